@@ -1,0 +1,332 @@
+"""Complaints and everything recorded about them.
+
+A complaint's ``status`` is changed only by the service functions in ``parley.cases.services``,
+following the transition table in ``parley.cases.workflow``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from parley.cases.workflow import Disposition, Status
+
+
+def new_public_id() -> str:
+    """The identifier a complainant uses to follow their case: unguessable, never the primary key."""
+    return secrets.token_urlsafe(12)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Online form"
+    PHONE = "phone", "Phone"
+    WALK_IN = "walk_in", "Walk-in"
+    MAIL = "mail", "Mail"
+    EMAIL = "email", "Email"
+
+
+class MediationInterest(models.TextChoices):
+    YES = "yes", "Interested in mediation"
+    NO = "no", "Not interested"
+    UNSURE = "unsure", "Not sure"
+
+
+class AllegationCategory(models.Model):
+    """An editable list of the kinds of misconduct (the program administrator keeps it)."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "allegation categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out in a year; read and incremented under a row lock."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Complaint(models.Model):
+    reference = models.CharField(max_length=20, unique=True, help_text="Public reference such as 2026-0042.")
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    policy = models.ForeignKey("policies.ProgramPolicy", on_delete=models.PROTECT, related_name="complaints")
+
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.RECEIVED, editable=False)
+    disposition = models.CharField(max_length=30, choices=Disposition.choices, blank=True, editable=False)
+    discipline_referral = models.BooleanField(default=False, editable=False)
+    status_changed_at = models.DateTimeField(editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    received_on = models.DateField()
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    incident_date = models.DateField(null=True, blank=True)
+    incident_time = models.TimeField(null=True, blank=True)
+    incident_location = models.CharField(max_length=300, blank=True)
+    police_report_number = models.CharField(max_length=60, blank=True)
+    narrative = models.TextField()
+    mediation_interest = models.CharField(max_length=10, choices=MediationInterest.choices, blank=True)
+
+    # Dates the workflow itself captures (never typed afterwards).
+    acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    screened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suitability_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    choice_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    referred_at = models.DateTimeField(null=True, blank=True, editable=False)
+    complainant_no_shows = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["status", "received_on"]),
+            models.Index(fields=["received_on", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_terminal(self) -> bool:
+        from parley.cases.workflow import TERMINAL
+
+        return self.status in TERMINAL
+
+
+class PartyKind(models.TextChoices):
+    COMPLAINANT = "complainant", "Complainant"
+    WITNESS = "witness", "Witness"
+    GUARDIAN = "guardian", "Parent or guardian"
+    SUPPORT_PERSON = "support_person", "Support person"
+    ALTERNATE_CONTACT = "alternate_contact", "Alternate contact"
+
+
+class Party(models.Model):
+    """A person on the civilian side of a complaint."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="parties")
+    kind = models.CharField(max_length=30, choices=PartyKind.choices, default=PartyKind.COMPLAINANT)
+    represents = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="representatives",
+        help_text="For a guardian or support person: the complainant they are with.",
+    )
+    anonymous = models.BooleanField(default=False, help_text="An anonymous complainant cannot take part in mediation.")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    is_minor = models.BooleanField(default=False)
+    preferred_language = models.CharField(max_length=10, default="en")
+    needs_interpreter = models.BooleanField(default=False)
+    needs_asl = models.BooleanField(default=False)
+    accessibility_needs = models.CharField(max_length=300, blank=True)
+    gender = models.JSONField(default=list, blank=True)
+    race = models.JSONField(default=list, blank=True)
+    disability = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["complaint", "id"]
+        verbose_name_plural = "parties"
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.anonymous:
+            return "Anonymous"
+        return f"{self.first_name} {self.last_name}".strip() or "(name not given)"
+
+    def clean(self) -> None:
+        if self.anonymous and self.kind != PartyKind.COMPLAINANT:
+            raise ValidationError("Only a complainant may be anonymous.")
+        if not self.anonymous and not (self.first_name or self.last_name):
+            raise ValidationError("Give a name, or mark the complainant anonymous.")
+
+
+class Officer(models.Model):
+    """The department's roster. Complaints copy what they need when an officer is added."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    dsn = models.CharField("DSN", max_length=20, unique=True, help_text="Department serial number.")
+    badge = models.CharField(max_length=20, blank=True)
+    unit = models.CharField(max_length=120, blank=True)
+    rank = models.CharField(max_length=60, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} (DSN {self.dsn})"
+
+
+class ConsentAnswer(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted mediation"
+    DECLINED = "declined", "Declined mediation"
+    REQUIRED = "required", "Required to take part (policy)"
+
+
+class ComplaintOfficer(models.Model):
+    """An officer named in a complaint, with the roster details as they were when added.
+
+    An officer not yet identified has no roster link and no DSN; such an officer cannot be asked to
+    mediate, and their allegations stay with the investigation.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="officers")
+    roster_officer = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    dsn = models.CharField("DSN", max_length=20, blank=True)
+    badge = models.CharField(max_length=20, blank=True)
+    unit = models.CharField(max_length=120, blank=True)
+    rank = models.CharField(max_length=60, blank=True)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="For an unidentified officer: what the complainant saw."
+    )
+    consent = models.CharField(max_length=20, choices=ConsentAnswer.choices, blank=True, editable=False)
+    consent_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["complaint", "id"]
+        indexes = [models.Index(fields=["dsn"]), models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def identified(self) -> bool:
+        return bool(self.dsn)
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        if not self.identified:
+            return f"Unidentified officer{': ' + self.description if self.description else ''}"
+        return f"{name or 'Officer'} (DSN {self.dsn})"
+
+    @property
+    def takes_part(self) -> bool:
+        return self.consent in {ConsentAnswer.ACCEPTED, ConsentAnswer.REQUIRED}
+
+
+class Allegation(models.Model):
+    complaint_officer = models.ForeignKey(ComplaintOfficer, on_delete=models.CASCADE, related_name="allegations")
+    category = models.ForeignKey(AllegationCategory, on_delete=models.PROTECT, related_name="allegations")
+    details = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["complaint_officer", "id"]
+
+    def __str__(self) -> str:
+        return str(self.category)
+
+
+class ScreeningAnswer(models.Model):
+    """One exclusion factor as it was asked and answered at screening (the question is copied so
+    that later policy edits do not rewrite what was asked)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="screening_answers")
+    factor_code = models.SlugField(max_length=60)
+    question = models.CharField(max_length=300)
+    answer = models.BooleanField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["complaint", "id"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "factor_code"], name="one_answer_per_factor")]
+
+    def __str__(self) -> str:
+        return f"{self.question} {'Yes' if self.answer else 'No'}"
+
+
+class DeadlineKind(models.TextChoices):
+    ACKNOWLEDGE = "acknowledge", "Acknowledge the complaint"
+    SUITABILITY = "suitability", "Decide suitability"
+    COMPLAINANT_CHOICE = "complainant_choice", "Explain both processes and record the choice"
+    OFFICER_ANSWER = "officer_answer", "Officer's answer"
+    SCHEDULE_SESSION = "schedule_session", "Hold the first session"
+    FINISH_MEDIATION = "finish_mediation", "Finish the mediation"
+
+
+class Deadline(models.Model):
+    """A due date the policy sets on a complaint. Met when the workflow takes the step."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=30, choices=DeadlineKind.choices)
+    due_on = models.DateField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    cancelled = models.BooleanField(
+        default=False, help_text="The step no longer applies (the complaint left the path)."
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "kind"], name="one_deadline_per_kind")]
+        indexes = [
+            models.Index(
+                fields=["due_on"], condition=models.Q(met_at__isnull=True, cancelled=False), name="open_deadline_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.due_on}"
+
+
+class ComplaintEvent(models.Model):
+    """One step of a complaint's history. Append-only: written once by the workflow, never changed."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["complaint", "created_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.action} {self.from_status} -> {self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Complaint events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Complaint events are append-only.")

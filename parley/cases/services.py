@@ -1,0 +1,760 @@
+"""Every write to a complaint's workflow. One function per action of ``workflow.TRANSITIONS``.
+
+Each action locks the complaint (``select_for_update``), checks the status, the actor's role and the
+action's guard, changes what it must with ``update_fields``, and writes exactly one
+``ComplaintEvent``. A refused action raises a ``WorkflowError`` and changes nothing.
+
+Where does a complaint become "mediated"? In ``session_record_outcome``, at the end of this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from parley.accounts.models import User
+from parley.accounts.roles import SYSTEM_ROLE, Role
+from parley.cases.deadlines import add_days
+from parley.cases.models import (
+    Allegation,
+    AllegationCategory,
+    Complaint,
+    ComplaintEvent,
+    ComplaintOfficer,
+    ConsentAnswer,
+    Deadline,
+    DeadlineKind,
+    Officer,
+    Party,
+    PartyKind,
+    ReferenceCounter,
+    ScreeningAnswer,
+)
+from parley.cases.workflow import (
+    BY_ACTION,
+    DISPOSITION_OF,
+    TERMINAL,
+    ActionNotAllowed,
+    Disposition,
+    GuardFailed,
+    RoleNotAllowed,
+    Status,
+    Transition,
+)
+from parley.mediation import eligibility as mediation_eligibility
+from parley.mediation.models import (
+    MediationSession,
+    Mediator,
+    SessionAttendance,
+    SessionOutcome,
+    SessionStatus,
+    Venue,
+)
+from parley.policies.models import ConsentOrder, MultiOfficerRule, ProgramPolicy, WrittenAgreement
+
+# ---------------------------------------------------------------------------------------------
+# The mechanism every action shares
+
+
+def actor_role(actor: User | None) -> str:
+    if actor is None:
+        return SYSTEM_ROLE
+    return actor.role
+
+
+def _begin(complaint: Complaint | int, action: str, actor: User | None) -> tuple[Complaint, Transition]:
+    """Lock the complaint and check that ``actor`` may take ``action`` in its current status."""
+    transition = BY_ACTION[action]
+    pk = complaint.pk if isinstance(complaint, Complaint) else complaint
+    locked = Complaint.objects.select_for_update().get(pk=pk)
+    if locked.status not in transition.sources:
+        raise ActionNotAllowed(action=action, status=locked.status)
+    role = actor_role(actor)
+    if actor is not None and not actor.is_active:
+        raise RoleNotAllowed(action=action, role=f"{role} (inactive account)", allowed_roles=transition.roles)
+    if role not in transition.roles:
+        raise RoleNotAllowed(action=action, role=role, allowed_roles=transition.roles)
+    return locked, transition
+
+
+def _finish(
+    complaint: Complaint,
+    transition: Transition,
+    *,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    fields: Iterable[str] = (),
+    disposition: str | None = None,
+    after_commit: Callable[[], None] | None = None,
+) -> Complaint:
+    """Move the (locked) complaint to ``to``, save the named fields and write the one event."""
+    from_status = complaint.status
+    if to not in transition.targets and not (not transition.targets and to == from_status):
+        raise AssertionError(f"{transition.action} may not lead to {to}; fix the workflow table or the service")
+    now = timezone.now()
+    update = set(fields)
+    if to != from_status:
+        complaint.status = to
+        complaint.status_changed_at = now
+        update |= {"status", "status_changed_at"}
+    if to in TERMINAL:
+        complaint.disposition = disposition or DISPOSITION_OF[to]
+        complaint.closed_at = now
+        update |= {"disposition", "closed_at"}
+        Deadline.objects.filter(complaint=complaint, met_at__isnull=True, cancelled=False).update(cancelled=True)
+    if update:
+        complaint.save(update_fields=sorted(update))
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        action=transition.action,
+        from_status=from_status,
+        to_status=to,
+        actor=actor,
+        actor_role=actor_role(actor),
+        reason=reason,
+        data=data or {},
+        created_at=now,
+    )
+    if after_commit is not None:
+        transaction.on_commit(after_commit)
+    return complaint
+
+
+def _set_deadline(complaint: Complaint, kind: str, days: int | None, start: dt.date | None = None) -> None:
+    if days is None:
+        return
+    start = start or timezone.localdate()
+    Deadline.objects.update_or_create(
+        complaint=complaint,
+        kind=kind,
+        defaults={"due_on": add_days(complaint.policy, start, days), "met_at": None, "cancelled": False},
+    )
+
+
+def _meet_deadline(complaint: Complaint, kind: str) -> None:
+    Deadline.objects.filter(complaint=complaint, kind=kind, met_at__isnull=True).update(met_at=timezone.now())
+
+
+def _require_reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise GuardFailed(f"Give a reason for {what}.")
+    return reason
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+
+
+def next_references(*, year: int, count: int = 1) -> list[str]:
+    """Reserve ``count`` consecutive reference numbers for ``year`` under a row lock."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.get_or_create(year=year)
+        except IntegrityError:  # another transaction created the row first
+            pass
+        counter = ReferenceCounter.objects.select_for_update().get(year=year)
+        first = counter.last + 1
+        counter.last += count
+        counter.save(update_fields=["last"])
+    return [f"{year}-{n:04d}" for n in range(first, first + count)]
+
+
+@dataclass
+class NewParty:
+    first_name: str = ""
+    last_name: str = ""
+    kind: str = PartyKind.COMPLAINANT
+    anonymous: bool = False
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    date_of_birth: dt.date | None = None
+    is_minor: bool = False
+    preferred_language: str = "en"
+    needs_interpreter: bool = False
+    needs_asl: bool = False
+    accessibility_needs: str = ""
+
+
+@dataclass
+class NewOfficer:
+    """An officer named in a complaint: from the roster (``roster``), or described when unknown."""
+
+    roster: Officer | None = None
+    first_name: str = ""
+    last_name: str = ""
+    dsn: str = ""
+    badge: str = ""
+    unit: str = ""
+    description: str = ""
+    allegation_codes: list[str] = field(default_factory=list)
+
+
+def complaint_receive(
+    *,
+    actor: User | None,
+    received_on: dt.date,
+    channel: str,
+    narrative: str,
+    parties: list[NewParty],
+    officers: list[NewOfficer],
+    incident_date: dt.date | None = None,
+    incident_time: dt.time | None = None,
+    incident_location: str = "",
+    police_report_number: str = "",
+    mediation_interest: str = "",
+    policy: ProgramPolicy | None = None,
+) -> Complaint:
+    """Record a new complaint (staff intake or the public form) with its parties, officers and allegations."""
+    if actor is not None and actor.role not in {Role.INTAKE, Role.ADMIN}:
+        raise RoleNotAllowed(action="complaint_receive", role=actor.role, allowed_roles={Role.INTAKE, Role.ADMIN})
+    if not narrative.strip():
+        raise GuardFailed("Describe what happened.")
+    complainants = [p for p in parties if p.kind == PartyKind.COMPLAINANT]
+    if not complainants:
+        raise GuardFailed("A complaint needs at least one complainant.")
+    if not officers:
+        raise GuardFailed("Name at least one officer, or describe an officer whose name is not known.")
+    if received_on > timezone.localdate():
+        raise GuardFailed("The date received cannot be in the future.")
+    if incident_date and incident_date > received_on:
+        raise GuardFailed("The incident date cannot be after the date the complaint was received.")
+    policy = policy or ProgramPolicy.active()
+    if any(p.anonymous for p in complainants) and not policy.anonymous_complaints_accepted:
+        raise GuardFailed("This program does not accept anonymous complaints.")
+    for p in parties:
+        if not p.anonymous and not (p.first_name.strip() or p.last_name.strip()):
+            raise GuardFailed("Every person needs a name, or the complainant must be marked anonymous.")
+    codes = {code for o in officers for code in o.allegation_codes}
+    categories = {c.code: c for c in AllegationCategory.objects.filter(code__in=codes)}
+    if missing := codes - categories.keys():
+        raise GuardFailed(f"Unknown allegation categories: {', '.join(sorted(missing))}.")
+
+    with transaction.atomic():
+        (reference,) = next_references(year=received_on.year)
+        now = timezone.now()
+        complaint = Complaint.objects.create(
+            reference=reference,
+            policy=policy,
+            status=Status.RECEIVED,
+            status_changed_at=now,
+            received_on=received_on,
+            channel=channel,
+            narrative=narrative.strip(),
+            incident_date=incident_date,
+            incident_time=incident_time,
+            incident_location=incident_location,
+            police_report_number=police_report_number,
+            mediation_interest=mediation_interest,
+            created_by=actor,
+        )
+        for p in parties:
+            Party.objects.create(complaint=complaint, **p.__dict__)
+        for o in officers:
+            roster = o.roster
+            co = ComplaintOfficer.objects.create(
+                complaint=complaint,
+                roster_officer=roster,
+                first_name=roster.first_name if roster else o.first_name,
+                last_name=roster.last_name if roster else o.last_name,
+                dsn=roster.dsn if roster else o.dsn,
+                badge=roster.badge if roster else o.badge,
+                unit=roster.unit if roster else o.unit,
+                rank=roster.rank if roster else "",
+                description=o.description,
+            )
+            Allegation.objects.bulk_create(
+                [Allegation(complaint_officer=co, category=categories[code]) for code in o.allegation_codes]
+            )
+        _set_deadline(complaint, DeadlineKind.ACKNOWLEDGE, policy.acknowledge_days, received_on)
+        ComplaintEvent.objects.create(
+            complaint=complaint,
+            action="complaint_receive",
+            from_status="",
+            to_status=Status.RECEIVED,
+            actor=actor,
+            actor_role=actor_role(actor),
+            data={"channel": channel},
+            created_at=now,
+        )
+    return complaint
+
+
+def complaint_acknowledge(*, complaint: Complaint | int, actor: User | None, how: str = "") -> Complaint:
+    with transaction.atomic():
+        c, t = _begin(complaint, "complaint_acknowledge", actor)
+        if c.acknowledged_at is not None:
+            raise GuardFailed(
+                f"The complaint was already acknowledged on {timezone.localtime(c.acknowledged_at):%Y-%m-%d}."
+            )
+        c.acknowledged_at = timezone.now()
+        _meet_deadline(c, DeadlineKind.ACKNOWLEDGE)
+        return _finish(c, t, to=c.status, actor=actor, data={"how": how}, fields=["acknowledged_at"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Screening and suitability
+
+
+def complaint_screen(
+    *, complaint: Complaint | int, actor: User | None, answers: dict[str, bool], note: str = ""
+) -> Complaint:
+    """Answer every exclusion factor of the complaint's policy; decide whether mediation stays possible."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "complaint_screen", actor)
+        policy = c.policy
+        factors = list(policy.exclusion_factors.all())
+        unanswered = [f.question for f in factors if f.code not in answers]
+        if unanswered:
+            raise GuardFailed("Answer every screening question: " + "; ".join(unanswered))
+        unknown = set(answers) - {f.code for f in factors}
+        if unknown:
+            raise GuardFailed(f"These are not screening questions of this program: {', '.join(sorted(unknown))}.")
+        reasons = [f"{f.question} Yes." for f in factors if answers[f.code]]
+        excluded = AllegationCategory.objects.filter(
+            allegations__complaint_officer__complaint=c, excluding_policies=policy
+        ).distinct()
+        reasons += [f"Allegation of {cat.name.lower()}, which this program does not mediate." for cat in excluded]
+        if not c.parties.filter(kind=PartyKind.COMPLAINANT, anonymous=False).exists():
+            reasons.append("No complainant who can take part: anonymous complainants cannot mediate.")
+        if policy.officer_repeat_window_days:
+            since = timezone.now() - dt.timedelta(days=policy.officer_repeat_window_days)
+            dsns = [d for d in c.officers.values_list("dsn", flat=True) if d]
+            repeat = (
+                ComplaintOfficer.objects.filter(
+                    dsn__in=dsns, complaint__status=Status.MEDIATED, complaint__closed_at__gte=since
+                )
+                .exclude(complaint=c)
+                .values_list("dsn", flat=True)
+                .distinct()
+            )
+            reasons += [
+                f"Officer DSN {dsn} took part in a mediation in the last {policy.officer_repeat_window_days} days."
+                for dsn in repeat
+            ]
+        ScreeningAnswer.objects.bulk_create(
+            [
+                ScreeningAnswer(complaint=c, factor_code=f.code, question=f.question, answer=answers[f.code])
+                for f in factors
+            ]
+        )
+        c.screened_at = timezone.now()
+        to = Status.UNSUITABLE if reasons else Status.SUITABILITY_REVIEW
+        if to == Status.SUITABILITY_REVIEW:
+            _set_deadline(c, DeadlineKind.SUITABILITY, policy.suitability_review_days)
+        return _finish(
+            c,
+            t,
+            to=to,
+            actor=actor,
+            reason=" ".join(reasons) if reasons else note,
+            data={"answers": answers, "exclusion_reasons": reasons, "note": note},
+            fields=["screened_at"],
+        )
+
+
+def suitability_approvals(complaint: Complaint) -> set[str]:
+    """The roles that have approved this complaint for mediation so far."""
+    return set(
+        complaint.events.filter(action="complaint_decide_suitability", data__appropriate=True).values_list(
+            "actor_role", flat=True
+        )
+    )
+
+
+def complaint_decide_suitability(
+    *, complaint: Complaint | int, actor: User | None, appropriate: bool, reason: str
+) -> Complaint:
+    """A suitability decider of the policy (St. Louis: Internal Affairs) decides on mediation."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "complaint_decide_suitability", actor)
+        role = actor_role(actor)
+        deciders = set(c.policy.suitability_deciders)
+        if role not in deciders:
+            raise RoleNotAllowed(action=t.action, role=role, allowed_roles=deciders)
+        approved = suitability_approvals(c)
+        if role in approved:
+            raise GuardFailed("Your role has already approved this complaint; another decider must decide.")
+        if not appropriate:
+            reason = _require_reason(reason, "finding the complaint not appropriate for mediation")
+            to = Status.UNSUITABLE
+        elif deciders <= approved | {role}:
+            to = Status.AWAITING_CHOICE
+            c.suitability_decided_at = timezone.now()
+            _meet_deadline(c, DeadlineKind.SUITABILITY)
+            _set_deadline(c, DeadlineKind.COMPLAINANT_CHOICE, c.policy.complainant_choice_days)
+        else:
+            to = Status.SUITABILITY_REVIEW
+        return _finish(
+            c,
+            t,
+            to=to,
+            actor=actor,
+            reason=reason,
+            data={"appropriate": appropriate},
+            fields=["suitability_decided_at"] if to == Status.AWAITING_CHOICE else (),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Consent: the complainant first, then the officer (or both at once, by policy)
+
+
+EXPLANATION_METHODS = {"in_person", "phone", "video", "letter"}
+
+
+def _identified_officers(c: Complaint) -> list[ComplaintOfficer]:
+    return [o for o in c.officers.all() if o.identified]
+
+
+def _consent_outcome(c: Complaint, officers: list[ComplaintOfficer]) -> str | None:
+    """The status the officers' answers lead to once all are in (None while some are missing)."""
+    if any(o.consent == "" for o in officers):
+        return None
+    agreed = [o for o in officers if o.takes_part]
+    if not agreed:
+        return Status.DECLINED_BY_OFFICER
+    if len(agreed) < len(officers) and c.policy.multi_officer_rule == MultiOfficerRule.ALL_MUST_AGREE:
+        return Status.DECLINED_BY_OFFICER
+    return Status.READY_FOR_REFERRAL
+
+
+def complaint_record_choice(
+    *,
+    complaint: Complaint | int,
+    actor: User | None,
+    explained_by: str,
+    explained_on: dt.date,
+    explained_how: str,
+    choice: str,
+    reason: str = "",
+) -> Complaint:
+    """Record that BOTH processes were explained to the complainant, and the choice they made.
+
+    ``choice`` is "mediation" or "investigation".
+    """
+    with transaction.atomic():
+        c, t = _begin(complaint, "complaint_record_choice", actor)
+        if not explained_by.strip():
+            raise GuardFailed("Record who explained both processes to the complainant.")
+        if explained_how not in EXPLANATION_METHODS:
+            raise GuardFailed(
+                f"Record how both processes were explained: one of {', '.join(sorted(EXPLANATION_METHODS))}."
+            )
+        if explained_on > timezone.localdate():
+            raise GuardFailed("The explanation cannot be dated in the future.")
+        if explained_on < c.received_on:
+            raise GuardFailed("The explanation cannot be dated before the complaint was received.")
+        if choice not in {"mediation", "investigation"}:
+            raise GuardFailed("Record the complainant's choice: mediation or investigation.")
+        officers = _identified_officers(c)
+        policy = c.policy
+        updated: list[str] = []
+        if choice == "investigation":
+            to = Status.DECLINED_BY_COMPLAINANT
+        else:
+            if not c.parties.filter(kind=PartyKind.COMPLAINANT, anonymous=False).exists():
+                raise GuardFailed("An anonymous complainant cannot take part in mediation.")
+            if not officers:
+                raise GuardFailed("No officer is identified yet; mediation needs an identified officer.")
+            if policy.officer_participation_mandatory:
+                for o in officers:
+                    o.consent = ConsentAnswer.REQUIRED
+                    o.consent_recorded_at = timezone.now()
+                    o.save(update_fields=["consent", "consent_recorded_at"])
+                to = Status.READY_FOR_REFERRAL
+            elif policy.consent_order == ConsentOrder.PARALLEL:
+                to = _consent_outcome(c, officers) or Status.AWAITING_OFFICER_CONSENT
+            else:
+                to = Status.AWAITING_OFFICER_CONSENT
+            if to == Status.AWAITING_OFFICER_CONSENT:
+                _set_deadline(c, DeadlineKind.OFFICER_ANSWER, policy.officer_answer_days)
+        c.choice_recorded_at = timezone.now()
+        updated.append("choice_recorded_at")
+        _meet_deadline(c, DeadlineKind.COMPLAINANT_CHOICE)
+        if to == Status.READY_FOR_REFERRAL:
+            _meet_deadline(c, DeadlineKind.OFFICER_ANSWER)
+        return _finish(
+            c,
+            t,
+            to=to,
+            actor=actor,
+            reason=reason,
+            data={
+                "explained_by": explained_by.strip(),
+                "explained_on": explained_on.isoformat(),
+                "explained_how": explained_how,
+                "choice": choice,
+            },
+            fields=updated,
+            disposition=None,
+        )
+
+
+def officer_record_consent(
+    *, complaint: Complaint | int, actor: User | None, officer: ComplaintOfficer | int, accepted: bool, reason: str = ""
+) -> Complaint:
+    """Record one officer's answer to the offer of mediation."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "officer_record_consent", actor)
+        policy = c.policy
+        if c.status == Status.AWAITING_CHOICE and policy.consent_order != ConsentOrder.PARALLEL:
+            raise GuardFailed("The officer is offered mediation only after the complainant has agreed to it.")
+        if policy.officer_participation_mandatory:
+            raise GuardFailed("Under this program the officer must take part once referred; no answer is asked.")
+        officer_pk = officer.pk if isinstance(officer, ComplaintOfficer) else officer
+        officers = _identified_officers(c)
+        target = next((o for o in officers if o.pk == officer_pk), None)
+        if target is None:
+            raise GuardFailed("That officer is not an identified officer of this complaint.")
+        if target.consent:
+            raise GuardFailed(f"{target.display_name} already answered: {target.get_consent_display().lower()}.")
+        target.consent = ConsentAnswer.ACCEPTED if accepted else ConsentAnswer.DECLINED
+        target.consent_recorded_at = timezone.now()
+        target.save(update_fields=["consent", "consent_recorded_at"])
+        if c.status == Status.AWAITING_CHOICE:
+            to = Status.AWAITING_CHOICE
+        else:
+            to = _consent_outcome(c, officers) or Status.AWAITING_OFFICER_CONSENT
+        discipline = not accepted and policy.officer_refusal_discipline_referral
+        fields = []
+        if discipline:
+            c.discipline_referral = True
+            fields.append("discipline_referral")
+        if to != Status.AWAITING_OFFICER_CONSENT and to != Status.AWAITING_CHOICE:
+            _meet_deadline(c, DeadlineKind.OFFICER_ANSWER)
+        return _finish(
+            c,
+            t,
+            to=to,
+            actor=actor,
+            reason=reason,
+            data={"officer": target.pk, "dsn": target.dsn, "accepted": accepted},
+            fields=fields,
+        )
+
+
+def complaint_refer(*, complaint: Complaint | int, actor: User | None, note: str = "") -> Complaint:
+    """Send the complaint to the mediation center."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "complaint_refer", actor)
+        c.referred_at = timezone.now()
+        _set_deadline(c, DeadlineKind.SCHEDULE_SESSION, c.policy.schedule_session_days)
+        return _finish(c, t, to=Status.REFERRED, actor=actor, reason=note, fields=["referred_at"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Leaving the mediation path
+
+
+def complaint_send_back_good_faith(*, complaint: Complaint | int, actor: User | None, reason: str) -> Complaint:
+    """The complainant sends the case back to investigation: the officer did not meet in good faith."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "complaint_send_back_good_faith", actor)
+        reason = _require_reason(reason, "the good-faith send-back")
+        _cancel_open_sessions(c)
+        fields = []
+        if c.policy.officer_refusal_discipline_referral:
+            c.discipline_referral = True
+            fields.append("discipline_referral")
+        return _finish(c, t, to=Status.GOOD_FAITH_SEND_BACK, actor=actor, reason=reason, fields=fields)
+
+
+def complaint_withdraw(
+    *, complaint: Complaint | int, actor: User | None, reason: str, whole_complaint: bool = False
+) -> Complaint:
+    """The complainant withdraws from mediation (back to investigation), or withdraws the complaint."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "complaint_withdraw", actor)
+        reason = _require_reason(reason, "the withdrawal")
+        _cancel_open_sessions(c)
+        disposition = Disposition.CLOSED_WITHDRAWN if whole_complaint else Disposition.INVESTIGATION
+        return _finish(
+            c,
+            t,
+            to=Status.WITHDRAWN,
+            actor=actor,
+            reason=reason,
+            data={"whole_complaint": whole_complaint},
+            disposition=disposition,
+        )
+
+
+def _cancel_open_sessions(c: Complaint) -> None:
+    MediationSession.objects.filter(complaint=c, status=SessionStatus.SCHEDULED).update(status=SessionStatus.CANCELLED)
+
+
+# ---------------------------------------------------------------------------------------------
+# The session (the mediation center)
+
+
+def session_schedule(
+    *,
+    complaint: Complaint | int,
+    actor: User | None,
+    starts_at: dt.datetime,
+    mediators: list[Mediator],
+    venue: Venue | None,
+    duration_minutes: int | None = None,
+) -> MediationSession:
+    """Book a session: a time, a venue (or video when ``venue`` is a video room) and the mediator team."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "session_schedule", actor)
+        policy = c.policy
+        duration = duration_minutes or policy.session_minutes
+        if starts_at <= timezone.now():
+            raise GuardFailed("A session must start in the future.")
+        if policy.mediator_notice_days and starts_at.date() < add_days(
+            policy, timezone.localdate(), policy.mediator_notice_days
+        ):
+            raise GuardFailed(f"This program gives mediators and parties {policy.mediator_notice_days} days' notice.")
+        team = {m.pk: m for m in mediators}
+        if len(team) != policy.mediators_per_session:
+            raise GuardFailed(f"This program uses {policy.mediators_per_session} distinct mediator(s) per session.")
+        ends_at = starts_at + dt.timedelta(minutes=duration)
+        for m in team.values():
+            problem = mediation_eligibility.mediator_problem(m, complaint=c, starts_at=starts_at, ends_at=ends_at)
+            if problem:
+                raise GuardFailed(problem)
+        if venue is not None:
+            problem = mediation_eligibility.venue_problem(venue, starts_at=starts_at, ends_at=ends_at)
+            if problem:
+                raise GuardFailed(problem)
+        session = MediationSession.objects.create(
+            complaint=c, starts_at=starts_at, duration_minutes=duration, venue=venue
+        )
+        session.mediators.set(team.values())
+        _finish(
+            c,
+            t,
+            to=Status.SCHEDULED,
+            actor=actor,
+            data={
+                "session": session.pk,
+                "starts_at": starts_at.isoformat(),
+                "venue": venue.pk if venue else None,
+                "mediators": sorted(team),
+            },
+        )
+        return session
+
+
+def session_cancel(*, complaint: Complaint | int, actor: User | None, reason: str) -> Complaint:
+    """Call off the booked session; the case waits to be scheduled again."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "session_cancel", actor)
+        reason = _require_reason(reason, "cancelling the session")
+        _cancel_open_sessions(c)
+        return _finish(c, t, to=Status.REFERRED, actor=actor, reason=reason)
+
+
+def _current_session(c: Complaint) -> MediationSession:
+    session = (
+        MediationSession.objects.filter(complaint=c, status=SessionStatus.SCHEDULED).order_by("-starts_at").first()
+    )
+    if session is None:  # the workflow keeps a scheduled session for every SCHEDULED complaint
+        raise GuardFailed("This complaint has no scheduled session.")
+    return session
+
+
+def required_attendees(c: Complaint, session: MediationSession) -> tuple[set[int], set[int], set[int]]:
+    """Who must be in the room for a mediation: (complainant party ids, officer ids, mediator ids)."""
+    parties = set(c.parties.filter(kind=PartyKind.COMPLAINANT, anonymous=False).values_list("pk", flat=True))
+    officers = {o.pk for o in c.officers.all() if o.identified and o.takes_part}
+    mediators = set(session.mediators.values_list("pk", flat=True))
+    return parties, officers, mediators
+
+
+def session_record_outcome(
+    *,
+    complaint: Complaint | int,
+    actor: User | None,
+    outcome: str,
+    present_parties: Iterable[int] = (),
+    present_officers: Iterable[int] = (),
+    present_mediators: Iterable[int] = (),
+    agreement_signed: bool = False,
+) -> Complaint:
+    """Record who attended the session and its outcome code. Nothing said in the room is recorded.
+
+    This is where a complaint becomes "mediated": a resolved session in which every required party
+    and every mediator of the team was present closes it with no investigation and no discipline.
+    """
+    with transaction.atomic():
+        c, t = _begin(complaint, "session_record_outcome", actor)
+        policy = c.policy
+        session = _current_session(c)
+        if actor is not None and actor.role == Role.MEDIATOR and not session.mediators.filter(user=actor).exists():
+            raise RoleNotAllowed(action=t.action, role="mediator not on this session", allowed_roles=t.roles)
+        if outcome not in SessionOutcome.values:
+            raise GuardFailed("Choose one of the outcomes offered.")
+        if session.starts_at > timezone.now():
+            raise GuardFailed("The session has not started yet; record its outcome after it took place.")
+        need_parties, need_officers, need_mediators = required_attendees(c, session)
+        present = (set(present_parties), set(present_officers), set(present_mediators))
+        strangers = (present[0] - need_parties) | (present[1] - need_officers) | (present[2] - need_mediators)
+        if strangers:
+            raise GuardFailed("Attendance names someone who is not a participant of this session.")
+        everyone_present = present == (need_parties, need_officers, need_mediators)
+
+        fields: list[str] = []
+        data: dict[str, Any] = {"session": session.pk, "outcome": outcome}
+        disposition = None
+        if outcome in {SessionOutcome.FULL_AGREEMENT, SessionOutcome.PARTIAL_AGREEMENT}:
+            if not everyone_present:
+                raise GuardFailed(
+                    "A mediation can be resolved only when every complainant, every participating officer "
+                    "and every mediator of the team was present. Record who was there."
+                )
+            if policy.written_agreement == WrittenAgreement.REQUIRED and not agreement_signed:
+                raise GuardFailed("This program requires a signed written agreement to close a case as mediated.")
+            counts = outcome == SessionOutcome.FULL_AGREEMENT or policy.partial_agreement_counts_as_mediated
+            to = Status.MEDIATED if counts else Status.NOT_RESOLVED
+            session_status = SessionStatus.HELD
+        elif outcome == SessionOutcome.NOT_RESOLVED:
+            to, session_status = Status.NOT_RESOLVED, SessionStatus.HELD
+        elif outcome == SessionOutcome.COMPLAINANT_NO_SHOW:
+            if present[0] == need_parties:
+                raise GuardFailed("Every complainant is marked present; that is not a no-show.")
+            c.complainant_no_shows += 1
+            fields.append("complainant_no_shows")
+            data["no_shows"] = c.complainant_no_shows
+            session_status = SessionStatus.COMPLAINANT_NO_SHOW
+            if policy.no_show_limit and c.complainant_no_shows >= policy.no_show_limit:
+                to = policy.no_show_closure
+            else:
+                to = Status.REFERRED
+        else:  # officer no-show: a refusal to take part
+            if present[1] == need_officers:
+                raise GuardFailed("Every participating officer is marked present; that is not a no-show.")
+            to, session_status = Status.DECLINED_BY_OFFICER, SessionStatus.OFFICER_NO_SHOW
+            if policy.officer_refusal_discipline_referral:
+                c.discipline_referral = True
+                fields.append("discipline_referral")
+
+        session.status = session_status
+        session.outcome = outcome
+        session.agreement_signed = agreement_signed
+        session.save(update_fields=["status", "outcome", "agreement_signed"])
+        SessionAttendance.objects.bulk_create(
+            [SessionAttendance(session=session, party_id=pk, present=pk in present[0]) for pk in need_parties]
+            + [SessionAttendance(session=session, officer_id=pk, present=pk in present[1]) for pk in need_officers]
+            + [SessionAttendance(session=session, mediator_id=pk, present=pk in present[2]) for pk in need_mediators]
+        )
+        _meet_deadline(c, DeadlineKind.SCHEDULE_SESSION)
+        if to == Status.REFERRED:
+            first_session = c.sessions.order_by("starts_at").first()
+            start = timezone.localdate(first_session.starts_at) if first_session else timezone.localdate()
+            _set_deadline(c, DeadlineKind.FINISH_MEDIATION, policy.finish_after_first_session_days, start)
+        else:
+            _meet_deadline(c, DeadlineKind.FINISH_MEDIATION)
+        return _finish(c, t, to=to, actor=actor, data=data, fields=fields, disposition=disposition)

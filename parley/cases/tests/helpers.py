@@ -1,0 +1,142 @@
+"""Reach any status through the real services, and call any action with valid arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import time_machine
+from django.utils import timezone
+
+from parley.cases import services
+from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Deadline, ScreeningAnswer
+from parley.cases.workflow import Status
+from parley.mediation.models import MediationSession, Mediator, SessionAttendance, SessionOutcome
+from parley.testing.factories import Journey, MediatorFactory, VenueFactory, receive_complaint
+
+
+def reach(status: str, journey: Journey) -> Complaint:
+    """A fresh complaint brought to ``status`` under the active policy, through the services only."""
+    c = receive_complaint(journey.intake)
+    if status == Status.RECEIVED:
+        return c
+    if status == Status.UNSUITABLE:
+        answers = {f.code: True for f in c.policy.exclusion_factors.all()}
+        if not answers:  # a policy without screening questions: the decider finds it not appropriate
+            c = services.complaint_screen(complaint=c, actor=journey.intake, answers={})
+            role = c.policy.suitability_deciders[0]
+            return services.complaint_decide_suitability(
+                complaint=c, actor=journey.decider(role), appropriate=False, reason="Too serious."
+            )
+        return services.complaint_screen(complaint=c, actor=journey.intake, answers=answers)
+    if status == Status.SUITABILITY_REVIEW:
+        return services.complaint_screen(complaint=c, actor=journey.intake, answers=_no(c))
+    c = journey.to_awaiting_choice(c)
+    if status == Status.AWAITING_CHOICE:
+        return c
+    if status == Status.DECLINED_BY_COMPLAINANT:
+        return journey.choose(c, "investigation")
+    if status == Status.AWAITING_OFFICER_CONSENT:
+        return journey.choose(c)
+    if status == Status.DECLINED_BY_OFFICER:
+        c = journey.choose(c)
+        return services.officer_record_consent(
+            complaint=c, actor=journey.intake, officer=c.officers.first(), accepted=False
+        )
+    c = journey.choose(c)
+    for officer in c.officers.exclude(dsn=""):
+        c = services.officer_record_consent(complaint=c, actor=journey.intake, officer=officer, accepted=True)
+    if status == Status.READY_FOR_REFERRAL:
+        return c
+    if status == Status.WITHDRAWN:
+        return services.complaint_withdraw(complaint=c, actor=journey.intake, reason="Changed their mind.")
+    c = services.complaint_refer(complaint=c, actor=journey.intake)
+    if status == Status.REFERRED:
+        return c
+    if status == Status.GOOD_FAITH_SEND_BACK:
+        return services.complaint_send_back_good_faith(complaint=c, actor=journey.intake, reason="No good faith.")
+    session = journey.schedule(c)
+    c.refresh_from_db()
+    if status == Status.SCHEDULED:
+        return c
+    if status == Status.MEDIATION_ATTEMPTED:
+        if not c.policy.no_show_limit:
+            raise ValueError("this policy has no no-show limit")
+        while True:
+            with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+                c = journey.hold(c, session, SessionOutcome.COMPLAINANT_NO_SHOW, present_parties=set())
+            if c.status != Status.REFERRED:
+                return c
+            session = journey.schedule(c)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        if status == Status.MEDIATED:
+            return journey.hold(c, session)
+        if status == Status.NOT_RESOLVED:
+            return journey.hold(c, session, SessionOutcome.NOT_RESOLVED)
+    raise ValueError(f"cannot reach {status}")
+
+
+def _no(c: Complaint) -> dict[str, bool]:
+    return {f.code: False for f in c.policy.exclusion_factors.all()}
+
+
+def call(action: str, c: Complaint, actor, journey: Journey) -> Any:
+    """Take ``action`` on ``c`` as ``actor`` with arguments that are valid when the action is allowed."""
+    if action == "complaint_acknowledge":
+        return services.complaint_acknowledge(complaint=c, actor=actor, how="letter")
+    if action == "complaint_screen":
+        return services.complaint_screen(complaint=c, actor=actor, answers=_no(c))
+    if action == "complaint_decide_suitability":
+        return services.complaint_decide_suitability(complaint=c, actor=actor, appropriate=True, reason="Fine.")
+    if action == "complaint_record_choice":
+        return services.complaint_record_choice(
+            complaint=c,
+            actor=actor,
+            explained_by="Irene Ortiz",
+            explained_on=timezone.localdate(),
+            explained_how="phone",
+            choice="mediation",
+        )
+    if action == "officer_record_consent":
+        officer = c.officers.filter(consent="").exclude(dsn="").first() or c.officers.first()
+        return services.officer_record_consent(complaint=c, actor=actor, officer=officer, accepted=True)
+    if action == "complaint_refer":
+        return services.complaint_refer(complaint=c, actor=actor)
+    if action == "session_schedule":
+        return services.session_schedule(
+            complaint=c,
+            actor=actor,
+            starts_at=timezone.now() + dt.timedelta(days=10),
+            mediators=[MediatorFactory() for _ in range(c.policy.mediators_per_session)],
+            venue=VenueFactory(),
+        )
+    if action == "session_cancel":
+        return services.session_cancel(complaint=c, actor=actor, reason="The officer is in court that day.")
+    if action == "session_record_outcome":
+        session = MediationSession.objects.filter(complaint=c).order_by("-id").first()
+        if session is None:
+            return services.session_record_outcome(complaint=c, actor=actor, outcome=SessionOutcome.NOT_RESOLVED)
+        with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+            if actor is not None and actor.role == "mediator":  # make the mediator one of the team
+                Mediator.objects.filter(pk=session.mediators.first().pk).update(user=actor)
+            return services.session_record_outcome(
+                complaint=c, actor=actor, outcome=SessionOutcome.NOT_RESOLVED, **journey.everyone(c, session)
+            )
+    if action == "complaint_send_back_good_faith":
+        return services.complaint_send_back_good_faith(complaint=c, actor=actor, reason="No good faith.")
+    if action == "complaint_withdraw":
+        return services.complaint_withdraw(complaint=c, actor=actor, reason="Changed their mind.")
+    raise ValueError(action)
+
+
+def snapshot(c: Complaint) -> dict[str, Any]:
+    """Everything an action could change about a complaint."""
+    return {
+        "complaint": Complaint.objects.filter(pk=c.pk).values().get(),
+        "events": list(ComplaintEvent.objects.filter(complaint=c).values_list("pk", flat=True)),
+        "officers": list(ComplaintOfficer.objects.filter(complaint=c).values("pk", "consent")),
+        "deadlines": list(Deadline.objects.filter(complaint=c).values("kind", "due_on", "met_at", "cancelled")),
+        "answers": ScreeningAnswer.objects.filter(complaint=c).count(),
+        "sessions": list(MediationSession.objects.filter(complaint=c).values("pk", "status", "outcome")),
+        "attendance": SessionAttendance.objects.filter(session__complaint=c).count(),
+    }
