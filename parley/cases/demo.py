@@ -691,9 +691,9 @@ def generate_complaints(
     count: int, *, seed: int = 2026, batch_size: int = 2000, progress=None, policy: ProgramPolicy | None = None
 ) -> int:
     """Write ``count`` complaints with consistent histories. Returns how many were written."""
-    rng = random.Random(seed)
     users = ensure_staff()
-    ensure_reference_data(users, rng)
+    ensure_reference_data(users, random.Random(seed))
+    rng = random.Random(seed + 1)  # separate, so that existing reference data does not shift the complaints
     policy = policy or ProgramPolicy.active()
     today = timezone.localdate()
     gen = _Generator(policy=policy, users=users, rng=rng, today=today)

@@ -44,7 +44,7 @@ def reach(status: str, journey: Journey) -> Complaint:
             complaint=c, actor=journey.intake, officer=c.officers.first(), accepted=False
         )
     c = journey.choose(c)
-    for officer in c.officers.exclude(dsn=""):
+    for officer in c.officers.exclude(dsn="").filter(consent=""):
         c = services.officer_record_consent(complaint=c, actor=journey.intake, officer=officer, accepted=True)
     if status == Status.READY_FOR_REFERRAL:
         return c

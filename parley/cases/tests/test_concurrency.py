@@ -1,0 +1,80 @@
+"""Two people act on one complaint at the same moment: the row lock lets exactly one through."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from parley.cases import services
+from parley.cases.models import Complaint, ComplaintEvent
+from parley.cases.tests.helpers import reach
+from parley.cases.workflow import ActionNotAllowed, Status
+from parley.policies.presets import install_presets
+from parley.testing.factories import Journey, UserFactory, receive_complaint
+
+pytestmark = pytest.mark.postgres
+
+
+def _race(*actions):
+    """Run the actions in threads released at the same instant; return what each raised (or None)."""
+    barrier = threading.Barrier(len(actions))
+    results: list[BaseException | None] = [None] * len(actions)
+
+    def run(i, action):
+        try:
+            barrier.wait()
+            action()
+        except BaseException as exc:
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it there)")
+@pytest.mark.django_db(transaction=True)
+def test_two_conflicting_choices_at_once_let_exactly_one_through():
+    install_presets(activate="st-louis")
+    irene = UserFactory(role="intake")
+    marcus = UserFactory(role="intake")
+    journey = Journey(intake=irene, iad=UserFactory(role="iad"), coordinator=UserFactory(role="coordinator"))
+    complaint = reach(Status.AWAITING_CHOICE, journey)
+    events_before = ComplaintEvent.objects.filter(complaint=complaint).count()
+
+    def choose(actor, choice):
+        return lambda: services.complaint_record_choice(
+            complaint=complaint.pk,
+            actor=actor,
+            explained_by=actor.get_full_name(),
+            explained_on=complaint.received_on,
+            explained_how="phone",
+            choice=choice,
+        )
+
+    results = _race(choose(irene, "mediation"), choose(marcus, "investigation"))
+
+    assert sum(r is None for r in results) == 1, results
+    (error,) = [r for r in results if r is not None]
+    assert isinstance(error, ActionNotAllowed)
+    complaint.refresh_from_db()
+    assert complaint.status in {Status.AWAITING_OFFICER_CONSENT, Status.DECLINED_BY_COMPLAINANT}
+    assert ComplaintEvent.objects.filter(complaint=complaint).count() == events_before + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it there)")
+@pytest.mark.django_db(transaction=True)
+def test_reference_numbers_stay_unique_when_many_complaints_arrive_at_once():
+    install_presets(activate="st-louis")
+    users = [UserFactory(role="intake") for _ in range(6)]
+    results = _race(*[(lambda u=u: receive_complaint(u)) for u in users])
+    assert results == [None] * 6
+    references = list(Complaint.objects.values_list("reference", flat=True))
+    assert len(references) == len(set(references)) == 6
