@@ -9,6 +9,8 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 
+pytest_plugins = ["parley.testing.browser"]
+
 
 def _chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "parley.policies",
     "parley.cases",
     "parley.mediation",
+    "parley.audit",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +64,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "parley.accounts.context_processors.permissions",
             ],
+            # The USWDS form tags ({% field %}, {% error_summary %}) are available in every template.
+            "builtins": ["parley.templatetags.uswds"],
         },
     },
 ]
@@ -86,7 +90,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/"  # "my queue"
+LOGOUT_REDIRECT_URL = None  # LogoutView renders registration/logged_out.html
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 3, minimum=300)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

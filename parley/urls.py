@@ -8,4 +8,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("parley.accounts.urls")),
+    path("complaints/", include("parley.cases.urls")),
+    path("sessions/", include("parley.mediation.urls")),
 ]

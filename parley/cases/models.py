@@ -11,7 +11,9 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
+from parley.accounts.roles import Organisation
 from parley.cases.workflow import Disposition, Status
 
 
@@ -330,3 +332,22 @@ class ComplaintEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Complaint events are append-only.")
+
+
+class Note(models.Model):
+    """An internal note on a complaint. Readable only inside the author's organisation (the
+    confidentiality wall): the organisation is copied from the author's role when the note is written,
+    so a later change of role does not move old notes across the wall."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.CharField(max_length=30, choices=Organisation.choices)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["complaint", "organisation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Note on {self.complaint_id} by {self.author_id}"

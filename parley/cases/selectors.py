@@ -3,12 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Min, QuerySet
+from django.core import signing
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from parley.cases.models import Complaint, ComplaintEvent, Deadline
-from parley.cases.workflow import OPEN
+from parley.accounts.roles import Role
+from parley.cases.labels import ACTION_LABELS, OPTIONAL_ACTIONS
+from parley.cases.models import (
+    Allegation,
+    Complaint,
+    ComplaintEvent,
+    ComplaintOfficer,
+    Deadline,
+    Party,
+    PartyKind,
+    ScreeningAnswer,
+)
+from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
+from parley.mediation.models import MediationSession, Mediator, SessionAttendance, SessionStatus
+from parley.policies.models import ConsentOrder, ProgramPolicy
 
 
 def open_deadlines() -> QuerySet[Deadline]:
@@ -47,3 +79,421 @@ def replay_status(complaint: Complaint) -> str:
             raise ValueError(f"event from {from_status!r} does not follow {status!r}")
         status = to_status
     return status
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff pages: the complaint page, the queue, the complaint list
+
+
+def complaint_page_queryset() -> QuerySet[Complaint]:
+    """Everything the complaint page shows, in a fixed number of queries whatever the history's length."""
+    return Complaint.objects.select_related("policy", "created_by").prefetch_related(
+        Prefetch("parties", queryset=Party.objects.order_by("id")),
+        Prefetch(
+            "officers",
+            queryset=ComplaintOfficer.objects.order_by("id").prefetch_related(
+                Prefetch("allegations", queryset=Allegation.objects.select_related("category").order_by("id"))
+            ),
+        ),
+        Prefetch("screening_answers", queryset=ScreeningAnswer.objects.order_by("id")),
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_on", "id")),
+        Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor").order_by("created_at", "id")),
+        Prefetch(
+            "sessions",
+            queryset=MediationSession.objects.select_related("venue")
+            .order_by("starts_at", "id")
+            .prefetch_related(
+                Prefetch("mediators", queryset=Mediator.objects.select_related("user")),
+                Prefetch(
+                    "attendance", queryset=SessionAttendance.objects.select_related("party", "officer", "mediator")
+                ),
+            ),
+        ),
+    )
+
+
+def current_session(complaint: Complaint) -> MediationSession | None:
+    """The booked session of a scheduled complaint (from the prefetched sessions when there are any)."""
+    sessions = [s for s in complaint.sessions.all() if s.status == SessionStatus.SCHEDULED]
+    return max(sessions, key=lambda s: (s.starts_at, s.pk), default=None)
+
+
+def approvals_of(complaint: Complaint) -> set[str]:
+    """The roles that approved the complaint for mediation (read from the prefetched events)."""
+    return {
+        e.actor_role
+        for e in complaint.events.all()
+        if e.action == "complaint_decide_suitability" and (e.data or {}).get("appropriate") is True
+    }
+
+
+def _officer_consent_open(policy: ProgramPolicy, status: str) -> bool:
+    if policy.officer_participation_mandatory:
+        return False
+    return status == Status.AWAITING_OFFICER_CONSENT or (
+        status == Status.AWAITING_CHOICE and policy.consent_order == ConsentOrder.PARALLEL
+    )
+
+
+@dataclass(frozen=True)
+class AvailableAction:
+    action: str
+    label: str
+    officer: ComplaintOfficer | None = None
+
+
+@dataclass(frozen=True)
+class BlockedAction:
+    action: str
+    label: str
+    reason: str
+
+
+def available_actions(
+    user: Any, complaint: Complaint, *, now: dt.datetime | None = None
+) -> tuple[list[AvailableAction], list[BlockedAction]]:
+    """What ``user`` can do to ``complaint`` right now, and what their role could do but cannot yet (why).
+
+    Uses the complaint's prefetched officers, events and sessions (``complaint_page_queryset``).
+    The services check all of this again when the action is taken; this only decides which buttons show.
+    """
+    from parley.accounts.permissions import role_of
+
+    now = now or timezone.now()
+    role = role_of(user)
+    policy = complaint.policy
+    possible: list[AvailableAction] = []
+    blocked: list[BlockedAction] = []
+    for action in actions_for(complaint.status, role):
+        label = ACTION_LABELS[action]
+        if action == "complaint_acknowledge" and complaint.acknowledged_at is not None:
+            continue
+        if action == "complaint_decide_suitability":
+            if role not in policy.suitability_deciders:
+                continue
+            if role in approvals_of(complaint):
+                waiting = ", ".join(
+                    Role(r).label for r in policy.suitability_deciders if r not in approvals_of(complaint)
+                )
+                blocked.append(BlockedAction(action, label, f"Your role has approved it. Waiting for: {waiting}."))
+                continue
+        if action == "officer_record_consent":
+            if not _officer_consent_open(policy, complaint.status):
+                continue
+            for officer in complaint.officers.all():
+                if officer.identified and not officer.consent:
+                    possible.append(AvailableAction(action, f"{label}: {officer.display_name}", officer))
+            continue
+        if action == "session_record_outcome":
+            session = current_session(complaint)
+            if session is None:
+                continue
+            if role == Role.MEDIATOR and not any(m.user_id == user.pk for m in session.mediators.all()):
+                continue
+            if session.starts_at > now:
+                when = date_format(timezone.localtime(session.starts_at), "N j, Y, P")
+                blocked.append(BlockedAction(action, label, f"Record the outcome after the session ({when})."))
+                continue
+        possible.append(AvailableAction(action, label))
+    return possible, blocked
+
+
+def waiting_on(complaint: Complaint) -> list[tuple[str, list[str]]]:
+    """The next steps of the complaint and the roles that take them (prefetched events used)."""
+    steps: list[tuple[str, list[str]]] = []
+    policy = complaint.policy
+    for t in TRANSITIONS:
+        if complaint.status not in t.sources or t.action in OPTIONAL_ACTIONS:
+            continue
+        roles = sorted(t.roles)
+        if t.action == "complaint_acknowledge" and complaint.acknowledged_at is not None:
+            continue
+        if t.action == "complaint_decide_suitability":
+            approved = approvals_of(complaint)
+            roles = [r for r in policy.suitability_deciders if r not in approved]
+        if t.action == "officer_record_consent" and not _officer_consent_open(policy, complaint.status):
+            continue
+        if roles:
+            steps.append((ACTION_LABELS[t.action], [Role(r).label for r in roles if r in Role.values]))
+    return steps
+
+
+def next_due_subquery(*, default: dt.date | None = None):
+    """The earliest open deadline of the outer complaint (``default`` when it has none)."""
+    first = Subquery(
+        Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False)
+        .order_by("due_on")
+        .values("due_on")[:1],
+        output_field=DateField(),
+    )
+    if default is None:
+        return first
+    return Coalesce(first, Value(default, output_field=DateField()))
+
+
+def with_rows(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """What a row of the queue, the list and the CSV shows, prefetched (a fixed number of queries)."""
+    return qs.prefetch_related(
+        Prefetch(
+            "parties",
+            queryset=Party.objects.filter(kind=PartyKind.COMPLAINANT).order_by("id"),
+            to_attr="complainants",
+        ),
+        Prefetch(
+            "officers",
+            queryset=ComplaintOfficer.objects.order_by("id").prefetch_related(
+                Prefetch("allegations", queryset=Allegation.objects.select_related("category").order_by("id"))
+            ),
+        ),
+        Prefetch(
+            "deadlines",
+            queryset=Deadline.objects.filter(met_at__isnull=True, cancelled=False).order_by("due_on", "id"),
+            to_attr="open_deadlines",
+        ),
+    )
+
+
+def _waiting_conditions(user: Any, *, now: dt.datetime) -> Q:
+    """The complaints in which a step of ``user``'s role is due (optional actions do not count)."""
+    from parley.accounts.permissions import role_of
+
+    role = role_of(user)
+    condition = Q(pk__in=[])
+    for t in TRANSITIONS:
+        if role not in t.roles or t.action in OPTIONAL_ACTIONS:
+            continue
+        step = Q(status__in=t.sources)
+        if t.action == "complaint_acknowledge":
+            step &= Q(acknowledged_at__isnull=True)
+        elif t.action == "complaint_decide_suitability":
+            deciding = [
+                p.pk for p in ProgramPolicy.objects.only("pk", "suitability_deciders") if role in p.suitability_deciders
+            ]
+            approved = ComplaintEvent.objects.filter(
+                complaint=OuterRef("pk"),
+                action="complaint_decide_suitability",
+                actor_role=role,
+                data__appropriate=True,
+            )
+            step &= Q(policy__in=deciding) & ~Exists(approved)
+        elif t.action == "officer_record_consent":
+            unanswered = ComplaintOfficer.objects.filter(complaint=OuterRef("pk"), consent="").exclude(dsn="")
+            step = (
+                Q(status=Status.AWAITING_OFFICER_CONSENT)
+                | Q(status=Status.AWAITING_CHOICE, policy__consent_order=ConsentOrder.PARALLEL)
+            ) & Q(policy__officer_participation_mandatory=False)
+            step &= Exists(unanswered)
+        elif t.action == "session_record_outcome":
+            started = MediationSession.objects.filter(
+                complaint=OuterRef("pk"), status=SessionStatus.SCHEDULED, starts_at__lte=now
+            )
+            if role == Role.MEDIATOR:
+                started = started.filter(mediators__user=user)
+            step &= Exists(started)
+        condition |= step
+    return condition
+
+
+def queue_for(user: Any, *, today: dt.date | None = None, now: dt.datetime | None = None) -> QuerySet[Complaint]:
+    """ "My queue": complaints waiting for a step of the user's role, overdue first, then by due date,
+    then the longest waiting. Each complaint carries ``next_due`` (its earliest open deadline)."""
+    from parley.accounts.permissions import visible_complaints
+
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    qs = visible_complaints(user).filter(status__in=OPEN).filter(_waiting_conditions(user, now=now))
+    qs = qs.annotate(next_due=next_due_subquery()).annotate(
+        overdue_rank=Case(When(next_due__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    return with_rows(qs).order_by("overdue_rank", F("next_due").asc(nulls_last=True), "status_changed_at", "id")
+
+
+def queue_steps(user: Any, complaint: Complaint) -> list[str]:
+    """The labels of the steps waiting for ``user``'s role on a queue row (no query)."""
+    from parley.accounts.permissions import role_of
+
+    role = role_of(user)
+    labels = []
+    for action in actions_for(complaint.status, role):
+        if action in OPTIONAL_ACTIONS:
+            continue
+        if action == "complaint_acknowledge" and complaint.acknowledged_at is not None:
+            continue
+        if action == "complaint_decide_suitability" and role not in complaint.policy.suitability_deciders:
+            continue
+        if action == "officer_record_consent" and not _officer_consent_open(complaint.policy, complaint.status):
+            continue
+        labels.append(ACTION_LABELS[action])
+    return labels
+
+
+# --- The complaint list: filters, search, keyset pagination
+
+
+def _name_matches(words: list[str]) -> Q:
+    q = Q()
+    for word in words:
+        q &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return q
+
+
+def officer_matches(text: str) -> Exists:
+    """Complaints naming an officer whose DSN or badge is ``text``, or whose name contains its words."""
+    text = text.strip()
+    words = text.split()
+    return Exists(
+        ComplaintOfficer.objects.filter(complaint=OuterRef("pk")).filter(
+            Q(dsn__iexact=text) | Q(badge__iexact=text) | _name_matches(words)
+        )
+    )
+
+
+def search_q(text: str) -> Q:
+    """Search by reference number, complainant's name, or officer's name, DSN or badge."""
+    text = text.strip()
+    words = text.split()
+    complainant = Exists(Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(words)))
+    return Q(reference__istartswith=text) | Q(reference__iendswith=text) | complainant | officer_matches(text)
+
+
+def filter_complaints(qs: QuerySet[Complaint], filters: dict[str, Any], *, today: dt.date) -> QuerySet[Complaint]:
+    """Apply the complaint list's filters (the cleaned data of ``ComplaintFilterForm``)."""
+    if text := (filters.get("q") or "").strip():
+        qs = qs.filter(search_q(text))
+    status = filters.get("status") or ""
+    if status == "open":
+        qs = qs.filter(status__in=OPEN)
+    elif status == "closed":
+        qs = qs.filter(status__in=TERMINAL)
+    elif status:
+        qs = qs.filter(status=status)
+    if outcome := filters.get("outcome"):
+        qs = qs.filter(status=outcome)
+    if disposition := filters.get("disposition"):
+        qs = qs.filter(disposition=disposition)
+    if received_from := filters.get("received_from"):
+        qs = qs.filter(received_on__gte=received_from)
+    if received_to := filters.get("received_to"):
+        qs = qs.filter(received_on__lte=received_to)
+    if officer := (filters.get("officer") or "").strip():
+        qs = qs.filter(officer_matches(officer))
+    if category := filters.get("category"):
+        qs = qs.filter(
+            Exists(Allegation.objects.filter(complaint_officer__complaint=OuterRef("pk"), category=category))
+        )
+    if filters.get("overdue"):
+        late = Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False, due_on__lt=today)
+        qs = qs.filter(Exists(late), status__in=OPEN)
+    return qs
+
+
+# sort name -> (label, field, descending). Every sort ends with the primary key, so the order is total.
+SORTS: dict[str, tuple[str, str, bool]] = {
+    "newest": ("Newest received first", "received_on", True),
+    "oldest": ("Oldest received first", "received_on", False),
+    "reference": ("Reference number", "reference", False),
+    "waiting": ("Longest in the current step", "status_changed_at", False),
+    "due": ("Next due date", "due_key", False),
+}
+DEFAULT_SORT = "newest"
+NO_DUE_DATE = dt.date(9999, 12, 31)
+_CURSOR_SALT = "parley.cases.complaint-list"
+
+
+class BadCursor(Exception):
+    """A page link that was tampered with, or made for another sort order."""
+
+
+@dataclass
+class KeysetPage:
+    rows: list[Complaint]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+
+def sorted_complaints(qs: QuerySet[Complaint], sort: str) -> QuerySet[Complaint]:
+    if sort == "due":
+        qs = qs.annotate(due_key=next_due_subquery(default=NO_DUE_DATE))
+    return qs
+
+
+def _encode(sort: str, row: Complaint) -> str:
+    _, field, _ = SORTS[sort]
+    value = getattr(row, field)
+    if isinstance(value, dt.date):  # and datetimes
+        value = value.isoformat()
+    return signing.dumps({"s": sort, "v": value, "i": row.pk}, salt=_CURSOR_SALT)
+
+
+def _decode(sort: str, token: str) -> tuple[Any, int]:
+    try:
+        data = signing.loads(token, salt=_CURSOR_SALT)
+        if data["s"] != sort:
+            raise BadCursor("made for another sort order")
+        _, field, _ = SORTS[sort]
+        raw, pk = data["v"], int(data["i"])
+        if field in {"received_on", "due_key"}:
+            return dt.date.fromisoformat(raw), pk
+        if field == "status_changed_at":
+            return dt.datetime.fromisoformat(raw), pk
+        return str(raw), pk
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise BadCursor(str(exc)) from None
+
+
+def keyset_page(
+    qs: QuerySet[Complaint], *, sort: str, size: int, after: str | None = None, before: str | None = None
+) -> KeysetPage:
+    """One page of ``qs`` after (or before) a cursor: no OFFSET, so every page costs the same."""
+    _, field, descending = SORTS[sort]
+    forward = [f"-{field}", "-id"] if descending else [field, "id"]
+    backward = [field, "id"] if descending else [f"-{field}", "-id"]
+    qs = sorted_complaints(qs, sort)
+
+    def beyond(token: str, *, going_forward: bool) -> Q:
+        value, pk = _decode(sort, token)
+        later = going_forward != descending  # ascending forward, or descending backward: larger values
+        op = "gt" if later else "lt"
+        return Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk})
+
+    if before:
+        rows = list(qs.filter(beyond(before, going_forward=False)).order_by(*backward)[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size][::-1]
+        return KeysetPage(
+            rows,
+            next_cursor=_encode(sort, rows[-1]) if rows else None,
+            previous_cursor=_encode(sort, rows[0]) if rows and more else None,
+        )
+    if after:
+        qs = qs.filter(beyond(after, going_forward=True))
+    rows = list(qs.order_by(*forward)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows,
+        next_cursor=_encode(sort, rows[-1]) if rows and more else None,
+        previous_cursor=_encode(sort, rows[0]) if rows and after else None,
+    )
+
+
+def mediator_sessions(user: Any) -> QuerySet[MediationSession]:
+    """A mediator's booked sessions (upcoming, or waiting for their outcome), with what each needs."""
+    return (
+        MediationSession.objects.filter(mediators__user=user, status=SessionStatus.SCHEDULED)
+        .select_related("venue", "complaint")
+        .prefetch_related(
+            Prefetch("mediators", queryset=Mediator.objects.order_by("last_name", "first_name")),
+            Prefetch("complaint__parties", queryset=Party.objects.order_by("id")),
+            Prefetch("complaint__officers", queryset=ComplaintOfficer.objects.order_by("id")),
+        )
+        .order_by("starts_at", "id")
+    )

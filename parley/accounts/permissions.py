@@ -1,0 +1,146 @@
+"""Who may see and do what: ONE table, and the one helper every view uses to fetch a complaint.
+
+``PERMISSIONS`` maps each capability to the roles that have it. The workflow actions are not
+repeated here: their roles come straight from ``parley.cases.workflow.TRANSITIONS``, so the table
+below and the workflow table can never disagree.
+
+Views never check roles themselves. They call ``get_complaint_for(user, ref, need=...)``, which
+returns the complaint or raises ``Http404`` (the complaint is outside the user's scope, or does not
+exist) or ``PermissionDenied`` (the user's role lacks the capability). Templates use ``can`` only to
+hide buttons; hiding a button is never the check.
+
+The confidentiality wall (DOMAIN.md section 2): the mediation center sees only complaints that were
+referred to it, and a mediator only the complaints of sessions they are assigned to, and of those
+only what the session needs (names, languages, accommodations, time and place). Internal notes are
+visible only inside the author's organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from parley.accounts.roles import ORGANISATION_OF_ROLE, Role
+from parley.cases.models import Complaint
+from parley.cases.workflow import TRANSITIONS
+from parley.mediation.models import MediationSession
+
+R = Role
+ALL_ROLES = frozenset(Role.values)
+OVERSIGHT_AND_POLICE = frozenset({R.INTAKE, R.IAD, R.ADMIN, R.AUDITOR})
+STAFF_READERS = OVERSIGHT_AND_POLICE | {R.COORDINATOR}
+
+# Capability -> roles. Scope capabilities (``scope_*``) say which complaints a role can find at all.
+# fmt: off
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Scope: which complaints a role can find at all. Every role has exactly one.
+    "scope_all":                OVERSIGHT_AND_POLICE,
+    "scope_referred":           frozenset({R.COORDINATOR}),   # only complaints referred to the mediation center
+    "scope_assigned_sessions":  frozenset({R.MEDIATOR}),      # only complaints with a session they are on
+    # Pages
+    "view_queue":               ALL_ROLES,
+    "view_complaint":           STAFF_READERS,               # the complaint page (mediators: their session page)
+    "list_complaints":          STAFF_READERS,
+    "export_complaints":        frozenset({R.INTAKE, R.ADMIN, R.AUDITOR}),
+    "intake":                   frozenset({R.INTAKE, R.ADMIN}),   # record a complaint taken by phone, walk-in, mail
+    "print_complaint":          STAFF_READERS,
+    # Parts of the complaint page
+    "view_narrative":           STAFF_READERS,               # what happened, in the complainant's words
+    "view_allegations":         STAFF_READERS,               # the categories each officer is accused of
+    "view_allegation_details":  OVERSIGHT_AND_POLICE,        # the investigation side of an allegation
+    "view_screening":           OVERSIGHT_AND_POLICE,        # the exclusion factors as answered
+    "view_personal_data":       frozenset({R.INTAKE, R.IAD, R.COORDINATOR, R.ADMIN}),  # contact details, birth date
+    "view_session_needs":       ALL_ROLES,                   # names, languages, interpreter, accessibility
+    "view_timeline":            STAFF_READERS,
+    "view_deadlines":           STAFF_READERS,
+    "view_session":             ALL_ROLES,                   # time, venue, team (a mediator: their own only)
+    "view_notes":               STAFF_READERS,               # notes of the reader's own organisation only
+    "add_note":                 frozenset({R.INTAKE, R.IAD, R.COORDINATOR, R.ADMIN}),
+    # A mediator's own pages
+    "my_sessions":              frozenset({R.MEDIATOR}),
+    # Recording a complaint (the service function of intake)
+    "complaint_receive":        frozenset({R.INTAKE, R.ADMIN}),
+    # Every workflow action: exactly the roles of the workflow table.
+    **{t.action: t.roles for t in TRANSITIONS},
+}
+# fmt: on
+
+SCOPES = ("scope_all", "scope_referred", "scope_assigned_sessions")
+
+
+def role_of(user: Any) -> str:
+    """The user's role, or "" for anonymous and inactive users (who may do nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    return getattr(user, "role", "") or ""
+
+
+def can(user: Any, capability: str) -> bool:
+    """Whether the user's role has ``capability`` (an unknown capability is a programming error)."""
+    return role_of(user) in PERMISSIONS[capability]
+
+
+def capabilities(user: Any) -> dict[str, bool]:
+    """Every capability for this user, for templates (``{% if can.view_notes %}``)."""
+    role = role_of(user)
+    return {name: role in roles for name, roles in PERMISSIONS.items()}
+
+
+def organisation_of(user: Any) -> str:
+    return ORGANISATION_OF_ROLE.get(role_of(user), "")
+
+
+def visible_complaints(user: Any, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
+    """The complaints this user can find at all (their scope), as a queryset."""
+    qs = Complaint.objects.all() if queryset is None else queryset
+    if can(user, "scope_all"):
+        return qs
+    if can(user, "scope_referred"):
+        return qs.filter(referred_at__isnull=False)
+    if can(user, "scope_assigned_sessions"):
+        return qs.filter(
+            Exists(MediationSession.objects.filter(complaint=OuterRef("pk"), mediators__user=user)),
+        )
+    return qs.none()
+
+
+def get_complaint_for(
+    user: Any,
+    pk_or_reference: int | str,
+    *,
+    need: str = "view_complaint",
+    queryset: QuerySet[Complaint] | None = None,
+) -> Complaint:
+    """The complaint, if ``user`` may ``need`` it; otherwise ``PermissionDenied`` or ``Http404``.
+
+    ``PermissionDenied`` when the user's role lacks ``need`` whatever the complaint; ``Http404`` when
+    the complaint does not exist or is outside the user's scope (so that the answer does not reveal
+    that it exists). For the suitability decision the complaint's own policy names the deciders.
+    ``queryset`` lets the caller fetch the complaint with what its page needs (select/prefetch).
+    """
+    if not can(user, need):
+        raise PermissionDenied
+    qs = visible_complaints(user, queryset)
+    key = str(pk_or_reference).strip()
+    lookup = {"pk": int(key)} if key.isdigit() else {"reference": key}
+    try:
+        complaint = qs.get(**lookup)
+    except Complaint.DoesNotExist:
+        raise Http404("No complaint found.") from None
+    if need == "complaint_decide_suitability" and role_of(user) not in complaint.policy.suitability_deciders:
+        raise PermissionDenied
+    return complaint
+
+
+def require(user: Any, capability: str) -> None:
+    """For pages that are not about one complaint (lists, intake, export)."""
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def roles_with(capability: str) -> Iterable[str]:
+    return sorted(PERMISSIONS[capability])

@@ -1,0 +1,103 @@
+"""Staff sign-in, sign-out, password change and password reset by email."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.urls import reverse
+
+from parley.testing.web import text
+
+PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "a much longer new password 42"
+
+
+def test_the_sign_in_page_has_labelled_fields_and_a_reset_link(client, db):
+    body = text(client.get(reverse("accounts:login")))
+    assert '<label class="usa-label" for="id_username">Username</label>' in body
+    assert '<label class="usa-label" for="id_password">Password</label>' in body
+    assert reverse("accounts:password_reset") in body
+
+
+def test_signing_in_lands_on_my_queue(client, irene):
+    response = client.post(reverse("accounts:login"), {"username": "irene", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_a_wrong_password_says_so_without_saying_which_part_is_wrong(client, irene):
+    response = client.post(reverse("accounts:login"), {"username": "irene", "password": "nope"})
+    assert response.status_code == 200
+    assert "The username or password is not right." in text(response)
+    assert 'role="alert"' in text(response)
+    assert SESSION_KEY not in client.session
+
+
+def test_signing_out_is_a_post(client, irene):
+    client.force_login(irene)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert SESSION_KEY in client.session
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 200
+    assert "You are signed out" in text(response)
+    assert SESSION_KEY not in client.session
+
+
+def test_every_staff_page_has_a_sign_out_button(client, irene):
+    client.force_login(irene)
+    body = text(client.get("/"))
+    assert f'<form method="post" action="{reverse("accounts:logout")}"' in body
+    assert 'id="nav-sign-out"' in body
+
+
+def test_changing_the_password_needs_the_current_one(client, irene):
+    client.force_login(irene)
+    url = reverse("accounts:password_change")
+    response = client.post(url, {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 200
+    assert 'role="alert"' in text(response)
+    irene.refresh_from_db()
+    assert irene.check_password(PASSWORD)
+    response = client.post(
+        url, {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response["Location"] == reverse("accounts:password_change_done")
+    irene.refresh_from_db()
+    assert irene.check_password(NEW_PASSWORD)
+
+
+def test_changing_the_password_needs_a_signed_in_user(client, db):
+    response = client.get(reverse("accounts:password_change"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_password_reset_email_leads_to_a_new_password(client, irene):
+    irene.email = "irene@oversight.example"
+    irene.save()
+    response = client.post(reverse("accounts:password_reset"), {"email": "irene@oversight.example"})
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Parley: choose a new password"
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", message.body).group(1)
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in text(form_page)
+    set_url = form_page.redirect_chain[-1][0]
+    done = client.post(set_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert done["Location"] == reverse("accounts:password_reset_complete")
+    irene.refresh_from_db()
+    assert irene.check_password(NEW_PASSWORD)
+
+
+def test_a_password_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client, db):
+    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"}, follow=True)
+    assert "Check your email" in text(response)
+    assert mail.outbox == []
+
+
+def test_a_used_or_wrong_reset_link_says_so(client, irene):
+    response = client.get(reverse("accounts:password_reset_confirm", kwargs={"uidb64": "MQ", "token": "bad-token"}))
+    assert "This link does not work any more" in text(response)

@@ -1,0 +1,629 @@
+"""Staff forms: the complaint list's filters, staff intake, and one small form per workflow action.
+
+Forms validate what a person typed and say what is wrong next to the field. The workflow's own
+rules (status, role, the action's guard) are checked by the service the view calls; a refusal comes
+back as a message, and nothing is changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from parley.accounts.models import User
+from parley.cases import selectors
+from parley.cases.models import (
+    AllegationCategory,
+    Channel,
+    Complaint,
+    ComplaintOfficer,
+    MediationInterest,
+    Officer,
+    PartyKind,
+)
+from parley.cases.notes import MAX_NOTE_LENGTH
+from parley.cases.services import EXPLANATION_METHODS, NewOfficer, NewParty, required_attendees
+from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
+from parley.mediation.models import MediationSession, Mediator, SessionOutcome, Venue
+from parley.policies.models import WrittenAgreement
+from parley.uswds import DateInput, TimeInput, USWDSForm
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+def yes_no_field(label: str, *, help_text: str = "", required_message: str = "Answer yes or no.") -> forms.Field:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+        error_messages={"required": required_message},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The complaint list
+
+PAGE_SIZES = [10, 25, 50, 100, 200]
+DEFAULT_PAGE_SIZE = 50
+
+
+class ComplaintFilterForm(USWDSForm, forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Reference number, complainant's name, or officer's name, DSN or badge.",
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), ("open", "Open (any step)"), ("closed", "Closed (any outcome)")]
+        + [(s.value, s.label) for s in Status if s in OPEN],
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        required=False,
+        choices=[("", "Any outcome")] + [(s.value, s.label) for s in Status if s in TERMINAL],
+    )
+    disposition = forms.ChoiceField(
+        label="Where it went", required=False, choices=[("", "Anywhere"), *Disposition.choices]
+    )
+    received_from = forms.DateField(label="Received on or after", required=False, widget=DateInput)
+    received_to = forms.DateField(label="Received on or before", required=False, widget=DateInput)
+    officer = forms.CharField(label="Officer", required=False, max_length=100, help_text="Name, DSN or badge.")
+    category = forms.ModelChoiceField(
+        label="Allegation",
+        required=False,
+        queryset=AllegationCategory.objects.all(),
+        to_field_name="code",
+        empty_label="Any allegation",
+    )
+    overdue = forms.BooleanField(label="Only complaints with a missed due date", required=False)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[(key, label) for key, (label, _, _) in selectors.SORTS.items()],
+    )
+    per_page = forms.TypedChoiceField(
+        label="Complaints per page",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(n, str(n)) for n in PAGE_SIZES],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "This date must be on or after the first date.")
+            data.pop("received_to", None)
+        return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff intake
+
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("bs", "Bosnian"),
+    ("vi", "Vietnamese"),
+    ("ar", "Arabic"),
+    ("zh", "Chinese"),
+    ("so", "Somali"),
+    ("fr", "French"),
+    ("other", "Another language"),
+]
+STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.ONLINE]
+
+
+class IntakeForm(USWDSForm, forms.Form):
+    received_on = forms.DateField(label="Date received", widget=DateInput)
+    channel = forms.ChoiceField(label="How the complaint came in", choices=STAFF_CHANNELS, widget=forms.RadioSelect)
+    incident_date = forms.DateField(label="Date of the incident", required=False, widget=DateInput)
+    incident_time = forms.TimeField(label="Time of the incident", required=False, widget=TimeInput)
+    incident_location = forms.CharField(label="Where it happened", required=False, max_length=300)
+    police_report_number = forms.CharField(label="Police or corrections report number", required=False, max_length=60)
+    narrative = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="In the complainant's words, as far as possible.",
+        error_messages={"required": "Describe what happened."},
+    )
+    mediation_interest = forms.ChoiceField(
+        label="Is the complainant interested in mediation?",
+        required=False,
+        choices=[*MediationInterest.choices, ("", "Not asked")],
+        widget=forms.RadioSelect,
+    )
+
+    def clean_received_on(self) -> dt.date:
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError("The date received cannot be in the future.")
+        return received_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        received_on, incident_date = data.get("received_on"), data.get("incident_date")
+        if received_on and incident_date and incident_date > received_on:
+            self.add_error("incident_date", "The incident cannot be after the date the complaint was received.")
+        return data
+
+
+class PartyForm(USWDSForm, forms.Form):
+    kind = forms.ChoiceField(label="This person is", choices=PartyKind.choices, initial=PartyKind.COMPLAINANT)
+    anonymous = forms.BooleanField(
+        label="The complainant wants to stay anonymous",
+        required=False,
+        help_text="An anonymous complainant cannot take part in mediation.",
+    )
+    first_name = forms.CharField(label="First name", required=False, max_length=100)
+    last_name = forms.CharField(label="Last name", required=False, max_length=100)
+    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    email = forms.EmailField(label="Email", required=False)
+    address = forms.CharField(label="Mailing address", required=False, max_length=300)
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
+    is_minor = forms.BooleanField(label="Under 18", required=False)
+    preferred_language = forms.ChoiceField(label="Preferred language", choices=LANGUAGES, initial="en")
+    needs_interpreter = forms.BooleanField(label="Needs an interpreter", required=False)
+    needs_asl = forms.BooleanField(label="Needs an American Sign Language interpreter", required=False)
+    accessibility_needs = forms.CharField(
+        label="Accessibility needs",
+        required=False,
+        max_length=300,
+        help_text="For example: wheelchair access, large print.",
+    )
+
+    def clean_date_of_birth(self) -> dt.date | None:
+        born = self.cleaned_data.get("date_of_birth")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return born
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        named = (data.get("first_name") or "").strip() or (data.get("last_name") or "").strip()
+        if data.get("anonymous"):
+            if data.get("kind") != PartyKind.COMPLAINANT:
+                self.add_error("anonymous", "Only a complainant can stay anonymous.")
+            elif named:
+                self.add_error("first_name", "Leave the name blank for an anonymous complainant.")
+        elif not named:
+            self.add_error("first_name", "Give the person's first or last name, or mark the complainant anonymous.")
+        return data
+
+    def new_party(self) -> NewParty:
+        d = self.cleaned_data
+        born = d.get("date_of_birth")
+        today = timezone.localdate()
+        age = None if born is None else today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return NewParty(
+            kind=d["kind"],
+            anonymous=bool(d.get("anonymous")),
+            first_name=(d.get("first_name") or "").strip(),
+            last_name=(d.get("last_name") or "").strip(),
+            phone=d.get("phone") or "",
+            email=d.get("email") or "",
+            address=d.get("address") or "",
+            date_of_birth=born,
+            is_minor=bool(d.get("is_minor")) or (age is not None and age < 18),
+            preferred_language=d.get("preferred_language") or "en",
+            needs_interpreter=bool(d.get("needs_interpreter")),
+            needs_asl=bool(d.get("needs_asl")),
+            accessibility_needs=d.get("accessibility_needs") or "",
+        )
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    item_label = "Person"
+    quiet = False
+
+    def clean(self) -> None:
+        if any(form.errors for form in self.forms):
+            return
+        kinds = [form.cleaned_data.get("kind") for form in self.forms if form.has_changed() or not form.empty_permitted]
+        if PartyKind.COMPLAINANT not in kinds:
+            raise forms.ValidationError("Add at least one complainant.")
+
+    def new_parties(self) -> list[NewParty]:
+        return [form.new_party() for form in self.forms if form.cleaned_data]
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, formset=BasePartyFormSet, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True
+)
+
+
+class OfficerForm(USWDSForm, forms.Form):
+    dsn = forms.CharField(
+        label="DSN (department serial number)",
+        required=False,
+        max_length=20,
+        help_text="From the roster. Leave blank when the officer is not known.",
+    )
+    description = forms.CharField(
+        label="Description of an officer who is not known",
+        required=False,
+        max_length=300,
+        help_text="What the complainant saw: for example height, car number, name tag.",
+    )
+    allegations = forms.MultipleChoiceField(
+        label="What the officer is accused of",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose one or more.",
+        error_messages={"required": "Choose at least one kind of misconduct."},
+    )
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["allegations"].choices = list(categories or [])
+        self.roster_officer: Officer | None = None
+
+    def clean_dsn(self) -> str:
+        dsn = (self.cleaned_data.get("dsn") or "").strip()
+        if dsn:
+            self.roster_officer = Officer.objects.filter(dsn=dsn).first()
+            if self.roster_officer is None:
+                raise forms.ValidationError(
+                    f"No officer with DSN {dsn} is on the roster. Check the number, or leave it blank and "
+                    "describe the officer."
+                )
+        return dsn
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "dsn" in data and not data.get("dsn") and not (data.get("description") or "").strip():
+            self.add_error("dsn", "Give the officer's DSN, or describe the officer in the next box.")
+        return data
+
+    def new_officer(self) -> NewOfficer:
+        return NewOfficer(
+            roster=self.roster_officer,
+            description=(self.cleaned_data.get("description") or "").strip(),
+            allegation_codes=list(self.cleaned_data["allegations"]),
+        )
+
+
+class BaseOfficerFormSet(forms.BaseFormSet):
+    item_label = "Officer"
+    quiet = False
+
+    def clean(self) -> None:
+        if any(form.errors for form in self.forms):
+            return
+        dsns = [form.cleaned_data.get("dsn") for form in self.forms if form.cleaned_data.get("dsn")]
+        if len(dsns) != len(set(dsns)):
+            raise forms.ValidationError("The same officer is named twice. Give each officer once.")
+
+    def new_officers(self) -> list[NewOfficer]:
+        return [form.new_officer() for form in self.forms if form.cleaned_data]
+
+
+OfficerFormSet = forms.formset_factory(
+    OfficerForm, formset=BaseOfficerFormSet, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# One form per workflow action. Each knows its title and button; the view calls the service.
+
+
+class ActionForm(USWDSForm, forms.Form):
+    slug: str = "action"
+    title: str = ""
+    intro: str = ""
+    submit_label: str = "Save"
+    success_message: str = "Saved."
+
+    def __init__(self, *args: Any, complaint: Complaint, user: User, **kwargs: Any):
+        kwargs.setdefault("auto_id", f"{self.slug}_%s")
+        self.complaint = complaint
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class AcknowledgeForm(ActionForm):
+    slug = "acknowledge"
+    title = "Record the acknowledgement"
+    intro = "Record that the complainant was told the complaint was received."
+    submit_label = "Record the acknowledgement"
+    success_message = "The acknowledgement is recorded."
+
+    how = forms.ChoiceField(
+        label="How was the complainant told?",
+        choices=[("letter", "Letter"), ("email", "Email"), ("phone", "Phone call"), ("in_person", "In person")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the complainant was told."},
+    )
+
+
+class ScreenForm(ActionForm):
+    slug = "screen"
+    title = "Screen for exclusion factors"
+    intro = (
+        "Answer every question of this program. A yes makes the complaint unsuitable for mediation; "
+        "it then goes to a full investigation."
+    )
+    submit_label = "Save the screening"
+    success_message = "The screening is recorded."
+
+    note = forms.CharField(label="Note", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.factors = list(self.complaint.policy.exclusion_factors.all())
+        factor_fields = {
+            f"factor_{f.code}": yes_no_field(f.question, required_message="Answer this question.") for f in self.factors
+        }
+        self.fields = {**factor_fields, "note": self.fields["note"]}
+
+    def answers(self) -> dict[str, bool]:
+        return {f.code: self.cleaned_data[f"factor_{f.code}"] for f in self.factors}
+
+
+class SuitabilityForm(ActionForm):
+    slug = "suitability"
+    title = "Decide on suitability"
+    intro = "Decide whether this complaint is appropriate for mediation."
+    submit_label = "Save the decision"
+    success_message = "The suitability decision is recorded."
+
+    appropriate = yes_no_field("Is this complaint appropriate for mediation?", required_message="Choose yes or no.")
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when the complaint is not appropriate for mediation.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("appropriate") is False and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Give the reason the complaint is not appropriate for mediation.")
+        return data
+
+
+EXPLANATION_LABELS = {"in_person": "In person", "phone": "Phone call", "video": "Video call", "letter": "Letter"}
+
+
+class ChoiceForm(ActionForm):
+    slug = "choice"
+    title = "Both processes explained, and the complainant's choice"
+    intro = (
+        "Record who explained BOTH processes (investigation and mediation) to the complainant, when and how, "
+        "and what the complainant chose."
+    )
+    submit_label = "Save the choice"
+    success_message = "The complainant's choice is recorded."
+
+    explained_by = forms.CharField(label="Explained by", max_length=200)
+    explained_on = forms.DateField(label="Date explained", widget=DateInput)
+    explained_how = forms.ChoiceField(
+        label="How it was explained",
+        choices=[(m, EXPLANATION_LABELS.get(m, m)) for m in sorted(EXPLANATION_METHODS)],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how both processes were explained."},
+    )
+    choice = forms.ChoiceField(
+        label="The complainant chose",
+        choices=[
+            ("mediation", "Mediation: a meeting with the officer and trained mediators"),
+            ("investigation", "Investigation by Internal Affairs"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Record what the complainant chose."},
+    )
+    reason = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["explained_by"].initial = self.user.get_full_name() or self.user.get_username()
+        self.fields["explained_on"].initial = timezone.localdate()
+
+    def clean_explained_on(self) -> dt.date:
+        day = self.cleaned_data["explained_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        if day < self.complaint.received_on:
+            raise forms.ValidationError("The date cannot be before the complaint was received.")
+        return day
+
+
+class OfficerConsentForm(ActionForm):
+    slug = "consent"
+    title = "Record the officer's answer"
+    submit_label = "Save the answer"
+    success_message = "The officer's answer is recorded."
+
+    accepted = yes_no_field("Does the officer agree to mediation?", required_message="Choose yes or no.")
+    reason = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, officer: ComplaintOfficer, **kwargs: Any):
+        self.officer = officer
+        super().__init__(*args, **kwargs)
+        self.title = f"Record the answer of {officer.display_name}"
+
+
+class ReferForm(ActionForm):
+    slug = "refer"
+    title = "Refer to the mediation center"
+    intro = "The complainant and the officers who take part agreed. The mediation center will schedule a session."
+    submit_label = "Refer"
+    success_message = "The complaint is referred to the mediation center."
+
+    note = forms.CharField(
+        label="Note for the mediation center", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ScheduleForm(ActionForm):
+    slug = "schedule"
+    title = "Schedule a session"
+    submit_label = "Book the session"
+    success_message = "The session is booked."
+
+    day = forms.DateField(label="Date", widget=DateInput)
+    start = forms.TimeField(label="Start time", widget=TimeInput)
+    duration = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
+    venue = forms.ChoiceField(label="Venue", error_messages={"required": "Choose a venue."})
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        policy = self.complaint.policy
+        self.intro = (
+            f"This program uses {policy.mediators_per_session} mediator(s) per session "
+            f"of about {policy.session_minutes} minutes."
+        )
+        self.fields["duration"].initial = policy.session_minutes
+        venues = list(Venue.objects.filter(active=True).order_by("name"))
+        self.venues = {str(v.pk): v for v in venues}
+        self.fields["venue"].choices = [("", "Choose a venue")] + [
+            (str(v.pk), f"{v.name}{' (video)' if v.is_video else ''}{'' if v.accessible else ' (not step-free)'}")
+            for v in venues
+        ]
+        mediators = list(Mediator.objects.filter(active=True, former_law_enforcement=False).order_by("last_name"))
+        self.mediators = {str(m.pk): m for m in mediators}
+        choices = [("", "Choose a mediator")] + [
+            (str(m.pk), f"{m.first_name} {m.last_name} ({', '.join(m.languages) or 'en'})") for m in mediators
+        ]
+        self.mediator_fields = []
+        for i in range(1, policy.mediators_per_session + 1):
+            name = f"mediator_{i}"
+            self.fields[name] = forms.ChoiceField(
+                label="Mediator" if policy.mediators_per_session == 1 else f"Mediator {i}",
+                choices=choices,
+                error_messages={"required": "Choose a mediator."},
+            )
+            self.mediator_fields.append(name)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chosen = [data.get(name) for name in self.mediator_fields if data.get(name)]
+        if len(chosen) != len(set(chosen)):
+            self.add_error(self.mediator_fields[-1], "Choose a different mediator for each place.")
+        day, start = data.get("day"), data.get("start")
+        if day and start and self.starts_at() <= timezone.now():
+            self.add_error("day", "The session must start in the future.")
+        return data
+
+    def starts_at(self) -> dt.datetime:
+        naive = dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"])
+        return timezone.make_aware(naive)
+
+    def chosen_mediators(self) -> list[Mediator]:
+        return [self.mediators[self.cleaned_data[name]] for name in self.mediator_fields]
+
+    def chosen_venue(self) -> Venue:
+        return self.venues[self.cleaned_data["venue"]]
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason."},
+    )
+
+
+class CancelSessionForm(ReasonForm):
+    slug = "cancel"
+    title = "Cancel the session"
+    intro = "The complaint goes back to waiting for a session."
+    submit_label = "Cancel the session"
+    success_message = "The session is cancelled. The complaint waits to be scheduled again."
+
+
+class SendBackForm(ReasonForm):
+    slug = "send_back"
+    title = "Send back to investigation: no good faith"
+    intro = (
+        "The complainant says the officer did not take part in good faith. The complaint goes to a full investigation."
+    )
+    submit_label = "Send back to investigation"
+    success_message = "The complaint is sent back to investigation."
+
+
+class WithdrawForm(ReasonForm):
+    slug = "withdraw"
+    title = "Record a withdrawal"
+    submit_label = "Record the withdrawal"
+    success_message = "The withdrawal is recorded."
+
+    what = forms.ChoiceField(
+        label="What does the complainant withdraw?",
+        choices=[
+            ("mediation", "Only the mediation: the complaint goes to a full investigation"),
+            ("complaint", "The whole complaint: it is closed"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the complainant withdraws."},
+    )
+    field_order = ["what", "reason"]
+
+
+class OutcomeForm(ActionForm):
+    slug = "outcome"
+    title = "Record the outcome"
+    intro = "Record who was there and how the session ended. Nothing said in the session is written down."
+    submit_label = "Save the outcome"
+    success_message = "The outcome is recorded."
+
+    outcome = forms.ChoiceField(
+        label="How did the session end?",
+        choices=SessionOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the session ended."},
+    )
+    present_parties = forms.TypedMultipleChoiceField(
+        label="Complainants present", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    present_officers = forms.TypedMultipleChoiceField(
+        label="Officers present", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    present_mediators = forms.TypedMultipleChoiceField(
+        label="Mediators present", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    agreement_signed = forms.BooleanField(label="A written agreement was signed", required=False)
+
+    def __init__(self, *args: Any, session: MediationSession, **kwargs: Any):
+        self.session = session
+        super().__init__(*args, **kwargs)
+        parties, officers, mediators = required_attendees(self.complaint, session)
+        self.fields["present_parties"].choices = [
+            (p.pk, p.display_name) for p in self.complaint.parties.filter(pk__in=parties).order_by("id")
+        ]
+        self.fields["present_officers"].choices = [
+            (o.pk, o.display_name) for o in self.complaint.officers.filter(pk__in=officers).order_by("id")
+        ]
+        self.fields["present_mediators"].choices = [
+            (m.pk, str(m)) for m in Mediator.objects.filter(pk__in=mediators).order_by("last_name", "first_name")
+        ]
+        if self.complaint.policy.written_agreement == WrittenAgreement.NONE:
+            del self.fields["agreement_signed"]
+        when = timezone.localtime(session.starts_at)
+        self.title = f"Record the outcome of the session of {when:%Y-%m-%d %H:%M}"
+
+
+class NoteForm(USWDSForm, forms.Form):
+    body = forms.CharField(
+        label="New note",
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only people of your organisation can read it.",
+        error_messages={"required": "Write the note before saving it."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,56 @@
+"""What the staff pages call each workflow action: as a button (do it now) and in the timeline (done)."""
+
+from __future__ import annotations
+
+from parley.cases.workflow import BY_ACTION
+
+# The button or link that opens the action's form.
+ACTION_LABELS: dict[str, str] = {
+    "complaint_acknowledge": "Record the acknowledgement",
+    "complaint_screen": "Screen for exclusion factors",
+    "complaint_decide_suitability": "Decide on suitability",
+    "complaint_record_choice": "Record the complainant's choice",
+    "officer_record_consent": "Record the officer's answer",
+    "complaint_refer": "Refer to the mediation center",
+    "session_schedule": "Schedule a session",
+    "session_cancel": "Cancel the session",
+    "session_record_outcome": "Record the outcome",
+    "complaint_send_back_good_faith": "Send back: no good faith",
+    "complaint_withdraw": "Record a withdrawal",
+}
+
+# What the timeline says happened.
+EVENT_LABELS: dict[str, str] = {
+    "complaint_receive": "Complaint received",
+    "complaint_acknowledge": "Acknowledged",
+    "complaint_screen": "Screened for exclusion factors",
+    "complaint_decide_suitability": "Suitability decided",
+    "complaint_record_choice": "Both processes explained; choice recorded",
+    "officer_record_consent": "Officer's answer recorded",
+    "complaint_refer": "Referred to the mediation center",
+    "session_schedule": "Session scheduled",
+    "session_cancel": "Session cancelled",
+    "session_record_outcome": "Session outcome recorded",
+    "complaint_send_back_good_faith": "Sent back: no good faith",
+    "complaint_withdraw": "Withdrawn",
+}
+
+# The URL slug of each action's form (``/complaints/<ref>/<slug>/``).
+ACTION_SLUGS: dict[str, str] = {
+    "complaint_acknowledge": "acknowledge",
+    "complaint_screen": "screen",
+    "complaint_decide_suitability": "suitability",
+    "complaint_record_choice": "choice",
+    "officer_record_consent": "officer-consent",
+    "complaint_refer": "refer",
+    "session_schedule": "schedule-session",
+    "session_cancel": "cancel-session",
+    "session_record_outcome": "outcome",
+    "complaint_send_back_good_faith": "send-back",
+    "complaint_withdraw": "withdraw",
+}
+
+# Actions a role may take, but that nothing waits for (they are not in anyone's queue).
+OPTIONAL_ACTIONS: frozenset[str] = frozenset({"complaint_withdraw", "complaint_send_back_good_faith", "session_cancel"})
+
+assert set(ACTION_LABELS) == set(BY_ACTION) == set(ACTION_SLUGS), "label every workflow action"

@@ -1,0 +1,413 @@
+"""Every workflow action's page, four ways: it works; the wrong method is refused; another role gets
+403/404; invalid input changes nothing and says why. Plus htmx partials and the stale-page case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from parley.cases import services
+from parley.cases.models import Complaint
+from parley.cases.tests.helpers import reach, snapshot
+from parley.cases.workflow import Disposition, Status
+from parley.mediation.models import MediationSession, SessionOutcome
+from parley.testing.factories import Journey, MediatorFactory, VenueFactory
+from parley.testing.web import HTMX, text
+
+
+@pytest.fixture
+def journey(policy, irene, ray, carla, alma) -> Journey:
+    return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
+
+
+def _no_exclusions(c: Complaint) -> dict[str, str]:
+    return {f"factor_{f.code}": "no" for f in c.policy.exclusion_factors.all()}
+
+
+def _schedule(c: Complaint, *, same_mediator: bool = False) -> dict[str, Any]:
+    first, second = MediatorFactory(), MediatorFactory()
+    day = timezone.localdate() + dt.timedelta(days=5)
+    return {
+        "day": day.isoformat(),
+        "start": "10:00",
+        "duration": "60",
+        "venue": str(VenueFactory().pk),
+        "mediator_1": str(first.pk),
+        "mediator_2": str((first if same_mediator else second).pk),
+    }
+
+
+def _session(c: Complaint) -> MediationSession:
+    return MediationSession.objects.filter(complaint=c).order_by("-id").first()
+
+
+def _everyone(c: Complaint) -> dict[str, Any]:
+    parties, officers, mediators = services.required_attendees(c, _session(c))
+    return {
+        "outcome": SessionOutcome.FULL_AGREEMENT,
+        "present_parties": [str(pk) for pk in parties],
+        "present_officers": [str(pk) for pk in officers],
+        "present_mediators": [str(pk) for pk in mediators],
+    }
+
+
+def _officer(c: Complaint) -> dict[str, Any]:
+    return {"ref": c.reference, "officer_pk": c.officers.exclude(dsn="").first().pk}
+
+
+@dataclass
+class ActionCase:
+    url: str  # name in the "cases" namespace
+    reach: str  # the status the complaint is brought to first
+    actor: str  # the persona who may take the action
+    valid: Callable[[Complaint], dict[str, Any]]
+    becomes: str
+    invalid: Callable[[Complaint], dict[str, Any]]
+    error: str  # what the page says about the invalid input
+    outsider: str  # a persona whose role may not take it
+    url_kwargs: Callable[[Complaint], dict[str, Any]] = field(default=lambda c: {"ref": c.reference})
+    after_session: bool = False  # the form is used after the session took place
+
+
+CASES: dict[str, ActionCase] = {
+    "acknowledge": ActionCase(
+        "acknowledge",
+        Status.RECEIVED,
+        "irene",
+        lambda c: {"how": "letter"},
+        Status.RECEIVED,
+        lambda c: {},
+        "Choose how the complainant was told.",
+        "ray",
+    ),
+    "screen": ActionCase(
+        "screen",
+        Status.RECEIVED,
+        "irene",
+        _no_exclusions,
+        Status.SUITABILITY_REVIEW,
+        lambda c: {k: v for k, v in list(_no_exclusions(c).items())[1:]},
+        "Answer this question.",
+        "ray",
+    ),
+    "suitability": ActionCase(
+        "suitability",
+        Status.SUITABILITY_REVIEW,
+        "ray",
+        lambda c: {"appropriate": "yes", "reason": "Minor discourtesy."},
+        Status.AWAITING_CHOICE,
+        lambda c: {"appropriate": "no", "reason": ""},
+        "Give the reason the complaint is not appropriate for mediation.",
+        "irene",  # intake may decide only where the policy makes intake a decider (not St. Louis)
+    ),
+    "choice": ActionCase(
+        "choice",
+        Status.AWAITING_CHOICE,
+        "irene",
+        lambda c: {
+            "explained_by": "Irene Ortiz",
+            "explained_on": timezone.localdate().isoformat(),
+            "explained_how": "phone",
+            "choice": "mediation",
+        },
+        Status.AWAITING_OFFICER_CONSENT,
+        lambda c: {
+            "explained_by": "Irene Ortiz",
+            "explained_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "explained_how": "phone",
+            "choice": "mediation",
+        },
+        "The date cannot be in the future.",
+        "ray",
+    ),
+    "officer_consent": ActionCase(
+        "officer_consent",
+        Status.AWAITING_OFFICER_CONSENT,
+        "ray",
+        lambda c: {"accepted": "yes"},
+        Status.READY_FOR_REFERRAL,
+        lambda c: {"accepted": "maybe"},
+        "Select a valid choice.",
+        "carla",
+        url_kwargs=_officer,
+    ),
+    "refer": ActionCase(
+        "refer",
+        Status.READY_FOR_REFERRAL,
+        "irene",
+        lambda c: {"note": "Both agreed on the phone."},
+        Status.REFERRED,
+        lambda c: {"note": "x" * 2001},
+        "Ensure this value has at most 2000 characters",
+        "ray",
+    ),
+    "schedule_session": ActionCase(
+        "schedule_session",
+        Status.REFERRED,
+        "carla",
+        _schedule,
+        Status.SCHEDULED,
+        lambda c: _schedule(c, same_mediator=True),
+        "Choose a different mediator for each place.",
+        "irene",
+    ),
+    "cancel_session": ActionCase(
+        "cancel_session",
+        Status.SCHEDULED,
+        "carla",
+        lambda c: {"reason": "The officer is in court that day."},
+        Status.REFERRED,
+        lambda c: {"reason": "  "},
+        "Give the reason.",
+        "ray",
+    ),
+    "outcome": ActionCase(
+        "outcome",
+        Status.SCHEDULED,
+        "carla",
+        _everyone,
+        Status.MEDIATED,
+        lambda c: {**_everyone(c), "outcome": ""},
+        "Choose how the session ended.",
+        "irene",
+        after_session=True,
+    ),
+    "send_back": ActionCase(
+        "send_back",
+        Status.REFERRED,
+        "carla",
+        lambda c: {"reason": "The officer did not listen at all."},
+        Status.GOOD_FAITH_SEND_BACK,
+        lambda c: {"reason": ""},
+        "Give the reason.",
+        "ray",
+    ),
+    "withdraw": ActionCase(
+        "withdraw",
+        Status.AWAITING_CHOICE,
+        "irene",
+        lambda c: {"what": "complaint", "reason": "The complainant moved away."},
+        Status.WITHDRAWN,
+        lambda c: {"reason": "The complainant moved away."},
+        "Choose what the complainant withdraws.",
+        "audrey",
+    ),
+}
+
+
+def _when(case: ActionCase, c: Complaint):
+    if case.after_session:
+        return time_machine.travel(_session(c).starts_at + dt.timedelta(hours=2))
+    return nullcontext()
+
+
+def _url(case: ActionCase, c: Complaint) -> str:
+    return reverse(f"cases:{case.url}", kwargs=case.url_kwargs(c))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_action_works_and_lands_on_the_complaint_page_with_a_message(name, journey, client, request):
+    case = CASES[name]
+    c = reach(case.reach, journey)
+    with _when(case, c):
+        client.force_login(request.getfixturevalue(case.actor))
+        response = client.post(_url(case, c), case.valid(c))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", kwargs={"ref": c.reference})
+    c.refresh_from_db()
+    assert c.status == case.becomes
+    last = c.events.order_by("-id").first()
+    assert last.actor == request.getfixturevalue(case.actor)
+    with _when(case, c):
+        page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "usa-alert--success" in text(page)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_action_refuses_methods_other_than_get_and_post(name, journey, client, request):
+    case = CASES[name]
+    c = reach(case.reach, journey)
+    before = snapshot(c)
+    client.force_login(request.getfixturevalue(case.actor))
+    assert client.get(_url(case, c)).status_code in {200, 302}  # GET shows the form (or says it is too early)
+    assert client.put(_url(case, c)).status_code == 405
+    assert client.delete(_url(case, c)).status_code == 405
+    assert snapshot(c) == before
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_action_is_forbidden_to_a_role_that_may_not_take_it(name, journey, client, request):
+    case = CASES[name]
+    c = reach(case.reach, journey)
+    before = snapshot(c)
+    with _when(case, c):
+        client.force_login(request.getfixturevalue(case.outsider))
+        assert client.get(_url(case, c)).status_code == 403
+        assert client.post(_url(case, c), case.valid(c)).status_code == 403
+    assert snapshot(c) == before
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_action_with_invalid_input_changes_nothing_and_says_what_is_wrong(name, journey, client, request):
+    case = CASES[name]
+    c = reach(case.reach, journey)
+    data = case.invalid(c)
+    before = snapshot(c)
+    with _when(case, c):
+        client.force_login(request.getfixturevalue(case.actor))
+        response = client.post(_url(case, c), data)
+    assert response.status_code == 200
+    body = text(response)
+    assert case.error in body
+    assert "Nothing was saved" in body
+    assert 'role="alert"' in body  # the USWDS error summary
+    assert snapshot(c) == before
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_action_form_opens_inline_for_htmx_and_as_a_full_page_without_it(name, journey, client, request):
+    case = CASES[name]
+    c = reach(case.reach, journey)
+    with _when(case, c):
+        client.force_login(request.getfixturevalue(case.actor))
+        partial = client.get(_url(case, c), headers=HTMX)
+        full = client.get(_url(case, c))
+    assert partial.status_code == full.status_code == 200
+    assert "<html" not in text(partial)
+    assert 'hx-post="' in text(partial)
+    assert "<html" in text(full)
+    assert "Skip to main content" in text(full)
+    assert partial["Vary"] and "HX-Request" in partial["Vary"]
+
+
+def test_an_action_through_htmx_redirects_the_whole_page_when_done(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    client.force_login(irene)
+    response = client.post(reverse("cases:acknowledge", kwargs={"ref": c.reference}), {"how": "phone"}, headers=HTMX)
+    assert response["HX-Redirect"] == reverse("cases:detail", kwargs={"ref": c.reference})
+    c.refresh_from_db()
+    assert c.acknowledged_at is not None
+
+
+def test_invalid_input_through_htmx_re_renders_the_form_inline(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    client.force_login(irene)
+    before = snapshot(c)
+    response = client.post(reverse("cases:screen", kwargs={"ref": c.reference}), {}, headers=HTMX)
+    assert response.status_code == 200
+    assert "<html" not in text(response)
+    assert "Answer this question." in text(response)
+    assert snapshot(c) == before
+
+
+def test_an_action_someone_else_took_a_moment_ago_gives_a_message_not_an_error_page(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    client.force_login(irene)
+    data = _no_exclusions(c)
+    services.complaint_screen(complaint=c, actor=journey.intake, answers={k[7:]: False for k in data})
+    c.refresh_from_db()
+    before = snapshot(c)
+    response = client.post(reverse("cases:screen", kwargs={"ref": c.reference}), data, follow=True)
+    assert response.status_code == 200
+    assert "Someone may have acted on it a moment ago" in text(response)
+    assert "Suitability review" in text(response)
+    assert snapshot(c) == before
+
+
+def test_a_guard_of_the_workflow_comes_back_as_a_message_next_to_the_form(journey, client, carla):
+    c = reach(Status.SCHEDULED, journey)
+    session = _session(c)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        client.force_login(carla)
+        before = snapshot(c)
+        response = client.post(
+            reverse("cases:outcome", kwargs={"ref": c.reference}), {"outcome": SessionOutcome.FULL_AGREEMENT}
+        )
+    assert response.status_code == 200
+    assert "every complainant, every participating officer" in text(response)
+    assert snapshot(c) == before
+
+
+def test_the_outcome_cannot_be_recorded_before_the_session(journey, client, carla):
+    c = reach(Status.SCHEDULED, journey)
+    client.force_login(carla)
+    before = snapshot(c)
+    response = client.post(reverse("cases:outcome", kwargs={"ref": c.reference}), _everyone(c), follow=True)
+    assert "has not started yet" in text(response)
+    assert snapshot(c) == before
+
+
+def test_withdrawing_only_the_mediation_sends_the_complaint_to_investigation(journey, client, irene):
+    c = reach(Status.REFERRED, journey)
+    client.force_login(irene)
+    client.post(reverse("cases:withdraw", kwargs={"ref": c.reference}), {"what": "mediation", "reason": "Scared."})
+    c.refresh_from_db()
+    assert (c.status, c.disposition) == (Status.WITHDRAWN, Disposition.INVESTIGATION)
+
+
+def test_the_coordinator_cannot_act_on_a_complaint_not_referred_to_the_mediation_center(journey, client, carla):
+    c = reach(Status.READY_FOR_REFERRAL, journey)  # the coordinator may withdraw, but not before a referral
+    client.force_login(carla)
+    before = snapshot(c)
+    url = reverse("cases:withdraw", kwargs={"ref": c.reference})
+    assert client.post(url, {"what": "complaint", "reason": "x"}).status_code == 404
+    assert snapshot(c) == before
+
+
+def test_an_auditor_can_take_no_action_at_all(journey, client, audrey):
+    c = reach(Status.RECEIVED, journey)
+    client.force_login(audrey)
+    for name in ["acknowledge", "screen", "withdraw"]:
+        assert client.post(reverse(f"cases:{name}", kwargs={"ref": c.reference}), {}).status_code == 403
+
+
+def test_a_form_for_an_action_not_possible_now_sends_back_to_the_complaint_page(journey, client, irene):
+    c = reach(Status.AWAITING_CHOICE, journey)
+    client.force_login(irene)
+    response = client.get(reverse("cases:refer", kwargs={"ref": c.reference}), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cases:detail", kwargs={"ref": c.reference})
+    assert "'Refer to the mediation center' is not possible now" in text(response)
+
+
+def test_the_officer_must_belong_to_the_complaint(journey, client, irene):
+    c = reach(Status.AWAITING_OFFICER_CONSENT, journey)
+    other = reach(Status.AWAITING_OFFICER_CONSENT, journey)
+    client.force_login(irene)
+    url = reverse("cases:officer_consent", kwargs={"ref": c.reference, "officer_pk": other.officers.first().pk})
+    before = snapshot(c)
+    assert client.post(url, {"accepted": "yes"}).status_code == 404
+    assert snapshot(c) == before
+
+
+def test_the_screening_form_asks_every_exclusion_factor_of_the_policy_as_yes_no_radios(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    client.force_login(irene)
+    body = text(client.get(reverse("cases:screen", kwargs={"ref": c.reference})))
+    for factor in c.policy.exclusion_factors.all():
+        assert factor.question in body
+        assert f'id="screen_factor_{factor.code}_0"' in body
+    assert body.count('type="radio"') == 2 * c.policy.exclusion_factors.count()
+    assert body.count("<legend") == c.policy.exclusion_factors.count()
+
+
+def test_the_schedule_form_asks_for_as_many_mediators_as_the_policy_uses(journey, client, carla):
+    c = reach(Status.REFERRED, journey)
+    client.force_login(carla)
+    body = text(client.get(reverse("cases:schedule_session", kwargs={"ref": c.reference})))
+    assert 'name="mediator_1"' in body and 'name="mediator_2"' in body and 'name="mediator_3"' not in body
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(journey, client):
+    c = reach(Status.RECEIVED, journey)
+    response = client.post(reverse("cases:acknowledge", kwargs={"ref": c.reference}), {"how": "letter"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

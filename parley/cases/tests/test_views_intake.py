@@ -1,0 +1,189 @@
+"""Staff intake: a complaint taken by phone, walk-in, mail or email, with several people and officers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from parley.cases.models import Complaint, ComplaintEvent, PartyKind
+from parley.testing.factories import OfficerFactory
+from parley.testing.web import text
+
+INTAKE = reverse("cases:intake")
+
+
+def _formset(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "1",
+        f"{prefix}-MAX_NUM_FORMS": "20",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def _person(**kw: Any) -> dict[str, Any]:
+    return {"kind": PartyKind.COMPLAINANT, "first_name": "Dana", "last_name": "Reyes", "preferred_language": "en", **kw}
+
+
+def _data(*, people=None, officers=None, **kw: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    data = {
+        "received_on": today.isoformat(),
+        "channel": "walk_in",
+        "incident_date": (today - dt.timedelta(days=2)).isoformat(),
+        "incident_time": "21:15",
+        "incident_location": "Grand Blvd and Olive St",
+        "narrative": "The officer shouted at me and my son.",
+        "mediation_interest": "yes",
+        **kw,
+    }
+    data.update(_formset("parties", people if people is not None else [_person()]))
+    data.update(
+        _formset(
+            "officers",
+            officers if officers is not None else [{"description": "Tall, car 4312", "allegations": ["discourtesy"]}],
+        )
+    )
+    return data
+
+
+def test_intake_records_a_complaint_with_several_people_and_officers(policy, client, irene):
+    roster = OfficerFactory(first_name="Kevin", last_name="Marsh", dsn="77123", badge="4411")
+    client.force_login(irene)
+    data = _data(
+        people=[
+            _person(
+                first_name="Luis", last_name="Ortega", phone="(314) 555-0199", preferred_language="es", is_minor="on"
+            ),
+            _person(kind=PartyKind.GUARDIAN, first_name="Rosa", last_name="Ortega"),
+        ],
+        officers=[
+            {"dsn": "77123", "allegations": ["discourtesy", "offensive-language"]},
+            {"description": "Second officer, short, glasses", "allegations": ["failure-to-act"]},
+        ],
+    )
+    response = client.post(INTAKE, data, follow=True)
+    c = Complaint.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("cases:detail", kwargs={"ref": c.reference})
+    assert f"Complaint {c.reference} is recorded." in text(response)
+    assert (c.status, c.channel, c.incident_time, c.mediation_interest) == (
+        "received",
+        "walk_in",
+        dt.time(21, 15),
+        "yes",
+    )
+    people = list(c.parties.order_by("id").values_list("kind", "first_name", "preferred_language", "is_minor"))
+    assert people == [("complainant", "Luis", "es", True), ("guardian", "Rosa", "en", False)]
+    marsh, unknown = c.officers.order_by("id")
+    assert (marsh.roster_officer, marsh.last_name, marsh.badge) == (roster, "Marsh", "4411")
+    assert sorted(a.category.code for a in marsh.allegations.all()) == ["discourtesy", "offensive-language"]
+    assert (unknown.dsn, unknown.description) == ("", "Second officer, short, glasses")
+    event = ComplaintEvent.objects.get(complaint=c)
+    assert (event.action, event.actor) == ("complaint_receive", irene)
+
+
+def test_the_program_administrator_may_record_a_complaint(policy, client, alma):
+    client.force_login(alma)
+    assert client.post(INTAKE, _data()).status_code == 302
+    assert Complaint.objects.count() == 1
+
+
+def test_the_intake_page_is_get_and_post_only(policy, client, irene):
+    client.force_login(irene)
+    assert client.get(INTAKE).status_code == 200
+    assert client.put(INTAKE, _data()).status_code == 405
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["ray", "carla", "maya", "audrey"])
+def test_other_roles_may_not_record_complaints(persona, policy, client, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(INTAKE).status_code == 403
+    assert client.post(INTAKE, _data()).status_code == 403
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "field_id"),
+    [
+        ({"narrative": ""}, "Describe what happened.", "id_narrative"),
+        ({"received_on": "2999-01-01"}, "The date received cannot be in the future.", "id_received_on"),
+        ({"channel": ""}, "This field is required.", "id_channel_0"),
+        (
+            {"officers": [{"dsn": "00000", "allegations": ["discourtesy"]}]},
+            "No officer with DSN 00000 is on the roster.",
+            "id_officers-0-dsn",
+        ),
+        (
+            {"officers": [{"description": "Tall"}]},
+            "Choose at least one kind of misconduct.",
+            "id_officers-0-allegations_0",
+        ),
+        ({"officers": [{"allegations": ["discourtesy"]}]}, "Give the officer's DSN, or describe", "id_officers-0-dsn"),
+        (
+            {"people": [_person(first_name="", last_name="")]},
+            "Give the person's first or last name",
+            "id_parties-0-first_name",
+        ),
+        ({"people": [_person(kind=PartyKind.WITNESS)]}, "Add at least one complainant.", "id_parties-0-kind"),
+        (
+            {"incident_date": (timezone.localdate() + dt.timedelta(days=1)).isoformat()},
+            "The incident cannot be after the date the complaint was received.",
+            "id_incident_date",
+        ),
+    ],
+)
+def test_invalid_input_saves_nothing_and_points_at_each_problem(change, message, field_id, policy, client, irene):
+    client.force_login(irene)
+    response = client.post(INTAKE, _data(**change))
+    body = text(response)
+    assert response.status_code == 200
+    assert message in body
+    assert f'href="#{field_id}"' in body  # the error summary links to the field
+    assert "The complaint was not saved." in body
+    assert not Complaint.objects.exists()
+
+
+def test_the_field_in_error_carries_the_uswds_error_markup(policy, client, irene):
+    client.force_login(irene)
+    body = text(client.post(INTAKE, _data(narrative="")))
+    assert 'class="usa-form-group usa-form-group--error" id="id_narrative_group"' in body
+    assert 'id="id_narrative_error"' in body
+    assert 'aria-describedby="id_narrative_helptext id_narrative_error"' in body
+
+
+def test_an_anonymous_complaint_is_refused_when_the_program_does_not_accept_them(policy, client, irene):
+    client.force_login(irene)
+    response = client.post(INTAKE, _data(people=[_person(first_name="", last_name="", anonymous="on")]))
+    assert "does not accept anonymous complaints" in text(response)
+    assert not Complaint.objects.exists()
+
+
+def test_adding_another_officer_keeps_what_was_typed_and_shows_no_errors(policy, client, irene):
+    client.force_login(irene)
+    response = client.post(INTAKE, {**_data(narrative="Half typed"), "add": "officer"})
+    body = text(response)
+    assert response.status_code == 200
+    assert 'name="officers-TOTAL_FORMS" value="2"' in body
+    assert 'id="officer-2"' in body
+    assert "Half typed" in body
+    assert "usa-form-group--error" not in body and 'role="alert"' not in body
+    assert not Complaint.objects.exists()
+
+
+def test_adding_another_person_adds_a_blank_person_that_may_stay_blank(policy, client, irene):
+    client.force_login(irene)
+    data = {**_data(), "add": "party"}
+    body = text(client.post(INTAKE, data))
+    assert 'name="parties-TOTAL_FORMS" value="2"' in body
+    data = _data()
+    data.update({"parties-TOTAL_FORMS": "2", "parties-1-kind": "complainant", "parties-1-preferred_language": "en"})
+    assert client.post(INTAKE, data).status_code == 302
+    assert Complaint.objects.get().parties.count() == 1

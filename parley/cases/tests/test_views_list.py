@@ -1,0 +1,265 @@
+"""The complaint list: filters, search, sorting, keyset pagination, the CSV download, and query counts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from parley.cases import services
+from parley.cases.models import Complaint, Deadline, DeadlineKind
+from parley.cases.tests.helpers import reach
+from parley.cases.workflow import Status
+from parley.testing.factories import Journey, OfficerFactory
+from parley.testing.web import count_queries, text
+
+LIST = reverse("cases:list")
+EXPORT = reverse("cases:export")
+
+
+@pytest.fixture
+def journey(policy, irene, ray, carla, alma) -> Journey:
+    return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
+
+
+def _complaint(
+    actor,
+    *,
+    first: str = "Dana",
+    last: str = "Reyes",
+    officer=None,
+    days_ago: int = 3,
+    allegations: tuple[str, ...] = ("discourtesy",),
+) -> Complaint:
+    return services.complaint_receive(
+        actor=actor,
+        received_on=timezone.localdate() - dt.timedelta(days=days_ago),
+        channel="phone",
+        narrative="It happened.",
+        parties=[services.NewParty(first_name=first, last_name=last)],
+        officers=[services.NewOfficer(roster=officer or OfficerFactory(), allegation_codes=list(allegations))],
+    )
+
+
+def _refs(response) -> list[str]:
+    return re.findall(r'<th scope="row" data-label="Reference"[^>]*><a href="/complaints/([0-9-]+)/"', text(response))
+
+
+def _list(client, user, **params):
+    client.force_login(user)
+    return client.get(LIST, params)
+
+
+def test_staff_who_may_list_complaints_see_them_and_mediators_may_not(journey, client, irene, ray, audrey, maya):
+    c = _complaint(irene)
+    for user in [irene, ray, audrey]:
+        assert c.reference in _refs(_list(client, user))
+    assert _list(client, maya).status_code == 403
+
+
+def test_the_coordinator_lists_only_complaints_referred_to_the_mediation_center(journey, client, carla):
+    referred, received = reach(Status.REFERRED, journey), reach(Status.RECEIVED, journey)
+    refs = _refs(_list(client, carla))
+    assert referred.reference in refs and received.reference not in refs
+
+
+def test_it_filters_by_status_open_or_closed(journey, client, irene):
+    received, mediated = reach(Status.RECEIVED, journey), reach(Status.MEDIATED, journey)
+    assert _refs(_list(client, irene, status="open")) == [received.reference]
+    assert _refs(_list(client, irene, status="closed")) == [mediated.reference]
+    assert _refs(_list(client, irene, status=Status.RECEIVED)) == [received.reference]
+
+
+def test_it_filters_by_outcome_and_by_disposition(journey, client, irene):
+    mediated, declined = reach(Status.MEDIATED, journey), reach(Status.DECLINED_BY_COMPLAINANT, journey)
+    assert _refs(_list(client, irene, outcome=Status.MEDIATED)) == [mediated.reference]
+    assert _refs(_list(client, irene, disposition="investigation")) == [declined.reference]
+
+
+def test_it_filters_by_the_date_received(journey, client, irene):
+    old, new = _complaint(irene, days_ago=40), _complaint(irene, days_ago=2)
+    since = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    until = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    assert _refs(_list(client, irene, received_from=since)) == [new.reference]
+    assert _refs(_list(client, irene, received_to=until)) == [old.reference]
+
+
+def test_it_filters_by_officer_name_dsn_or_badge(journey, client, irene):
+    officer = OfficerFactory(first_name="Kevin", last_name="Marsh", dsn="77123", badge="4411")
+    named, other = _complaint(irene, officer=officer), _complaint(irene)
+    for value in ["Marsh", "kevin marsh", "77123", "4411"]:
+        assert _refs(_list(client, irene, officer=value)) == [named.reference], value
+    assert other.reference not in _refs(_list(client, irene, officer="Marsh"))
+
+
+def test_it_filters_by_allegation_category(journey, client, irene):
+    force, rude = _complaint(irene, allegations=("excessive-force",)), _complaint(irene)
+    assert _refs(_list(client, irene, category="excessive-force")) == [force.reference]
+    assert rude.reference in _refs(_list(client, irene, category="discourtesy"))
+
+
+def test_it_filters_overdue_complaints(journey, client, irene):
+    late, on_time = _complaint(irene), _complaint(irene)
+    Deadline.objects.filter(complaint=late, kind=DeadlineKind.ACKNOWLEDGE).update(
+        due_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert _refs(_list(client, irene, overdue="on")) == [late.reference]
+    assert on_time.reference in _refs(_list(client, irene))
+
+
+def test_it_searches_by_reference_complainant_name_officer_name_or_badge(journey, client, irene):
+    officer = OfficerFactory(first_name="Kevin", last_name="Marsh", badge="4411")
+    c = _complaint(irene, first="Lucia", last="Fernandez", officer=officer)
+    other = _complaint(irene)
+    for q in [c.reference, c.reference[-4:], "Lucia", "lucia fernandez", "Marsh", "4411"]:
+        assert _refs(_list(client, irene, q=q)) == [c.reference], q
+    assert other.reference not in _refs(_list(client, irene, q="Fernandez"))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"received_from": "yesterday"},
+        {"status": "bogus"},
+        {"per_page": "7"},
+        {"category": "no-such-thing"},
+        {"sort": "drop table"},
+        {"received_from": "2026-05-01", "received_to": "2026-04-01"},
+    ],
+)
+def test_invalid_filter_values_give_a_message_never_an_error(params, journey, client, irene):
+    c = _complaint(irene)
+    response = _list(client, irene, **params)
+    assert response.status_code == 200
+    assert "Some filters could not be used" in text(response)
+    assert 'role="alert"' in text(response)
+    assert c.reference in _refs(response)  # the valid filters still apply; the invalid one is left out
+
+
+def test_it_sorts_by_received_date_either_way_and_by_reference(journey, client, irene):
+    old, mid, new = _complaint(irene, days_ago=30), _complaint(irene, days_ago=20), _complaint(irene, days_ago=10)
+    assert _refs(_list(client, irene)) == [new.reference, mid.reference, old.reference]
+    assert _refs(_list(client, irene, sort="oldest")) == [old.reference, mid.reference, new.reference]
+    assert _refs(_list(client, irene, sort="reference")) == sorted([old.reference, mid.reference, new.reference])
+
+
+def _link(response, link_id: str) -> str | None:
+    found = re.search(rf'href="([^"]+)" id="{link_id}"', text(response))
+    if not found:
+        return None
+    href = found.group(1)
+    return LIST + href if href.startswith("?") else href  # the links are relative to the list
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "reference", "waiting", "due"])
+def test_pages_follow_each_other_without_gaps_or_repeats_in_every_sort_order(sort, journey, client, irene):
+    made = [_complaint(irene, days_ago=d % 4) for d in range(12)]  # ties on the date: the primary key breaks them
+    Deadline.objects.filter(complaint=made[2]).update(met_at=timezone.now())  # one without an open due date
+    client.force_login(irene)
+    response = client.get(LIST, {"sort": sort, "per_page": "10"})
+    pages: list[list[str]] = []
+    while True:
+        pages.append(_refs(response))
+        nxt = _link(response, "next-page")
+        if nxt is None:
+            break
+        response = client.get(nxt)
+    assert [len(p) for p in pages] == [10, 2]
+    seen = pages[0] + pages[1]
+    assert sorted(seen) == sorted(c.reference for c in made)
+    back = client.get(_link(response, "previous-page"))
+    assert _refs(back) == pages[0]
+    assert _link(back, "next-page") is not None
+    assert _link(back, "previous-page") is None
+    assert _refs(client.get(_link(back, "next-page"))) == pages[1]
+
+
+def test_a_tampered_page_link_shows_the_first_page_with_a_message(journey, client, irene):
+    c = _complaint(irene)
+    response = _list(client, irene, after="not-a-real-cursor")
+    assert response.status_code == 200
+    assert "That page link no longer works" in text(response)
+    assert _refs(response) == [c.reference]
+
+
+def test_a_page_link_made_for_another_sort_order_is_refused(journey, client, irene):
+    for d in range(12):
+        _complaint(irene, days_ago=d)
+    first = _list(client, irene, sort="newest", per_page="10")
+    cursor = re.search(r"after=([^&\"]+)", _link(first, "next-page")).group(1)
+    response = _list(client, irene, sort="oldest", per_page="10", after=cursor)
+    assert "That page link no longer works" in text(response)
+
+
+def test_the_list_issues_the_same_number_of_queries_for_few_or_many_complaints(
+    journey, client, irene, django_assert_max_num_queries
+):
+    client.force_login(irene)
+    counts = []
+    for extra in [3, 15]:
+        for i in range(extra):
+            _complaint(irene, days_ago=i % 5)
+        with django_assert_max_num_queries(14), count_queries() as queries:
+            response = client.get(LIST, {"per_page": "50", "q": "Reyes", "status": "open"})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+# --- CSV
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.mark.parametrize("persona", ["irene", "alma", "audrey"])
+def test_intake_admin_and_auditors_download_the_filtered_list_as_csv(persona, journey, client, request, irene):
+    wanted = _complaint(irene, first="Lucia", last="Fernandez", allegations=("excessive-force",))
+    _complaint(irene)
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(EXPORT, {"q": "Fernandez"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _csv(response)
+    assert rows[0][:3] == ["reference", "received_on", "channel"]
+    assert [r[0] for r in rows[1:]] == [wanted.reference]
+    assert "Lucia Fernandez" in rows[1] and "Excessive use of force" in rows[1][7]
+    assert "(314)" not in ",".join(rows[1])  # no contact details in the download
+
+
+@pytest.mark.parametrize("persona", ["carla", "maya", "ray"])
+def test_other_roles_cannot_download_the_csv(persona, journey, client, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(EXPORT).status_code == 403
+
+
+def test_the_csv_link_shows_only_to_roles_that_may_download(journey, client, irene, carla):
+    reach(Status.REFERRED, journey)
+    assert 'id="export-csv"' in text(_list(client, irene))
+    assert 'id="export-csv"' not in text(_list(client, carla))
+
+
+def test_the_csv_quotes_cells_a_spreadsheet_would_run_as_formulas(journey, client, irene):
+    _complaint(irene, first="=HYPERLINK(1)", last="Smith")
+    client.force_login(irene)
+    rows = _csv(client.get(EXPORT))
+    assert rows[1][5].startswith("'=HYPERLINK")
+
+
+def test_the_csv_with_invalid_filters_sends_back_to_the_list_with_a_message(journey, client, irene):
+    client.force_login(irene)
+    response = client.get(EXPORT, {"received_from": "nope"}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(LIST)
+    assert "Some filters could not be used" in text(response)
+
+
+def test_the_csv_is_get_only(journey, client, irene):
+    client.force_login(irene)
+    assert client.post(EXPORT).status_code == 405

@@ -1,0 +1,134 @@
+"""My queue: the landing page of signed-in staff, per role, overdue first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from parley.cases import services
+from parley.cases.models import Deadline, DeadlineKind
+from parley.cases.tests.helpers import reach
+from parley.cases.workflow import BY_ACTION, Status
+from parley.mediation.models import MediationSession
+from parley.testing.factories import Journey
+from parley.testing.web import count_queries, text
+
+
+@pytest.fixture
+def journey(policy, irene, ray, carla, alma) -> Journey:
+    return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
+
+
+def _queue(client, user) -> str:
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return text(response)
+
+
+def test_signing_in_lands_on_my_queue(journey, client, irene):
+    response = client.post(
+        reverse("accounts:login"), {"username": "irene", "password": "correct horse battery staple"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/"
+    assert "<h1>My queue</h1>" in text(response)
+
+
+def test_anonymous_visitors_get_the_public_home_page(client, db):
+    body = text(client.get("/"))
+    assert "Staff sign-in" in body
+    assert "My queue" not in body
+
+
+def test_intake_sees_what_waits_for_intake_and_not_what_waits_for_others(journey, client, irene):
+    acknowledgeable = BY_ACTION["complaint_acknowledge"].sources
+    waiting = {s: reach(s, journey) for s in [Status.RECEIVED, Status.AWAITING_CHOICE, Status.READY_FOR_REFERRAL]}
+    others = [reach(s, journey) for s in [Status.SUITABILITY_REVIEW, Status.REFERRED, Status.MEDIATED]]
+    for c in [*waiting.values(), *others]:
+        if c.status in acknowledgeable and c.status != Status.RECEIVED:
+            services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
+    body = _queue(client, irene)
+    for c in waiting.values():
+        assert c.reference in body
+    for c in others:
+        assert c.reference not in body
+    assert "Screen for exclusion factors" in body
+    assert "Record the complainant's choice" in body
+    assert "Refer to the mediation center" in body
+
+
+def test_an_unacknowledged_complaint_waits_for_intake_until_acknowledged(journey, client, irene):
+    c = reach(Status.SUITABILITY_REVIEW, journey)
+    assert c.reference in _queue(client, irene)
+    services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
+    assert c.reference not in _queue(client, irene)
+
+
+def test_internal_affairs_sees_suitability_decisions_and_officer_answers(journey, client, ray):
+    review = reach(Status.SUITABILITY_REVIEW, journey)
+    consent = reach(Status.AWAITING_OFFICER_CONSENT, journey)
+    received = reach(Status.RECEIVED, journey)
+    body = _queue(client, ray)
+    assert review.reference in body and "Decide on suitability" in body
+    assert consent.reference in body and "Record the officer's answer" in body
+    assert received.reference not in body
+
+
+def test_a_decider_who_approved_waits_no_more_while_another_decider_still_must(journey, client, policy, ray, irene):
+    policy.suitability_deciders = ["iad", "intake"]
+    policy.save()
+    c = reach(Status.SUITABILITY_REVIEW, journey)
+    services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
+    services.complaint_decide_suitability(complaint=c, actor=ray, appropriate=True, reason="Fine.")
+    assert c.reference not in _queue(client, ray)
+    assert c.reference in _queue(client, irene)
+
+
+def test_the_coordinator_sees_referrals_and_sessions_that_took_place(journey, client, carla):
+    referred = reach(Status.REFERRED, journey)
+    scheduled = reach(Status.SCHEDULED, journey)
+    assert referred.reference in _queue(client, carla)
+    assert scheduled.reference not in _queue(client, carla)  # the session is still to come
+    session = MediationSession.objects.get(complaint=scheduled)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        body = _queue(client, carla)
+    assert scheduled.reference in body and "Record the outcome" in body
+
+
+def test_overdue_complaints_come_first_with_their_due_date_and_days_waiting(journey, client, irene):
+    on_time = reach(Status.RECEIVED, journey)
+    late = reach(Status.RECEIVED, journey)
+    due = timezone.localdate() - dt.timedelta(days=2)
+    Deadline.objects.filter(complaint=late, kind=DeadlineKind.ACKNOWLEDGE).update(due_on=due)
+    type(late).objects.filter(pk=late.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=9))
+    body = _queue(client, irene)
+    assert body.index(late.reference) < body.index(on_time.reference)
+    row = body[body.index(late.reference) :]
+    assert "Overdue" in row[:1500]
+    assert due.isoformat() in row[:1500]
+    assert ">9</td>" in row[:2000].replace(" ", "")
+
+
+def test_the_auditor_has_nothing_waiting(journey, client, audrey):
+    reach(Status.RECEIVED, journey)
+    body = _queue(client, audrey)
+    assert "Nothing is waiting for you" in body
+
+
+def test_the_queue_issues_the_same_number_of_queries_for_few_or_many_complaints(
+    journey, client, irene, django_assert_max_num_queries
+):
+    client.force_login(irene)
+    counts = []
+    for extra in [2, 12]:
+        for _ in range(extra):
+            reach(Status.RECEIVED, journey)
+        with django_assert_max_num_queries(12), count_queries() as queries:
+            response = client.get("/")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -1,0 +1,682 @@
+"""The staff pages about complaints: my queue, the list (and its CSV), intake, the complaint page, and
+one small form per workflow action.
+
+Every view fetches its complaint through ``get_complaint_for`` (parley.accounts.permissions), which
+raises 404/403; templates only hide the buttons. Each action URL shows its form (a partial for htmx,
+a full page otherwise) and, on POST, calls exactly one service function. A refused action
+(``WorkflowError``) becomes a message on the complaint page; nothing is changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from parley.accounts.permissions import can, get_complaint_for, require, role_of, visible_complaints
+from parley.accounts.roles import Role
+from parley.cases import selectors, services
+from parley.cases.forms import (
+    DEFAULT_PAGE_SIZE,
+    LANGUAGES,
+    AcknowledgeForm,
+    ActionForm,
+    CancelSessionForm,
+    ChoiceForm,
+    ComplaintFilterForm,
+    IntakeForm,
+    NoteForm,
+    OfficerConsentForm,
+    OfficerFormSet,
+    OutcomeForm,
+    PartyFormSet,
+    ReferForm,
+    ScheduleForm,
+    ScreenForm,
+    SendBackForm,
+    SuitabilityForm,
+    WithdrawForm,
+)
+from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
+from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
+from parley.cases.notes import note_add, notes_for
+from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError, actions_for
+from parley.mediation.models import MediationSession, SessionStatus
+from parley.policies.models import ProgramPolicy
+
+LANGUAGE_NAMES = dict(LANGUAGES)
+
+# ---------------------------------------------------------------------------------------------
+# My queue
+
+
+@dataclass
+class QueueRow:
+    complaint: Complaint
+    steps: list[str]
+    next_deadline: Any
+    overdue: bool
+    days_waiting: int
+
+
+def _days_since(moment: dt.datetime, today: dt.date) -> int:
+    return max((today - timezone.localdate(moment)).days, 0)
+
+
+@login_required
+@require_GET
+def my_queue(request: HttpRequest) -> HttpResponse:
+    """The landing page of signed-in staff: what waits for their role, overdue first."""
+    if can(request.user, "my_sessions"):
+        from parley.mediation.views import my_sessions
+
+        return my_sessions(request)
+    require(request.user, "view_queue")
+    today, now = timezone.localdate(), timezone.now()
+    queue = selectors.queue_for(request.user, today=today, now=now).select_related("policy")
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    rows = []
+    for complaint in page.object_list:
+        first_due = complaint.open_deadlines[0] if complaint.open_deadlines else None
+        rows.append(
+            QueueRow(
+                complaint=complaint,
+                steps=selectors.queue_steps(request.user, complaint),
+                next_deadline=first_due,
+                overdue=bool(first_due and first_due.due_on < today),
+                days_waiting=_days_since(complaint.status_changed_at, today),
+            )
+        )
+    return render(
+        request,
+        "cases/queue.html",
+        {"page": page, "rows": rows, "today": today, "role_label": Role(request.user.role).label},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The complaint list and its CSV
+
+
+def _list_filters(request: HttpRequest) -> tuple[ComplaintFilterForm, dict[str, Any]]:
+    """The filter form and the filters that are valid (an invalid value is left out, with a message)."""
+    form = ComplaintFilterForm(request.GET or None)
+    if not form.is_bound:
+        return form, {}
+    if form.is_valid():
+        return form, form.cleaned_data
+    fields = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+    messages.error(request, f"Some filters could not be used and were left out: {fields}. Check them below.")
+    return form, form.cleaned_data
+
+
+def _filtered(request: HttpRequest, filters: dict[str, Any]):
+    return selectors.filter_complaints(visible_complaints(request.user), filters, today=timezone.localdate())
+
+
+def _row_facts(complaint: Complaint, today: dt.date) -> dict[str, Any]:
+    first_due = complaint.open_deadlines[0] if complaint.open_deadlines else None
+    return {
+        "complaint": complaint,
+        "complainants": ", ".join(p.display_name for p in complaint.complainants) or "—",
+        "officers": complaint.officers.all(),
+        "next_deadline": first_due,
+        "overdue": bool(first_due and first_due.due_on < today and complaint.status not in selectors.TERMINAL),
+    }
+
+
+@login_required
+@require_GET
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "list_complaints")
+    form, filters = _list_filters(request)
+    sort = filters.get("sort") or selectors.DEFAULT_SORT
+    size = filters.get("per_page") or DEFAULT_PAGE_SIZE
+    qs = _filtered(request, filters)
+    total = qs.count()
+    rows_qs = selectors.with_rows(qs)
+    try:
+        page = selectors.keyset_page(
+            rows_qs, sort=sort, size=size, after=request.GET.get("after"), before=request.GET.get("before")
+        )
+    except selectors.BadCursor:
+        messages.warning(request, "That page link no longer works, so the first page is shown.")
+        page = selectors.keyset_page(rows_qs, sort=sort, size=size)
+    today = timezone.localdate()
+    return render(
+        request,
+        "cases/complaint_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [_row_facts(c, today) for c in page.rows],
+            "total": total,
+            "sort": sort,
+            "sort_label": selectors.SORTS[sort][0],
+            "size": size,
+            "filtered": bool(request.GET),
+        },
+    )
+
+
+CSV_COLUMNS = [
+    "reference",
+    "received_on",
+    "channel",
+    "status",
+    "disposition",
+    "complainants",
+    "officers",
+    "allegations",
+    "next_due",
+    "overdue",
+    "closed_on",
+]
+
+
+def _csv_safe(value: Any) -> str:
+    """Spreadsheet programs run cells that start with = + - @ as formulas; quote them."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def complaint_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV (names, officers and allegations; no contact details, no narrative)."""
+    require(request.user, "export_complaints")
+    form, filters = _list_filters(request)
+    if form.is_bound and form.errors:
+        return redirect(f"{reverse('cases:list')}?{request.GET.urlencode()}")
+    sort = filters.get("sort") or selectors.DEFAULT_SORT
+    _, field, descending = selectors.SORTS[sort]
+    qs = selectors.with_rows(selectors.sorted_complaints(_filtered(request, filters), sort))
+    qs = qs.order_by(f"-{field}" if descending else field, "-id" if descending else "id")
+    today = timezone.localdate()
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(CSV_COLUMNS)
+        for c in qs.iterator(chunk_size=500):
+            facts = _row_facts(c, today)
+            officers = list(c.officers.all())
+            yield writer.writerow(
+                [
+                    _csv_safe(v)
+                    for v in [
+                        c.reference,
+                        c.received_on.isoformat(),
+                        c.get_channel_display(),
+                        c.get_status_display(),
+                        c.get_disposition_display(),
+                        facts["complainants"],
+                        "; ".join(o.display_name for o in officers),
+                        "; ".join(
+                            f"{o.display_name}: {a.category.name}" for o in officers for a in o.allegations.all()
+                        ),
+                        facts["next_deadline"].due_on.isoformat() if facts["next_deadline"] else "",
+                        "yes" if facts["overdue"] else "no",
+                        timezone.localdate(c.closed_at).isoformat() if c.closed_at else "",
+                    ]
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="complaints-{today.isoformat()}.csv"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff intake
+
+
+def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
+    data = request.POST.copy() if request.method == "POST" else None
+    adding = data.get("add") if data is not None else None
+    if adding in {"party", "officer"}:
+        key = f"{'parties' if adding == 'party' else 'officers'}-TOTAL_FORMS"
+        try:
+            count = int(data.get(key, "1"))
+        except ValueError:
+            count = 1
+        data[key] = str(max(1, min(count + 1, 20)))
+    form = IntakeForm(data, initial={"received_on": timezone.localdate()})
+    parties = PartyFormSet(data, prefix="parties")
+    officers = OfficerFormSet(data, prefix="officers", form_kwargs={"categories": categories})
+    if adding in {"party", "officer"}:
+        for thing in [form, parties, officers, *parties.forms, *officers.forms]:
+            thing.quiet = True
+    return form, parties, officers, adding
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_intake(request: HttpRequest) -> HttpResponse:
+    """Record a complaint taken by phone, walk-in, mail or email."""
+    require(request.user, "intake")
+    categories = list(AllegationCategory.objects.filter(active=True).values_list("code", "name"))
+    form, parties, officers, adding = _intake_forms(request, categories)
+    if request.method == "POST" and not adding:
+        if form.is_valid() & parties.is_valid() & officers.is_valid():  # validate all three, to show every error
+            d = form.cleaned_data
+            try:
+                complaint = services.complaint_receive(
+                    actor=request.user,
+                    received_on=d["received_on"],
+                    channel=d["channel"],
+                    narrative=d["narrative"],
+                    parties=parties.new_parties(),
+                    officers=officers.new_officers(),
+                    incident_date=d.get("incident_date"),
+                    incident_time=d.get("incident_time"),
+                    incident_location=d.get("incident_location") or "",
+                    police_report_number=d.get("police_report_number") or "",
+                    mediation_interest=d.get("mediation_interest") or "",
+                )
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+                messages.error(request, "The complaint was not saved. Correct the problems shown and try again.")
+            except ProgramPolicy.DoesNotExist:
+                form.add_error(None, "No program policy is active. Ask the program administrator to activate one.")
+                messages.error(request, "The complaint was not saved.")
+            else:
+                messages.success(request, f"Complaint {complaint.reference} is recorded.")
+                return redirect("cases:detail", ref=complaint.reference)
+        else:
+            messages.error(request, "The complaint was not saved. Correct the problems shown and try again.")
+    return render(request, "cases/intake.html", {"form": form, "parties": parties, "officers": officers})
+
+
+# ---------------------------------------------------------------------------------------------
+# The complaint page
+
+
+@dataclass
+class TimelineEntry:
+    event: ComplaintEvent
+    label: str
+    who: str
+    role: str
+    from_label: str
+    to_label: str
+    reason: str
+    details: list[str]
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else (value or "—")
+
+
+def _event_details(event: ComplaintEvent, user: Any) -> list[str]:
+    """What the event's data says, for the timeline, within what the reader may see."""
+    data = event.data or {}
+    details: list[str] = []
+    if event.action == "complaint_receive" and data.get("channel"):
+        details.append(f"Came in by: {data['channel'].replace('_', ' ')}")
+    elif event.action == "complaint_acknowledge" and data.get("how"):
+        details.append(f"How: {data['how'].replace('_', ' ')}")
+    elif event.action == "complaint_screen" and can(user, "view_screening"):
+        details += data.get("exclusion_reasons") or []
+    elif event.action == "complaint_decide_suitability":
+        details.append("Appropriate for mediation" if data.get("appropriate") else "Not appropriate for mediation")
+    elif event.action == "complaint_record_choice":
+        details.append(
+            f"Explained by {data.get('explained_by', '?')} on {data.get('explained_on', '?')} "
+            f"({str(data.get('explained_how', '')).replace('_', ' ')}); chose {data.get('choice', '?')}"
+        )
+    elif event.action == "officer_record_consent":
+        details.append(f"Officer DSN {data.get('dsn', '?')}: {'accepted' if data.get('accepted') else 'declined'}")
+    elif event.action == "session_schedule" and data.get("starts_at"):
+        starts = dt.datetime.fromisoformat(data["starts_at"])
+        details.append(f"Session on {timezone.localtime(starts):%Y-%m-%d %H:%M}")
+    elif event.action == "session_record_outcome" and data.get("outcome"):
+        from parley.mediation.models import SessionOutcome
+
+        outcome = data["outcome"]
+        details.append(SessionOutcome(outcome).label if outcome in SessionOutcome.values else outcome)
+    elif event.action == "complaint_withdraw":
+        details.append("The whole complaint" if data.get("whole_complaint") else "The mediation only")
+    return details
+
+
+def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
+    entries = []
+    for e in complaint.events.all():
+        who = (e.actor.get_full_name() or e.actor.get_username()) if e.actor else "Parley (automatic)"
+        entries.append(
+            TimelineEntry(
+                event=e,
+                label=EVENT_LABELS.get(e.action, e.action),
+                who=who,
+                role=Role(e.actor_role).label if e.actor_role in Role.values else e.actor_role,
+                from_label=_status_label(e.from_status) if e.from_status else "—",
+                to_label=_status_label(e.to_status),
+                # a screening's reason repeats the exclusion factors answered yes: the investigation side
+                reason=e.reason if e.action != "complaint_screen" or can(user, "view_screening") else "",
+                details=_event_details(e, user),
+            )
+        )
+    return entries
+
+
+def action_url(complaint: Complaint, action: str, officer: ComplaintOfficer | None = None) -> str:
+    if action == "officer_record_consent" and officer is not None:
+        return reverse("cases:officer_consent", kwargs={"ref": complaint.reference, "officer_pk": officer.pk})
+    return reverse(f"cases:{ACTION_SLUGS[action].replace('-', '_')}", kwargs={"ref": complaint.reference})
+
+
+def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: NoteForm | None = None) -> dict[str, Any]:
+    user = request.user
+    today, now = timezone.localdate(), timezone.now()
+    possible, blocked = selectors.available_actions(user, complaint, now=now)
+    deadlines = list(complaint.deadlines.all())
+    parties = list(complaint.parties.all())
+    for party in parties:
+        party.language_name = LANGUAGE_NAMES.get(party.preferred_language, party.preferred_language)
+    return {
+        "complaint": complaint,
+        "actions": [
+            {
+                "label": a.label,
+                "url": action_url(complaint, a.action, a.officer),
+                "action": a.action,
+                "officer_pk": a.officer.pk if a.officer else None,
+            }
+            for a in possible
+        ],
+        "blocked": blocked,
+        "waiting_on": selectors.waiting_on(complaint),
+        "parties": parties,
+        "officers": list(complaint.officers.all()),
+        "screening": list(complaint.screening_answers.all()),
+        "deadlines": deadlines,
+        "open_deadlines": [d for d in deadlines if d.met_at is None and not d.cancelled],
+        "sessions": list(complaint.sessions.all()),
+        "timeline": _timeline(complaint, user),
+        "notes": list(notes_for(complaint, user)) if can(user, "view_notes") else [],
+        "note_form": note_form or NoteForm(),
+        "today": today,
+        "days_in_step": _days_since(complaint.status_changed_at, today),
+    }
+
+
+@login_required
+@require_GET
+def complaint_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    if not can(request.user, "view_complaint") and can(request.user, "my_sessions"):
+        get_complaint_for(request.user, ref, need="view_session")  # 404 unless it is one of their sessions
+        return redirect("mediation:my_sessions")
+    complaint = get_complaint_for(
+        request.user, ref, need="view_complaint", queryset=selectors.complaint_page_queryset()
+    )
+    context = _page_context(request, complaint)
+    if request.GET.get("print"):
+        require(request.user, "print_complaint")
+        return render(request, "cases/complaint_print.html", context)
+    return render(request, "cases/complaint_detail.html", context)
+
+
+@login_required
+@require_POST
+def note_create(request: HttpRequest, ref: str) -> HttpResponse:
+    complaint = get_complaint_for(request.user, ref, need="add_note")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note_add(complaint=complaint, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            messages.success(request, "The note is saved.")
+            return redirect(reverse("cases:detail", kwargs={"ref": complaint.reference}) + "#notes")
+    messages.error(request, "The note was not saved. " + " ".join(form.errors.get("body", [])))
+    complaint = get_complaint_for(
+        request.user, ref, need="view_complaint", queryset=selectors.complaint_page_queryset()
+    )
+    return render(request, "cases/complaint_detail.html", _page_context(request, complaint, note_form=form))
+
+
+# ---------------------------------------------------------------------------------------------
+# The workflow actions: one URL and one service call each
+
+
+def _back_to_complaint(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    url = reverse("cases:detail", kwargs={"ref": complaint.reference})
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _refusal_message(exc: WorkflowError, complaint: Complaint) -> str:
+    if isinstance(exc, ActionNotAllowed):
+        complaint.refresh_from_db(fields=["status"])
+        return (
+            f"This was not saved: the complaint is now '{complaint.get_status_display()}'. Someone may have "
+            "acted on it a moment ago. The page shows what is possible now."
+        )
+    if isinstance(exc, RoleNotAllowed):
+        return f"This was not saved: your role cannot take this step on this complaint. ({exc})"
+    return f"This was not saved: {exc}"
+
+
+def _take_action(
+    request: HttpRequest,
+    ref: str,
+    *,
+    action: str,
+    form_class: type[ActionForm],
+    perform: Callable[[Complaint, Any], Any],
+    form_kwargs: Callable[[Complaint], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """Show the action's form (GET) or take the action (POST) through ``perform`` (one service call)."""
+    complaint = get_complaint_for(request.user, ref, need=action, queryset=Complaint.objects.select_related("policy"))
+    if action not in actions_for(complaint.status, role_of(request.user)):  # e.g. someone acted a moment ago
+        if request.method == "POST":
+            refusal = ActionNotAllowed(action=action, status=complaint.status)
+            messages.error(request, _refusal_message(refusal, complaint))
+        else:
+            messages.error(
+                request,
+                f"'{ACTION_LABELS[action]}' is not possible now: the complaint is '{complaint.get_status_display()}'.",
+            )
+        return _back_to_complaint(request, complaint)
+    extra = form_kwargs(complaint) if form_kwargs else {}
+    if request.method == "POST":
+        form = form_class(request.POST, complaint=complaint, user=request.user, **extra)
+        if form.is_valid():
+            try:
+                perform(complaint, form)
+            except (ActionNotAllowed, RoleNotAllowed) as exc:
+                messages.error(request, _refusal_message(exc, complaint))
+                return _back_to_complaint(request, complaint)
+            except WorkflowError as exc:  # the action's guard: the form may fix it
+                form.add_error(None, str(exc))
+                messages.error(request, _refusal_message(exc, complaint))
+            else:
+                messages.success(request, form.success_message)
+                return _back_to_complaint(request, complaint)
+        else:
+            messages.error(request, "Nothing was saved. Correct the problems shown and try again.")
+    else:
+        form = form_class(complaint=complaint, user=request.user, **extra)
+    context = {
+        "complaint": complaint,
+        "form": form,
+        "post_url": request.path,
+        "cancel_url": reverse("cases:detail", kwargs={"ref": complaint.reference}),
+    }
+    if request.htmx:
+        return render(request, "cases/_action_form.html", context)
+    return render(request, "cases/action_page.html", context)
+
+
+def _action_view(action: str, form_class: type[ActionForm], perform: Callable[[Complaint, Any], Any], **kw: Any):
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    @vary_on_headers("HX-Request")
+    def view(request: HttpRequest, ref: str) -> HttpResponse:
+        return _take_action(request, ref, action=action, form_class=form_class, perform=perform, **kw)
+
+    view.__name__ = view.__qualname__ = action
+    view.__doc__ = f"{ACTION_LABELS[action]}: calls services.{action}."
+    return view
+
+
+complaint_acknowledge = _action_view(
+    "complaint_acknowledge",
+    AcknowledgeForm,
+    lambda c, f: services.complaint_acknowledge(complaint=c, actor=f.user, how=f.cleaned_data["how"]),
+)
+complaint_screen = _action_view(
+    "complaint_screen",
+    ScreenForm,
+    lambda c, f: services.complaint_screen(complaint=c, actor=f.user, answers=f.answers(), note=f.cleaned_data["note"]),
+)
+complaint_decide_suitability = _action_view(
+    "complaint_decide_suitability",
+    SuitabilityForm,
+    lambda c, f: services.complaint_decide_suitability(
+        complaint=c, actor=f.user, appropriate=f.cleaned_data["appropriate"], reason=f.cleaned_data["reason"]
+    ),
+)
+complaint_record_choice = _action_view(
+    "complaint_record_choice",
+    ChoiceForm,
+    lambda c, f: services.complaint_record_choice(
+        complaint=c,
+        actor=f.user,
+        explained_by=f.cleaned_data["explained_by"],
+        explained_on=f.cleaned_data["explained_on"],
+        explained_how=f.cleaned_data["explained_how"],
+        choice=f.cleaned_data["choice"],
+        reason=f.cleaned_data["reason"],
+    ),
+)
+complaint_refer = _action_view(
+    "complaint_refer",
+    ReferForm,
+    lambda c, f: services.complaint_refer(complaint=c, actor=f.user, note=f.cleaned_data["note"]),
+)
+session_schedule = _action_view(
+    "session_schedule",
+    ScheduleForm,
+    lambda c, f: services.session_schedule(
+        complaint=c,
+        actor=f.user,
+        starts_at=f.starts_at(),
+        mediators=f.chosen_mediators(),
+        venue=f.chosen_venue(),
+        duration_minutes=f.cleaned_data["duration"],
+    ),
+)
+session_cancel = _action_view(
+    "session_cancel",
+    CancelSessionForm,
+    lambda c, f: services.session_cancel(complaint=c, actor=f.user, reason=f.cleaned_data["reason"]),
+)
+complaint_send_back_good_faith = _action_view(
+    "complaint_send_back_good_faith",
+    SendBackForm,
+    lambda c, f: services.complaint_send_back_good_faith(complaint=c, actor=f.user, reason=f.cleaned_data["reason"]),
+)
+complaint_withdraw = _action_view(
+    "complaint_withdraw",
+    WithdrawForm,
+    lambda c, f: services.complaint_withdraw(
+        complaint=c,
+        actor=f.user,
+        reason=f.cleaned_data["reason"],
+        whole_complaint=f.cleaned_data["what"] == "complaint",
+    ),
+)
+
+
+def record_outcome(complaint: Complaint, form: OutcomeForm) -> Complaint:
+    """The one call behind both outcome forms (the coordinator's and the mediator's)."""
+    d = form.cleaned_data
+    return services.session_record_outcome(
+        complaint=complaint,
+        actor=form.user,
+        outcome=d["outcome"],
+        present_parties=d["present_parties"],
+        present_officers=d["present_officers"],
+        present_mediators=d["present_mediators"],
+        agreement_signed=bool(d.get("agreement_signed")),
+    )
+
+
+def _outcome_kwargs(complaint: Complaint) -> dict[str, Any]:
+    session = (
+        MediationSession.objects.filter(complaint=complaint, status=SessionStatus.SCHEDULED)
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+    if session is None:
+        raise WorkflowError("This complaint has no scheduled session.")
+    return {"session": session}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def session_record_outcome(request: HttpRequest, ref: str) -> HttpResponse:
+    """Record the outcome (coordinator, from the complaint page): calls services.session_record_outcome."""
+    try:
+        return _take_action(
+            request,
+            ref,
+            action="session_record_outcome",
+            form_class=OutcomeForm,
+            perform=record_outcome,
+            form_kwargs=_outcome_kwargs,
+        )
+    except WorkflowError as exc:
+        complaint = get_complaint_for(request.user, ref, need="session_record_outcome")
+        messages.error(request, _refusal_message(exc, complaint))
+        return _back_to_complaint(request, complaint)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def officer_record_consent(request: HttpRequest, ref: str, officer_pk: int) -> HttpResponse:
+    """Record one officer's answer: calls services.officer_record_consent."""
+
+    def officer_of(complaint: Complaint) -> dict[str, Any]:
+        return {"officer": get_object_or_404(ComplaintOfficer, pk=officer_pk, complaint=complaint)}
+
+    return _take_action(
+        request,
+        ref,
+        action="officer_record_consent",
+        form_class=OfficerConsentForm,
+        perform=lambda c, f: services.officer_record_consent(
+            complaint=c,
+            actor=f.user,
+            officer=f.officer,
+            accepted=f.cleaned_data["accepted"],
+            reason=f.cleaned_data["reason"],
+        ),
+        form_kwargs=officer_of,
+    )

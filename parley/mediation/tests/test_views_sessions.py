@@ -1,0 +1,181 @@
+"""A mediator's pages: my sessions (only theirs, only what the session needs) and the outcome form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from parley.accounts.roles import Role
+from parley.cases import services
+from parley.cases.models import Party
+from parley.cases.tests.helpers import reach, snapshot
+from parley.cases.workflow import Status
+from parley.mediation.models import MediationSession, SessionOutcome
+from parley.testing.factories import Journey, MediatorFactory, UserFactory
+from parley.testing.web import count_queries, text
+
+MY_SESSIONS = reverse("mediation:my_sessions")
+
+
+@pytest.fixture
+def journey(policy, irene, ray, carla, alma) -> Journey:
+    return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
+
+
+def _assign(complaint, user) -> MediationSession:
+    session = MediationSession.objects.get(complaint=complaint, status="scheduled")
+    mediator = session.mediators.first()
+    mediator.user = user
+    mediator.save()
+    return session
+
+
+def _everyone(complaint, session) -> dict:
+    parties, officers, mediators = services.required_attendees(complaint, session)
+    return {
+        "outcome": SessionOutcome.FULL_AGREEMENT,
+        "present_parties": [str(p) for p in parties],
+        "present_officers": [str(o) for o in officers],
+        "present_mediators": [str(m) for m in mediators],
+    }
+
+
+def _outcome_url(session) -> str:
+    return reverse("mediation:session_outcome", kwargs={"pk": session.pk})
+
+
+def test_a_mediator_lands_on_their_sessions_with_what_the_session_needs_and_nothing_more(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    Party.objects.filter(complaint=c).update(
+        preferred_language="es", needs_interpreter=True, accessibility_needs="Uses a wheelchair"
+    )
+    session = _assign(c, maya)
+    client.force_login(maya)
+    body = text(client.get("/"))
+    assert "<h1>My sessions</h1>" in body
+    assert "Dana Reyes" in body and "speaks Spanish" in body and "needs an interpreter" in body
+    assert "Uses a wheelchair" in body
+    assert session.venue.name in body
+    officer = c.officers.get()
+    assert officer.last_name in body
+    for secret in ["The officer called me names", "Discourtesy", "(314) 555-0101", "serious physical injury"]:
+        assert secret not in body
+
+
+def test_a_mediator_sees_only_the_sessions_they_are_assigned_to(journey, client, maya):
+    mine, theirs = reach(Status.SCHEDULED, journey), reach(Status.SCHEDULED, journey)
+    _assign(mine, maya)
+    client.force_login(maya)
+    body = text(client.get(MY_SESSIONS))
+    assert mine.reference in body and theirs.reference not in body
+
+
+def test_the_sessions_page_is_for_mediators_only(journey, client, carla):
+    client.force_login(carla)
+    assert client.get(MY_SESSIONS).status_code == 403
+
+
+def test_a_mediator_records_attendance_and_the_outcome_after_the_session(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        client.force_login(maya)
+        page = text(client.get(MY_SESSIONS))
+        assert f'id="record-outcome-{session.pk}"' in page
+        form = text(client.get(_outcome_url(session)))
+        assert "Dana Reyes" in form and 'type="checkbox"' in form
+        response = client.post(_outcome_url(session), _everyone(c, session), follow=True)
+    assert response.redirect_chain[-1][0] == MY_SESSIONS
+    assert "The outcome is recorded." in text(response)
+    c.refresh_from_db()
+    assert c.status == Status.MEDIATED
+    assert c.events.order_by("-id").first().actor == maya
+
+
+def test_the_outcome_form_is_get_and_post_only(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        client.force_login(maya)
+        before = snapshot(c)
+        assert client.put(_outcome_url(session)).status_code == 405
+        assert client.delete(_outcome_url(session)).status_code == 405
+    assert snapshot(c) == before
+
+
+def test_another_mediator_cannot_find_the_session_and_other_roles_may_not_use_the_form(journey, client, maya, carla):
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    other = UserFactory(role=Role.MEDIATOR)
+    before = snapshot(c)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        client.force_login(other)
+        assert client.post(_outcome_url(session), _everyone(c, session)).status_code == 404
+        client.force_login(carla)
+        assert client.post(_outcome_url(session), _everyone(c, session)).status_code == 403
+    assert snapshot(c) == before
+
+
+def test_an_outcome_without_an_answer_changes_nothing_and_says_why(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    before = snapshot(c)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        client.force_login(maya)
+        response = client.post(_outcome_url(session), {**_everyone(c, session), "outcome": ""})
+    assert response.status_code == 200
+    assert "Choose how the session ended." in text(response)
+    assert "Nothing was saved" in text(response)
+    assert snapshot(c) == before
+
+
+def test_a_resolved_outcome_needs_everyone_present_and_says_so(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    before = snapshot(c)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        client.force_login(maya)
+        response = client.post(_outcome_url(session), {"outcome": SessionOutcome.FULL_AGREEMENT})
+    assert "every complainant, every participating officer" in text(response)
+    assert snapshot(c) == before
+
+
+def test_the_outcome_waits_until_the_session_took_place(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    client.force_login(maya)
+    before = snapshot(c)
+    response = client.post(_outcome_url(session), _everyone(c, session), follow=True)
+    assert "after the session has taken place" in text(response)
+    assert snapshot(c) == before
+
+
+def test_a_cancelled_session_takes_no_outcome(journey, client, maya, carla):
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    services.session_cancel(complaint=c, actor=carla, reason="Room closed.")
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        client.force_login(maya)
+        response = client.post(_outcome_url(session), _everyone(c, session), follow=True)
+    assert "called off" in text(response)
+
+
+def test_the_sessions_page_issues_the_same_number_of_queries_for_one_or_many_sessions(
+    journey, client, maya, django_assert_max_num_queries
+):
+    client.force_login(maya)
+    mine = MediatorFactory(user=maya)
+    counts, day = [], 2
+    for extra in [1, 4]:
+        for _ in range(extra):
+            day += 1
+            starts_at = timezone.now() + dt.timedelta(days=day)
+            journey.schedule(reach(Status.REFERRED, journey), starts_at=starts_at, mediators=[mine, MediatorFactory()])
+        with django_assert_max_num_queries(10), count_queries() as queries:
+            assert client.get(MY_SESSIONS).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -1,0 +1,106 @@
+"""A mediator's pages: their sessions (short, phone-friendly) and the outcome-and-attendance form.
+
+A mediator sees only the sessions they are assigned to, and of those only what the session needs:
+time and place, the team, the parties' names, languages and accommodations. Never the narrative,
+the screening, the allegations or anyone's notes.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from parley.accounts.permissions import get_complaint_for, require
+from parley.cases import selectors
+from parley.cases.forms import LANGUAGES, OutcomeForm
+from parley.cases.models import PartyKind
+from parley.cases.views import record_outcome
+from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError
+from parley.mediation.models import MediationSession, SessionStatus
+
+LANGUAGE_NAMES = dict(LANGUAGES)
+IN_THE_ROOM = {PartyKind.COMPLAINANT, PartyKind.GUARDIAN, PartyKind.SUPPORT_PERSON}
+
+
+def _session_card(session: MediationSession, now) -> dict:
+    complaint = session.complaint
+    people = [
+        {
+            "name": p.display_name,
+            "kind": p.get_kind_display(),
+            "language": LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language),
+            "interpreter": p.needs_interpreter,
+            "asl": p.needs_asl,
+            "accessibility": p.accessibility_needs,
+        }
+        for p in complaint.parties.all()
+        if p.kind in IN_THE_ROOM and not p.anonymous
+    ]
+    officers = [o for o in complaint.officers.all() if o.identified and o.takes_part]
+    return {
+        "session": session,
+        "reference": complaint.reference,
+        "people": people,
+        "officers": officers,
+        "team": list(session.mediators.all()),
+        "outcome_due": session.starts_at <= now and complaint.status == Status.SCHEDULED,
+    }
+
+
+@login_required
+@require_GET
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    require(request.user, "my_sessions")
+    now = timezone.now()
+    cards = [_session_card(s, now) for s in selectors.mediator_sessions(request.user)]
+    return render(
+        request,
+        "mediation/my_sessions.html",
+        {"due": [c for c in cards if c["outcome_due"]], "upcoming": [c for c in cards if not c["outcome_due"]]},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mediator's outcome and attendance form: calls services.session_record_outcome."""
+    require(request.user, "my_sessions")
+    session = get_object_or_404(MediationSession.objects.select_related("venue"), pk=pk, mediators__user=request.user)
+    complaint = get_complaint_for(request.user, session.complaint_id, need="session_record_outcome")
+    back = reverse("mediation:my_sessions")
+    if session.status != SessionStatus.SCHEDULED or complaint.status != Status.SCHEDULED:
+        messages.error(request, "This session's outcome is already recorded, or the session was called off.")
+        return redirect(back)
+    if session.starts_at > timezone.now():
+        messages.error(request, "Record the outcome after the session has taken place.")
+        return redirect(back)
+    if request.method == "POST":
+        form = OutcomeForm(request.POST, complaint=complaint, user=request.user, session=session)
+        if form.is_valid():
+            try:
+                record_outcome(complaint, form)
+            except (ActionNotAllowed, RoleNotAllowed):
+                messages.error(request, "This was not saved: the session is no longer waiting for its outcome.")
+                return redirect(back)
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+                messages.error(request, f"This was not saved: {exc}")
+            else:
+                messages.success(request, "Thank you. The outcome is recorded.")
+                return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
+        else:
+            messages.error(request, "Nothing was saved. Correct the problems shown and try again.")
+    else:
+        form = OutcomeForm(complaint=complaint, user=request.user, session=session)
+    context = {"complaint": complaint, "session": session, "form": form, "post_url": request.path, "cancel_url": back}
+    if request.htmx:
+        return render(request, "cases/_action_form.html", context)
+    return render(request, "mediation/session_outcome.html", context)

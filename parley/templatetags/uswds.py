@@ -1,0 +1,58 @@
+"""``{% field form.name %}`` and ``{% error_summary form formset %}``: USWDS form markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+
+from parley.uswds import ERROR_CLASSES, error_items, widget_class
+
+register = template.Library()
+
+
+@register.inclusion_tag("uswds/field.html")
+def field(bound: forms.BoundField, hint: str = "", label: str = "") -> dict[str, Any]:
+    widget = bound.field.widget
+    css = widget_class(widget)
+    if css and css not in widget.attrs.get("class", ""):  # a field added after the form's __init__
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    errors = bound.errors
+    hint = hint or bound.help_text
+    if widget.is_hidden:
+        kind = "hidden"
+    elif isinstance(widget, forms.RadioSelect):  # radios and checkbox lists: a fieldset with a legend
+        kind = "choices"
+    elif isinstance(widget, forms.CheckboxInput):
+        kind = "checkbox"
+    else:
+        kind = "input"
+    context: dict[str, Any] = {
+        "field": bound,
+        "kind": kind,
+        "label": label or bound.label,
+        "hint": hint,
+        "errors": errors,
+        "optional": not bound.field.required and kind in {"input", "choices"},
+        "id": bound.auto_id,
+    }
+    if kind in {"input", "checkbox", "hidden"}:
+        attrs: dict[str, str] = {}
+        if errors and css in ERROR_CLASSES:
+            attrs["class"] = f"{widget.attrs.get('class', css)} {ERROR_CLASSES[css]}"
+        described = [f"{bound.auto_id}_helptext"] if hint else []
+        described += [f"{bound.auto_id}_error"] if errors else []
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        context["widget"] = bound.as_widget(attrs=attrs)
+    else:
+        context["options"] = list(bound.subwidgets)
+        context["input_class"] = widget_class(widget)
+        context["item_class"] = "usa-checkbox" if isinstance(widget, forms.CheckboxSelectMultiple) else "usa-radio"
+        context["label_class"] = f"{context['item_class']}__label"
+    return context
+
+
+@register.inclusion_tag("uswds/error_summary.html")
+def error_summary(*things: Any) -> dict[str, Any]:
+    return {"items": error_items(things)}

@@ -1,0 +1,118 @@
+"""US Web Design System markup for Django forms.
+
+``USWDSForm`` gives every widget its USWDS class; the ``field`` and ``error_summary`` template tags
+(``parley.templatetags.uswds``, loaded in every template) render the label, hint, error message and
+the error summary of the USWDS validation pattern. The error ids follow Django's own
+``aria-describedby`` convention (``<id>_helptext``, ``<id>_error``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.forms.utils import ErrorDict
+
+# Most specific first: CheckboxSelectMultiple is a RadioSelect, NullBooleanSelect a Select.
+WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
+    (forms.CheckboxSelectMultiple, "usa-checkbox__input"),
+    (forms.RadioSelect, "usa-radio__input"),
+    (forms.CheckboxInput, "usa-checkbox__input"),
+    (forms.Select, "usa-select"),
+    (forms.Textarea, "usa-textarea"),
+    (forms.widgets.Input, "usa-input"),
+]
+ERROR_CLASSES = {"usa-select": "usa-input--error", "usa-textarea": "usa-input--error", "usa-input": "usa-input--error"}
+
+
+def widget_class(widget: forms.Widget) -> str:
+    for kind, css in WIDGET_CLASSES:
+        if isinstance(widget, kind):
+            return css
+    return ""
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class USWDSForm:
+    """Mixin for ``forms.Form``: USWDS widget classes, and a ``quiet`` switch.
+
+    A quiet form shows what was typed without validating it: used when a no-JavaScript form posts
+    only to add another row to a formset, which should not greet the user with errors.
+    """
+
+    quiet: bool = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            css = widget_class(field.widget)
+            if css and css not in field.widget.attrs.get("class", ""):
+                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+
+    @property
+    def errors(self) -> ErrorDict:
+        if self.quiet:
+            return ErrorDict(renderer=self.renderer)  # type: ignore[attr-defined]
+        return super().errors  # type: ignore[misc]
+
+
+@dataclass
+class ErrorItem:
+    anchor: str
+    text: str
+
+
+def _anchor(bound: forms.BoundField) -> str:
+    widget = bound.field.widget
+    if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple: the first option's id
+        return f"{bound.auto_id}_0"
+    return bound.auto_id or ""
+
+
+def form_error_items(form: forms.BaseForm, label: str = "") -> list[ErrorItem]:
+    """The form's errors as (anchor, text) pairs, in field order; non-field errors first."""
+    if getattr(form, "quiet", False) or not form.is_bound:
+        return []
+    prefix = f"{label}: " if label else ""
+    first = next((_anchor(b) for b in form if not b.is_hidden), "")
+    items = [ErrorItem(first, f"{prefix}{e}") for e in form.non_field_errors()]
+    for bound in form:
+        label = str(bound.label)
+        joiner = " " if label.endswith(("?", ".", ":")) else ": "  # "Was anyone hurt? Answer this question."
+        for error in bound.errors:
+            items.append(ErrorItem(_anchor(bound), f"{prefix}{label}{joiner}{error}"))
+    return items
+
+
+def error_items(things: Iterable[Any]) -> list[ErrorItem]:
+    """Errors of forms and formsets (a formset's forms are named by ``formset.item_label`` and number)."""
+    items: list[ErrorItem] = []
+    for thing in things:
+        if thing is None:
+            continue
+        if isinstance(thing, forms.BaseFormSet):
+            if not thing.is_bound or getattr(thing, "quiet", False):
+                continue
+            first = next((_anchor(b) for b in thing.forms[0] if not b.is_hidden), "") if thing.forms else ""
+            items += [ErrorItem(first, e) for e in thing.non_form_errors()]
+            name = getattr(thing, "item_label", "Item")
+            for i, form in enumerate(thing.forms, start=1):
+                items += form_error_items(form, f"{name} {i}")
+        else:
+            items += form_error_items(thing)
+    return items
