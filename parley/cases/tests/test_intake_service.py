@@ -19,7 +19,7 @@ def test_a_complaint_gets_a_yearly_reference_and_a_secret_public_id(policy, iren
     year = first.received_on.year
     assert (first.reference, second.reference) == (f"{year}-0001", f"{year}-0002")
     assert len(first.public_id) >= 16 and first.public_id != second.public_id
-    assert str(first.pk) not in first.public_id
+    assert first.reference not in first.public_id
 
 
 def test_receiving_writes_the_first_event_and_copies_the_officer_from_the_roster(policy, irene):
