@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format migrations-check workflow-diagram bench clean
 
@@ -32,7 +33,7 @@ run: $(VENV)/.runtime-installed
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed
-	SECRET_KEY=parley-test-only $(VENV)/bin/pytest $(PYTEST_ARGS)
+	SECRET_KEY=parley-test-only $(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

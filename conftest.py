@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
 
 pytest_plugins = ["parley.testing.browser"]
 
 
 def _chromium_available() -> bool:
-    return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
+    return os.path.exists(CHROMIUM)
+
+
+SKIP_REASON = f"Chromium not found at {CHROMIUM}; install it with: apt-get install chromium"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -22,19 +24,23 @@ def pytest_collection_modifyitems(config, items):
         return
     if os.environ.get("PARLEY_REQUIRE_BROWSER"):
         raise pytest.UsageError(f"PARLEY_REQUIRE_BROWSER is set but {CHROMIUM} is missing: apt-get install chromium")
-    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}; install it with: apt-get install chromium")
     for item in browser_items:
-        item.add_marker(skip)
-    config._parley_skipped_browser = [item.nodeid for item in browser_items]
+        item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    skipped = getattr(config, "_parley_skipped_browser", [])
+    """Say plainly which browser tests did not run, and how to run them (also under pytest-xdist,
+    where collection happens in the workers: the skipped reports carry the reason)."""
+    skipped = [
+        report.nodeid
+        for report in terminalreporter.stats.get("skipped", [])
+        if SKIP_REASON in str(getattr(report, "longrepr", ""))
+    ]
     if skipped:
         terminalreporter.section("browser tests skipped")
         terminalreporter.write_line(
             f"{len(skipped)} browser test(s) did NOT run because Chromium is missing ({CHROMIUM})."
         )
         terminalreporter.write_line("Enable them with: apt-get install chromium   (then run make test again)")
-        for nodeid in skipped:
+        for nodeid in sorted(skipped):
             terminalreporter.write_line(f"  skipped: {nodeid}")

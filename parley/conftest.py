@@ -63,3 +63,5 @@ def _fast_password_hashing():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests speak plain HTTP to the test client and the live server; production redirects to HTTPS.
+    settings.SECURE_SSL_REDIRECT = False

@@ -52,3 +52,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def derived_key(secret: str, purpose: str) -> str:
+    """A Fernet-shaped key derived from another secret: for development and tests only (the deploy
+    check warns when production runs on one)."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(f"parley:{purpose}:{secret}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()

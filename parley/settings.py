@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
 
-from parley.env import ImproperEnvironment, env_bool, env_int, env_list, env_str
+from parley.env import ImproperEnvironment, derived_key, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,15 +22,19 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "parley.accounts.admin_config.StaffAdminConfig",  # django.contrib.admin; its site needs the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "parley.accounts",
     "parley.policies",
     "parley.cases",
@@ -39,15 +44,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "parley.audit.middleware.AuditMiddleware",  # every staff request, with its outcome, to the audit trail
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): has the second factor been given?
+    "parley.accounts.middleware.SecondFactorRequiredMiddleware",
+    "parley.accounts.middleware.SignedOutNoteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "parley.urls"
@@ -89,6 +100,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"  # "my queue"
 LOGOUT_REDIRECT_URL = None  # LogoutView renders registration/logged_out.html
@@ -126,10 +141,76 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
+# Django's database sessions, with the signed-in user on each row, so that deactivating a user can
+# end all of their sessions at once (parley.accounts.sessions).
+SESSION_ENGINE = "parley.accounts.sessions"
+
+# Two-factor sign-in (django-otp, TOTP): every staff member enters a code from an authenticator app
+# after the password. The issuer is the name the app shows beside the code.
+OTP_TOTP_ISSUER = env_str("TOTP_ISSUER", "Parley")
+OTP_TOTP_SYNC = False  # a code one step early or late is accepted, but the device's clock offset is not learnt
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
+
+# Lockout (django-axes): after SIGN_IN_FAILURE_LIMIT failed attempts, wrong passwords and wrong codes
+# together, the username is locked for SIGN_IN_LOCKOUT_MINUTES. The account is locked rather than the
+# address, because staff often share one office address. A full sign-in clears the count.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns when the address is not a lockout parameter, because a lock keyed on the user agent
+# or a cookie can be dodged by changing them. A lock keyed on the username alone counts every failure
+# for that username, whatever the address, browser or cookie, so the warning does not apply.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = False  # the password alone must not clear failed codes (parley.accounts.views.verify does)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout page can then say when it ends
+AXES_LOCKOUT_CALLABLE = "parley.accounts.views.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail; axes keeps only the failure counts
+AXES_VERBOSE = False
+
+# Encryption of personal contact data (parley.crypto): Fernet keys, newest first; an HMAC key for the
+# exact-match lookup indexes. Without them (development, tests) keys are derived from SECRET_KEY, and
+# `check --deploy` warns.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+FIELD_INDEX_KEY = env_str("FIELD_INDEX_KEY", "")
+FIELD_KEYS_DERIVED = not (FIELD_ENCRYPTION_KEYS and FIELD_INDEX_KEY)
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [derived_key(SECRET_KEY, "fields")]
+FIELD_INDEX_KEY = FIELD_INDEX_KEY or derived_key(SECRET_KEY, "index")
+
+# Hardening for production (all on when DEBUG is off; `manage.py check --deploy` is clean then, and CI
+# checks it). Behind a TLS-terminating proxy set TRUST_X_FORWARDED_PROTO=1.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): only our own scripts, styles, fonts and images; no inline
+# script, no framing, forms post only to us. Pages carry no inline scripts or style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # failures and lockouts; not every successful sign-in
 }

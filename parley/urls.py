@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("parley.accounts.urls")),
     path("complaints/", include("parley.cases.urls")),
     path("sessions/", include("parley.mediation.urls")),
+    path("audit/", include("parley.audit.urls")),
 ]

@@ -1,12 +1,56 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parley.accounts.models import User
+from parley.accounts.services import two_factor_reset
+
+# Authenticator devices are not edited in the admin: a device is set up by its owner on the set-up
+# page, and removed with the audited reset (the action below, or `manage.py reset_2fa`).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "is_active"]
+    list_display = ["username", "first_name", "last_name", "role", "is_active", "has_authenticator"]
     list_filter = ["role", "is_active"]
     fieldsets = (*UserAdmin.fieldsets, ("Program role", {"fields": ["role"]}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Program role", {"fields": ["role"]}))
+    actions = ["reset_two_factor", "deactivate"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(_has_authenticator=Exists(confirmed))
+
+    @admin.display(boolean=True, description="Authenticator app set up", ordering="_has_authenticator")
+    def has_authenticator(self, user: User) -> bool:
+        return user._has_authenticator
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        # the deactivation audit entry (parley.accounts.signals) names who switched the account off
+        obj._audit_request = request
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Reset two-factor sign-in (they set up an authenticator app again)")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            two_factor_reset(user=user, request=request, via="admin")
+        self.message_user(
+            request,
+            f"Two-factor sign-in reset for {queryset.count()} account(s). They are signed out, and set up "
+            "an authenticator app at their next sign-in.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Deactivate (and sign out everywhere)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user._audit_request = request
+            user.save(update_fields=["is_active"])
+            count += 1
+        self.message_user(request, f"{count} account(s) deactivated and signed out.", messages.SUCCESS)

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "parley.accounts"
     label = "accounts"
     verbose_name = "Staff accounts"
+
+    def ready(self) -> None:
+        from parley.accounts import signals  # noqa: F401  (deactivation signs the user out everywhere)

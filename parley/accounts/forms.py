@@ -1,7 +1,8 @@
-"""The staff sign-in and password forms: Django's own, with USWDS widgets and plain-language labels."""
+"""The staff sign-in, code and password forms: Django's own, with USWDS widgets and plain-language labels."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from parley.uswds import USWDSForm
@@ -24,3 +25,37 @@ class PasswordResetForm(USWDSForm, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(USWDSForm, auth_forms.SetPasswordForm):
     pass
+
+
+class CodeInput(forms.TextInput):
+    """A code is typed afresh after a wrong one: the field never shows the previous attempt."""
+
+    def format_value(self, value):
+        return None
+
+
+class CodeForm(USWDSForm, forms.Form):
+    """The code from the authenticator app (six digits; spaces and dashes as the app shows them are fine)."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        widget=CodeInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": "8"}
+        ),
+        error_messages={"required": "Type the code your authenticator app shows."},
+    )
+
+    error_messages = {
+        "wrong": "That code is not right. Type the code your app shows now; a code works for about 30 seconds.",
+        "wrong_setup": (
+            "That code is not right. Check that the app shows the code for Parley, then type the code it shows now."
+        ),
+        "wait": "Wait a few seconds, then type the code your app shows now.",
+    }
+
+    def clean_code(self) -> str:
+        code = "".join(ch for ch in self.cleaned_data["code"] if not ch.isspace() and ch != "-")
+        if not (code.isascii() and code.isdigit() and len(code) in (6, 8)):
+            raise forms.ValidationError("The code is 6 digits, like 123456.")
+        return code

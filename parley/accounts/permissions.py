@@ -60,6 +60,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_session":             ALL_ROLES,                   # time, venue, team (a mediator: their own only)
     "view_notes":               STAFF_READERS,               # notes of the reader's own organisation only
     "add_note":                 frozenset({R.INTAKE, R.IAD, R.COORDINATOR, R.ADMIN}),
+    # The audit trail: read and downloaded by auditors only (least privilege: no one audits themselves)
+    "view_audit":               frozenset({R.AUDITOR}),
+    "export_audit":             frozenset({R.AUDITOR}),
+    # The Django admin (reference data: categories, policies, roster, mediators, venues, users)
+    "admin_site":               frozenset({R.ADMIN}),
     # A mediator's own pages
     "my_sessions":              frozenset({R.MEDIATOR}),
     # Recording a complaint (the service function of intake)
@@ -71,10 +76,62 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 SCOPES = ("scope_all", "scope_referred", "scope_assigned_sessions")
 
+# Every URL of the project and what it takes to use it: a capability of the table above, or one of
+# these three. A test walks every URL pattern for every role and for anonymous visitors, GET and
+# POST, and checks the answer against this map; a new URL without an entry fails that test.
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed_in"  # any staff account
+ADMIN_SITE = "admin_site"  # the Django admin: reference data, program administrators only
+
+# fmt: off
+URL_ACCESS: dict[str, str] = {
+    "home":                              PUBLIC,  # the welcome page; a signed-in user's queue
+    "healthz":                           PUBLIC,
+    "accounts:login":                    PUBLIC,
+    "accounts:verify":                   PUBLIC,  # the second step: needs the password step first
+    "accounts:enrol":                    PUBLIC,  # setting up the second factor: needs the password step
+    "accounts:logout":                   PUBLIC,
+    "accounts:password_reset":           PUBLIC,
+    "accounts:password_reset_done":      PUBLIC,
+    "accounts:password_reset_confirm":   PUBLIC,
+    "accounts:password_reset_complete":  PUBLIC,
+    "accounts:password_change":          SIGNED_IN,
+    "accounts:password_change_done":     SIGNED_IN,
+    "cases:list":                        "list_complaints",
+    "cases:export":                      "export_complaints",
+    "cases:intake":                      "intake",
+    "cases:detail":                      "view_session",  # staff: the complaint page; a mediator: their session
+    "cases:note_create":                 "add_note",
+    "cases:acknowledge":                 "complaint_acknowledge",
+    "cases:screen":                      "complaint_screen",
+    "cases:suitability":                 "complaint_decide_suitability",
+    "cases:choice":                      "complaint_record_choice",
+    "cases:officer_consent":             "officer_record_consent",
+    "cases:refer":                       "complaint_refer",
+    "cases:schedule_session":            "session_schedule",
+    "cases:cancel_session":              "session_cancel",
+    "cases:outcome":                     "session_record_outcome",
+    "cases:send_back":                   "complaint_send_back_good_faith",
+    "cases:withdraw":                    "complaint_withdraw",
+    "mediation:my_sessions":             "my_sessions",
+    "mediation:session_outcome":         "my_sessions",  # a mediator's own outcome form (coordinators: cases:outcome)
+    "audit:list":                        "view_audit",
+    "audit:export":                      "export_audit",
+}
+# fmt: on
+
 
 def role_of(user: Any) -> str:
-    """The user's role, or "" for anonymous and inactive users (who may do nothing)."""
+    """The user's role, or "" for anonymous and inactive users (who may do nothing).
+
+    A request's user who has given the password but not yet the second factor may do nothing either
+    (``is_verified`` comes from django-otp's middleware; users loaded outside a request have none).
+    The sign-in middleware already keeps such a user off every staff page; this is the second lock.
+    """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and not is_verified():
         return ""
     return getattr(user, "role", "") or ""
 

@@ -1,16 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parley.accounts import forms
+from parley.accounts import forms, views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(form_class=forms.SignInForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", views.SignInView.as_view(), name="login"),
+    # The second step of signing in: a code from the authenticator app, or setting one up.
+    path("login/code/", views.verify, name="verify"),
+    path("login/set-up/", views.enrol, name="enrol"),
     # Signing out is a POST (a form button in the header); GET answers 405.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from parley.cases.workflow import BY_ACTION
+from parley.cases.workflow import ACTION_LABELS, BY_ACTION
 
-# The button or link that opens the action's form.
-ACTION_LABELS: dict[str, str] = {
-    "complaint_acknowledge": "Record the acknowledgement",
-    "complaint_screen": "Screen for exclusion factors",
-    "complaint_decide_suitability": "Decide on suitability",
-    "complaint_record_choice": "Record the complainant's choice",
-    "officer_record_consent": "Record the officer's answer",
-    "complaint_refer": "Refer to the mediation center",
-    "session_schedule": "Schedule a session",
-    "session_cancel": "Cancel the session",
-    "session_record_outcome": "Record the outcome",
-    "complaint_send_back_good_faith": "Send back: no good faith",
-    "complaint_withdraw": "Record a withdrawal",
-}
+__all__ = ["ACTION_LABELS", "ACTION_SLUGS", "EVENT_LABELS", "OPTIONAL_ACTIONS"]
+
 
 # What the timeline says happened.
 EVENT_LABELS: dict[str, str] = {

@@ -89,6 +89,9 @@ class Complaint(models.Model):
     choice_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     referred_at = models.DateTimeField(null=True, blank=True, editable=False)
     complainant_no_shows = models.PositiveSmallIntegerField(default=0, editable=False)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When retention removed the personal data."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -228,7 +228,11 @@ def complaint_receive(
         raise GuardFailed("The date received cannot be in the future.")
     if incident_date and incident_date > received_on:
         raise GuardFailed("The incident date cannot be after the date the complaint was received.")
-    policy = policy or ProgramPolicy.active()
+    if policy is None:
+        try:
+            policy = ProgramPolicy.active()
+        except ProgramPolicy.DoesNotExist:
+            raise GuardFailed("No program policy is active. A program administrator must activate one first.") from None
     if any(p.anonymous for p in complainants) and not policy.anonymous_complaints_accepted:
         raise GuardFailed("This program does not accept anonymous complaints.")
     for p in parties:
@@ -590,7 +594,12 @@ def complaint_withdraw(
 
 
 def _cancel_open_sessions(c: Complaint) -> None:
-    MediationSession.objects.filter(complaint=c, status=SessionStatus.SCHEDULED).update(status=SessionStatus.CANCELLED)
+    """End the booked session: one that already started took place (a send-back or withdrawal during
+    or after it); one still to come is cancelled."""
+    booked = MediationSession.objects.filter(complaint=c, status=SessionStatus.SCHEDULED)
+    now = timezone.now()
+    booked.filter(starts_at__lte=now).update(status=SessionStatus.HELD)
+    booked.filter(starts_at__gt=now).update(status=SessionStatus.CANCELLED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -653,11 +662,13 @@ def session_cancel(*, complaint: Complaint | int, actor: User | None, reason: st
     with transaction.atomic():
         c, t = _begin(complaint, "session_cancel", actor)
         reason = _require_reason(reason, "cancelling the session")
-        _cancel_open_sessions(c)
+        MediationSession.objects.filter(complaint=c, status=SessionStatus.SCHEDULED).update(
+            status=SessionStatus.CANCELLED
+        )
         return _finish(c, t, to=Status.REFERRED, actor=actor, reason=reason)
 
 
-def _current_session(c: Complaint) -> MediationSession:
+def current_session(c: Complaint) -> MediationSession:
     session = (
         MediationSession.objects.filter(complaint=c, status=SessionStatus.SCHEDULED).order_by("-starts_at").first()
     )
@@ -692,7 +703,7 @@ def session_record_outcome(
     with transaction.atomic():
         c, t = _begin(complaint, "session_record_outcome", actor)
         policy = c.policy
-        session = _current_session(c)
+        session = current_session(c)
         if actor is not None and actor.role == Role.MEDIATOR and not session.mediators.filter(user=actor).exists():
             raise RoleNotAllowed(action=t.action, role="mediator not on this session", allowed_roles=t.roles)
         if outcome not in SessionOutcome.values:

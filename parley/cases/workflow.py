@@ -91,7 +91,7 @@ PRE_REFERRAL = {S.RECEIVED, S.SUITABILITY_REVIEW, S.AWAITING_CHOICE, S.AWAITING_
 
 # fmt: off
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("complaint_acknowledge", {S.RECEIVED, S.SUITABILITY_REVIEW, S.AWAITING_CHOICE}, [],
+    _t("complaint_acknowledge", PRE_REFERRAL | {S.REFERRED, S.SCHEDULED}, [],
        {R.INTAKE, R.ADMIN}, "not acknowledged yet; status does not change"),
     _t("complaint_screen", {S.RECEIVED}, [S.SUITABILITY_REVIEW, S.UNSUITABLE],
        {R.INTAKE}, "every exclusion factor of the policy answered; any yes, an excluded allegation category, "
@@ -128,6 +128,23 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 
+# What people call each action (buttons, and the messages below).
+ACTION_LABELS: dict[str, str] = {
+    "complaint_acknowledge": "Record the acknowledgement",
+    "complaint_screen": "Screen for exclusion factors",
+    "complaint_decide_suitability": "Decide on suitability",
+    "complaint_record_choice": "Record the complainant's choice",
+    "officer_record_consent": "Record the officer's answer",
+    "complaint_refer": "Refer to the mediation center",
+    "session_schedule": "Schedule a session",
+    "session_cancel": "Cancel the session",
+    "session_record_outcome": "Record the outcome",
+    "complaint_send_back_good_faith": "Send back: no good faith",
+    "complaint_withdraw": "Record a withdrawal",
+}
+
+ROLE_NAMES: dict[str, str] = {**dict(Role.choices), "system": "Parley itself"}
+
 
 class WorkflowError(Exception):
     """A workflow action was refused. The message is meant for the person who tried it."""
@@ -139,10 +156,11 @@ class ActionNotAllowed(WorkflowError):
     def __init__(self, *, action: str, status: str):
         self.action = action
         self.status = status
-        allowed = actions_from(status)
-        allowed_text = ", ".join(allowed) if allowed else "nothing (the complaint is closed)"
+        allowed = [ACTION_LABELS[a].lower() for a in actions_from(status)]
+        allowed_text = "; ".join(allowed) if allowed else "nothing (the complaint is closed)"
         super().__init__(
-            f"{action} is not possible while the complaint is '{Status(status).label}'. Possible now: {allowed_text}."
+            f"'{ACTION_LABELS[action]}' is not possible while the complaint is '{Status(status).label}'. "
+            f"Possible now: {allowed_text}."
         )
 
 
@@ -150,8 +168,9 @@ class RoleNotAllowed(WorkflowError):
     def __init__(self, *, action: str, role: str, allowed_roles: frozenset[str] | set[str]):
         self.action = action
         self.role = role
-        names = ", ".join(sorted(allowed_roles))
-        super().__init__(f"The role '{role}' may not take {action}; it is for: {names}.")
+        names = ", ".join(sorted(ROLE_NAMES.get(r, r) for r in allowed_roles))
+        who = ROLE_NAMES.get(role, role)
+        super().__init__(f"'{ACTION_LABELS.get(action, action)}' is not for the role '{who}'; it is for: {names}.")
 
 
 class GuardFailed(WorkflowError):

@@ -110,6 +110,13 @@ class ProgramPolicy(models.Model):
         null=True, blank=True, help_text="The mediation must end this many days after the first session (DC: 30)."
     )
 
+    # Retention
+    retention_years = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Closed complaints are anonymised this many years after closing (blank: kept).",
+    )
+
     class Meta:
         verbose_name_plural = "program policies"
         ordering = ["name"]

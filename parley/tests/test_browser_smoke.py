@@ -19,7 +19,9 @@ def test_the_sign_in_page_is_accessible_and_says_what_is_wrong(page):
     assert_accessible(page, context="sign-in error state")
 
 
-def test_the_accessibility_check_itself_catches_an_unlabelled_field(page):
-    page.set_content("<html><head><title>t</title></head><body><main><input type='text'></main></body></html>")
+def test_the_accessibility_check_itself_catches_an_unlabelled_field(page, live_server):
+    bad = "<html lang='en'><head><title>t</title></head><body><main><input type='text'></main></body></html>"
+    page.route(f"{live_server.url}/unlabelled", lambda route: route.fulfill(body=bad, content_type="text/html"))
+    page.goto("/unlabelled")
     with pytest.raises(AssertionError, match="label"):
         assert_accessible(page)

@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import reverse
 
-from parley.testing.web import text
+from parley.testing.web import login, text
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a much longer new password 42"
@@ -21,10 +21,10 @@ def test_the_sign_in_page_has_labelled_fields_and_a_reset_link(client, db):
     assert reverse("accounts:password_reset") in body
 
 
-def test_signing_in_lands_on_my_queue(client, irene):
+def test_the_right_password_leads_to_the_code_step(client, irene):
     response = client.post(reverse("accounts:login"), {"username": "irene", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == reverse("accounts:verify") + "?next=%2F"
 
 
 def test_a_wrong_password_says_so_without_saying_which_part_is_wrong(client, irene):
@@ -36,7 +36,7 @@ def test_a_wrong_password_says_so_without_saying_which_part_is_wrong(client, ire
 
 
 def test_signing_out_is_a_post(client, irene):
-    client.force_login(irene)
+    login(client, irene)
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert SESSION_KEY in client.session
     response = client.post(reverse("accounts:logout"))
@@ -46,14 +46,14 @@ def test_signing_out_is_a_post(client, irene):
 
 
 def test_every_staff_page_has_a_sign_out_button(client, irene):
-    client.force_login(irene)
+    login(client, irene)
     body = text(client.get("/"))
     assert f'<form method="post" action="{reverse("accounts:logout")}"' in body
     assert 'id="nav-sign-out"' in body
 
 
 def test_changing_the_password_needs_the_current_one(client, irene):
-    client.force_login(irene)
+    login(client, irene)
     url = reverse("accounts:password_change")
     response = client.post(url, {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert response.status_code == 200

@@ -76,3 +76,8 @@ def test_only_oversight_staff_record_complaints(policy, carla):
     with pytest.raises(RoleNotAllowed):
         receive_complaint(carla)
     assert not Complaint.objects.exists()
+
+
+def test_intake_without_an_active_policy_says_so(db, irene):
+    with pytest.raises(GuardFailed, match="No program policy is active"):
+        receive_complaint(irene)

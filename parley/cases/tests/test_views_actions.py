@@ -20,7 +20,7 @@ from parley.cases.tests.helpers import reach, snapshot
 from parley.cases.workflow import Disposition, Status
 from parley.mediation.models import MediationSession, SessionOutcome
 from parley.testing.factories import Journey, MediatorFactory, VenueFactory
-from parley.testing.web import HTMX, text
+from parley.testing.web import HTMX, login, text
 
 
 @pytest.fixture
@@ -218,7 +218,7 @@ def test_each_action_works_and_lands_on_the_complaint_page_with_a_message(name, 
     case = CASES[name]
     c = reach(case.reach, journey)
     with _when(case, c):
-        client.force_login(request.getfixturevalue(case.actor))
+        login(client, request.getfixturevalue(case.actor))
         response = client.post(_url(case, c), case.valid(c))
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:detail", kwargs={"ref": c.reference})
@@ -237,7 +237,7 @@ def test_each_action_refuses_methods_other_than_get_and_post(name, journey, clie
     case = CASES[name]
     c = reach(case.reach, journey)
     before = snapshot(c)
-    client.force_login(request.getfixturevalue(case.actor))
+    login(client, request.getfixturevalue(case.actor))
     assert client.get(_url(case, c)).status_code in {200, 302}  # GET shows the form (or says it is too early)
     assert client.put(_url(case, c)).status_code == 405
     assert client.delete(_url(case, c)).status_code == 405
@@ -250,7 +250,7 @@ def test_each_action_is_forbidden_to_a_role_that_may_not_take_it(name, journey, 
     c = reach(case.reach, journey)
     before = snapshot(c)
     with _when(case, c):
-        client.force_login(request.getfixturevalue(case.outsider))
+        login(client, request.getfixturevalue(case.outsider))
         assert client.get(_url(case, c)).status_code == 403
         assert client.post(_url(case, c), case.valid(c)).status_code == 403
     assert snapshot(c) == before
@@ -263,7 +263,7 @@ def test_each_action_with_invalid_input_changes_nothing_and_says_what_is_wrong(n
     data = case.invalid(c)
     before = snapshot(c)
     with _when(case, c):
-        client.force_login(request.getfixturevalue(case.actor))
+        login(client, request.getfixturevalue(case.actor))
         response = client.post(_url(case, c), data)
     assert response.status_code == 200
     body = text(response)
@@ -278,7 +278,7 @@ def test_each_action_form_opens_inline_for_htmx_and_as_a_full_page_without_it(na
     case = CASES[name]
     c = reach(case.reach, journey)
     with _when(case, c):
-        client.force_login(request.getfixturevalue(case.actor))
+        login(client, request.getfixturevalue(case.actor))
         partial = client.get(_url(case, c), headers=HTMX)
         full = client.get(_url(case, c))
     assert partial.status_code == full.status_code == 200
@@ -291,7 +291,7 @@ def test_each_action_form_opens_inline_for_htmx_and_as_a_full_page_without_it(na
 
 def test_an_action_through_htmx_redirects_the_whole_page_when_done(journey, client, irene):
     c = reach(Status.RECEIVED, journey)
-    client.force_login(irene)
+    login(client, irene)
     response = client.post(reverse("cases:acknowledge", kwargs={"ref": c.reference}), {"how": "phone"}, headers=HTMX)
     assert response["HX-Redirect"] == reverse("cases:detail", kwargs={"ref": c.reference})
     c.refresh_from_db()
@@ -300,7 +300,7 @@ def test_an_action_through_htmx_redirects_the_whole_page_when_done(journey, clie
 
 def test_invalid_input_through_htmx_re_renders_the_form_inline(journey, client, irene):
     c = reach(Status.RECEIVED, journey)
-    client.force_login(irene)
+    login(client, irene)
     before = snapshot(c)
     response = client.post(reverse("cases:screen", kwargs={"ref": c.reference}), {}, headers=HTMX)
     assert response.status_code == 200
@@ -311,7 +311,7 @@ def test_invalid_input_through_htmx_re_renders_the_form_inline(journey, client, 
 
 def test_an_action_someone_else_took_a_moment_ago_gives_a_message_not_an_error_page(journey, client, irene):
     c = reach(Status.RECEIVED, journey)
-    client.force_login(irene)
+    login(client, irene)
     data = _no_exclusions(c)
     services.complaint_screen(complaint=c, actor=journey.intake, answers={k[7:]: False for k in data})
     c.refresh_from_db()
@@ -327,7 +327,7 @@ def test_a_guard_of_the_workflow_comes_back_as_a_message_next_to_the_form(journe
     c = reach(Status.SCHEDULED, journey)
     session = _session(c)
     with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
-        client.force_login(carla)
+        login(client, carla)
         before = snapshot(c)
         response = client.post(
             reverse("cases:outcome", kwargs={"ref": c.reference}), {"outcome": SessionOutcome.FULL_AGREEMENT}
@@ -339,7 +339,7 @@ def test_a_guard_of_the_workflow_comes_back_as_a_message_next_to_the_form(journe
 
 def test_the_outcome_cannot_be_recorded_before_the_session(journey, client, carla):
     c = reach(Status.SCHEDULED, journey)
-    client.force_login(carla)
+    login(client, carla)
     before = snapshot(c)
     response = client.post(reverse("cases:outcome", kwargs={"ref": c.reference}), _everyone(c), follow=True)
     assert "has not started yet" in text(response)
@@ -348,7 +348,7 @@ def test_the_outcome_cannot_be_recorded_before_the_session(journey, client, carl
 
 def test_withdrawing_only_the_mediation_sends_the_complaint_to_investigation(journey, client, irene):
     c = reach(Status.REFERRED, journey)
-    client.force_login(irene)
+    login(client, irene)
     client.post(reverse("cases:withdraw", kwargs={"ref": c.reference}), {"what": "mediation", "reason": "Scared."})
     c.refresh_from_db()
     assert (c.status, c.disposition) == (Status.WITHDRAWN, Disposition.INVESTIGATION)
@@ -356,7 +356,7 @@ def test_withdrawing_only_the_mediation_sends_the_complaint_to_investigation(jou
 
 def test_the_coordinator_cannot_act_on_a_complaint_not_referred_to_the_mediation_center(journey, client, carla):
     c = reach(Status.READY_FOR_REFERRAL, journey)  # the coordinator may withdraw, but not before a referral
-    client.force_login(carla)
+    login(client, carla)
     before = snapshot(c)
     url = reverse("cases:withdraw", kwargs={"ref": c.reference})
     assert client.post(url, {"what": "complaint", "reason": "x"}).status_code == 404
@@ -365,14 +365,14 @@ def test_the_coordinator_cannot_act_on_a_complaint_not_referred_to_the_mediation
 
 def test_an_auditor_can_take_no_action_at_all(journey, client, audrey):
     c = reach(Status.RECEIVED, journey)
-    client.force_login(audrey)
+    login(client, audrey)
     for name in ["acknowledge", "screen", "withdraw"]:
         assert client.post(reverse(f"cases:{name}", kwargs={"ref": c.reference}), {}).status_code == 403
 
 
 def test_a_form_for_an_action_not_possible_now_sends_back_to_the_complaint_page(journey, client, irene):
     c = reach(Status.AWAITING_CHOICE, journey)
-    client.force_login(irene)
+    login(client, irene)
     response = client.get(reverse("cases:refer", kwargs={"ref": c.reference}), follow=True)
     assert response.redirect_chain[-1][0] == reverse("cases:detail", kwargs={"ref": c.reference})
     assert "'Refer to the mediation center' is not possible now" in text(response)
@@ -381,7 +381,7 @@ def test_a_form_for_an_action_not_possible_now_sends_back_to_the_complaint_page(
 def test_the_officer_must_belong_to_the_complaint(journey, client, irene):
     c = reach(Status.AWAITING_OFFICER_CONSENT, journey)
     other = reach(Status.AWAITING_OFFICER_CONSENT, journey)
-    client.force_login(irene)
+    login(client, irene)
     url = reverse("cases:officer_consent", kwargs={"ref": c.reference, "officer_pk": other.officers.first().pk})
     before = snapshot(c)
     assert client.post(url, {"accepted": "yes"}).status_code == 404
@@ -390,7 +390,7 @@ def test_the_officer_must_belong_to_the_complaint(journey, client, irene):
 
 def test_the_screening_form_asks_every_exclusion_factor_of_the_policy_as_yes_no_radios(journey, client, irene):
     c = reach(Status.RECEIVED, journey)
-    client.force_login(irene)
+    login(client, irene)
     body = text(client.get(reverse("cases:screen", kwargs={"ref": c.reference})))
     for factor in c.policy.exclusion_factors.all():
         assert factor.question in body
@@ -401,7 +401,7 @@ def test_the_screening_form_asks_every_exclusion_factor_of_the_policy_as_yes_no_
 
 def test_the_schedule_form_asks_for_as_many_mediators_as_the_policy_uses(journey, client, carla):
     c = reach(Status.REFERRED, journey)
-    client.force_login(carla)
+    login(client, carla)
     body = text(client.get(reverse("cases:schedule_session", kwargs={"ref": c.reference})))
     assert 'name="mediator_1"' in body and 'name="mediator_2"' in body and 'name="mediator_3"' not in body
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from parley.cases.models import Complaint, ComplaintEvent, PartyKind
 from parley.testing.factories import OfficerFactory
-from parley.testing.web import text
+from parley.testing.web import login, text
 
 INTAKE = reverse("cases:intake")
 
@@ -56,7 +56,7 @@ def _data(*, people=None, officers=None, **kw: Any) -> dict[str, Any]:
 
 def test_intake_records_a_complaint_with_several_people_and_officers(policy, client, irene):
     roster = OfficerFactory(first_name="Kevin", last_name="Marsh", dsn="77123", badge="4411")
-    client.force_login(irene)
+    login(client, irene)
     data = _data(
         people=[
             _person(
@@ -90,13 +90,13 @@ def test_intake_records_a_complaint_with_several_people_and_officers(policy, cli
 
 
 def test_the_program_administrator_may_record_a_complaint(policy, client, alma):
-    client.force_login(alma)
+    login(client, alma)
     assert client.post(INTAKE, _data()).status_code == 302
     assert Complaint.objects.count() == 1
 
 
 def test_the_intake_page_is_get_and_post_only(policy, client, irene):
-    client.force_login(irene)
+    login(client, irene)
     assert client.get(INTAKE).status_code == 200
     assert client.put(INTAKE, _data()).status_code == 405
     assert not Complaint.objects.exists()
@@ -104,7 +104,7 @@ def test_the_intake_page_is_get_and_post_only(policy, client, irene):
 
 @pytest.mark.parametrize("persona", ["ray", "carla", "maya", "audrey"])
 def test_other_roles_may_not_record_complaints(persona, policy, client, request):
-    client.force_login(request.getfixturevalue(persona))
+    login(client, request.getfixturevalue(persona))
     assert client.get(INTAKE).status_code == 403
     assert client.post(INTAKE, _data()).status_code == 403
     assert not Complaint.objects.exists()
@@ -141,7 +141,7 @@ def test_other_roles_may_not_record_complaints(persona, policy, client, request)
     ],
 )
 def test_invalid_input_saves_nothing_and_points_at_each_problem(change, message, field_id, policy, client, irene):
-    client.force_login(irene)
+    login(client, irene)
     response = client.post(INTAKE, _data(**change))
     body = text(response)
     assert response.status_code == 200
@@ -152,7 +152,7 @@ def test_invalid_input_saves_nothing_and_points_at_each_problem(change, message,
 
 
 def test_the_field_in_error_carries_the_uswds_error_markup(policy, client, irene):
-    client.force_login(irene)
+    login(client, irene)
     body = text(client.post(INTAKE, _data(narrative="")))
     assert 'class="usa-form-group usa-form-group--error" id="id_narrative_group"' in body
     assert 'id="id_narrative_error"' in body
@@ -160,14 +160,14 @@ def test_the_field_in_error_carries_the_uswds_error_markup(policy, client, irene
 
 
 def test_an_anonymous_complaint_is_refused_when_the_program_does_not_accept_them(policy, client, irene):
-    client.force_login(irene)
+    login(client, irene)
     response = client.post(INTAKE, _data(people=[_person(first_name="", last_name="", anonymous="on")]))
     assert "does not accept anonymous complaints" in text(response)
     assert not Complaint.objects.exists()
 
 
 def test_adding_another_officer_keeps_what_was_typed_and_shows_no_errors(policy, client, irene):
-    client.force_login(irene)
+    login(client, irene)
     response = client.post(INTAKE, {**_data(narrative="Half typed"), "add": "officer"})
     body = text(response)
     assert response.status_code == 200
@@ -179,7 +179,7 @@ def test_adding_another_officer_keeps_what_was_typed_and_shows_no_errors(policy,
 
 
 def test_adding_another_person_adds_a_blank_person_that_may_stay_blank(policy, client, irene):
-    client.force_login(irene)
+    login(client, irene)
     data = {**_data(), "add": "party"}
     body = text(client.post(INTAKE, data))
     assert 'name="parties-TOTAL_FORMS" value="2"' in body

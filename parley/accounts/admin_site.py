@@ -1,0 +1,42 @@
+"""The admin site: Django's, reachable only after the second factor (django-otp's ``OTPAdminSite``).
+
+Staff sign in to the admin through Parley's own sign-in pages (password, then code); the admin's
+own login form is never shown.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django_otp.admin import OTPAdminSite
+
+from parley.accounts.middleware import is_verified
+
+
+class StaffAdminSite(OTPAdminSite):
+    site_header = "Parley administration"
+    site_title = "Parley administration"
+
+    def __init__(self, name: str = "admin"):
+        super().__init__(name)
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Staff status, the second factor (OTPAdminSite) and the program administrator role: the
+        permission table's ``admin_site``, so that a staff flag alone never opens the admin."""
+        from parley.accounts.permissions import can
+
+        return super().has_permission(request) and can(request.user, "admin_site")
+
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        if not request.user.is_authenticated:
+            return redirect_to_login(next_url, login_url=reverse("accounts:login"))
+        if not is_verified(request.user):
+            return HttpResponseRedirect(f"{reverse('accounts:verify')}?{urlencode({'next': next_url})}")
+        if self.has_permission(request):
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+        raise PermissionDenied  # signed in fully, but not an administrator

@@ -1,0 +1,109 @@
+"""Two middlewares of the staff sign-in.
+
+``SecondFactorRequiredMiddleware``: a user who gave the password but not yet the code (or has not set
+up an authenticator app) reaches only the pages of ``ALLOWED_BEFORE_SECOND_FACTOR``; every other page
+sends them to the code page. It runs after django-otp's ``OTPMiddleware``, which tells whether the
+session was verified with a device.
+
+``SignedOutNoteMiddleware``: when a session ends without the user signing out (after
+``SESSION_IDLE_SECONDS`` of inactivity, or because an administrator ended it), the sign-in page says
+so. The browser forgets the session cookie at the same moment the server forgets the session, so a
+separate, signed cookie remembers when this browser was last used while signed in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+# URL names a signed-in but not yet verified user may open.
+ALLOWED_BEFORE_SECOND_FACTOR = frozenset(
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:verify",
+        "accounts:enrol",
+        "healthz",
+    }
+)
+
+LAST_SEEN_COOKIE = "parley_last_seen"
+LAST_SEEN_SALT = "parley.accounts.last_seen"
+LAST_SEEN_MAX_AGE = 12 * 60 * 60  # long enough to explain a sign-out after lunch, or the next morning
+
+
+def is_verified(user) -> bool:
+    """Whether the user gave the second factor in this session (False for users that did not come
+    through OTPMiddleware, such as those returned by ``authenticate``)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
+class SecondFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or is_verified(user):
+            return None
+        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in ALLOWED_BEFORE_SECOND_FACTOR:
+            return None
+        target = reverse("accounts:verify")
+        htmx = getattr(request, "htmx", None)
+        if htmx:  # a fragment was asked for: the whole page goes to the code step, then back to the page
+            back = htmx.current_url_abs_path
+            return HttpResponseClientRedirect(target + ("?" + urlencode({"next": back}) if back else ""))
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(target)
+
+
+class SignedOutNoteMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        if not was_signed_in and LAST_SEEN_COOKIE in request.COOKIES:
+            request.signed_out_reason = self._reason(request)  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response.set_signed_cookie(
+                LAST_SEEN_COOKIE,
+                str(int(time.time())),
+                salt=LAST_SEEN_SALT,
+                max_age=LAST_SEEN_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif LAST_SEEN_COOKIE in request.COOKIES and (
+            was_signed_in or getattr(request, "signed_out_note_shown", False)
+        ):
+            # signed out on purpose, or the sign-in page has explained it: nothing more to say
+            response.delete_cookie(LAST_SEEN_COOKIE, samesite="Lax")
+        return response
+
+    @staticmethod
+    def _reason(request: HttpRequest) -> str:
+        """``"idle"`` when the last signed-in request is older than the idle limit, else ``"ended"``."""
+        try:
+            last_seen = int(request.get_signed_cookie(LAST_SEEN_COOKIE, salt=LAST_SEEN_SALT))
+        except (KeyError, ValueError, signing.BadSignature):
+            return ""
+        idle = time.time() - last_seen
+        return "idle" if idle >= settings.SESSION_COOKIE_AGE - 5 else "ended"

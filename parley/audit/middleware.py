@@ -1,0 +1,77 @@
+"""Every staff request is written to the audit trail: who, when, from where, what (the page, the
+complaint, the filters or search words) and how it ended (the status code, so that refused attempts
+are there too). Anonymous visitors are recorded when they send something (a POST)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from parley.audit.services import audit_record
+
+# Requests that are not worth an entry: static files and the health check.
+UNAUDITED_URL_NAMES = frozenset({"healthz", "favicon"})
+UNAUDITED_PREFIXES = ("/static/",)
+# Keyword arguments of URL patterns that name the object a request is about.
+OBJECT_KWARGS = {"ref": "complaint", "pk": "object", "session_pk": "session", "officer_pk": "complaint_officer"}
+SECRET_FIELDS = {
+    "password",
+    "password1",
+    "password2",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "otp_token",
+    "token",
+}
+
+
+def classify(request: HttpRequest, url_name: str) -> str:
+    if "export" in url_name or request.GET.get("format") == "csv":
+        return "export"
+    return "view" if request.method in {"GET", "HEAD"} else "change"
+
+
+class AuditMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(UNAUDITED_PREFIXES):
+            return response
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if not signed_in and request.method in {"GET", "HEAD", "OPTIONS"}:
+            return response
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        url_name = ""
+        if match is not None:
+            url_name = f"{match.namespace}:{match.url_name}" if match.namespace else (match.url_name or "")
+        if match and match.url_name in UNAUDITED_URL_NAMES:
+            return response
+        object_type, object_id = "", ""
+        if match:
+            for kwarg, kind in OBJECT_KWARGS.items():
+                if kwarg in match.kwargs:
+                    object_type, object_id = kind, str(match.kwargs[kwarg])
+                    break
+        detail = {"method": request.method, "path": request.path, "url": url_name, "status": response.status_code}
+        if request.GET:
+            detail["query"] = {k: v for k, v in request.GET.lists() if k not in SECRET_FIELDS}
+        if request.method == "POST":
+            detail["fields"] = sorted(k for k in request.POST if k not in SECRET_FIELDS and k != "csrfmiddlewaretoken")
+        audit_record(
+            action=f"{classify(request, url_name)}:{url_name or 'unknown'}",
+            request=request,
+            actor=user if signed_in else None,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+        )
+        return response

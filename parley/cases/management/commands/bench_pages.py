@@ -1,0 +1,122 @@
+"""Server time of the busiest staff pages, beside a minimal Django view on the same server.
+
+    DEBUG=0 SECRET_KEY=... SECURE_SSL_REDIRECT=0 DATABASE_URL=postgres://... \\
+        python manage.py bench_pages --complaints 1000000 --requests 60
+
+Requests go through the whole Django stack in this process (every middleware: sessions, two-factor,
+audit, CSP), with the test client: the time is the server's, without a network. The floor is
+``/healthz`` (one ``SELECT 1``). Seeding, when the database holds fewer complaints than asked, uses
+``seed_demo``.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+
+from parley.accounts.models import User
+from parley.accounts.roles import Role
+from parley.cases.models import Complaint, Party, PartyKind
+
+
+def _verified_client(user: User) -> Client:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="bench", confirmed=True
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Command(BaseCommand):
+    help = "Measure the median and 95th-percentile server time of the list, search, queue and complaint page."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--complaints", type=int, default=0, help="Seed up to this many complaints first.")
+        parser.add_argument("--requests", type=int, default=60, help="Timed requests per page (after 5 warm-ups).")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, complaints: int, requests: int, seed: int, **options):
+        if settings.DEBUG:
+            raise CommandError("Run with DEBUG=0: DEBUG records every query and would distort the figures.")
+        if requests < 5:
+            raise CommandError("--requests must be at least 5.")
+        have = Complaint.objects.count()
+        if complaints > have:
+            self.stdout.write(f"Seeding {complaints - have:,} complaints (the database has {have:,}) ...")
+            call_command("seed_demo", complaints=complaints - have, seed=seed + have, stdout=self.stdout)
+        total = Complaint.objects.count()
+        if not total:
+            raise CommandError("No complaints to measure: pass --complaints N.")
+        rng = random.Random(seed)
+        intake = User.objects.filter(role=Role.INTAKE, is_active=True).order_by("id").first()
+        if intake is None:
+            raise CommandError("No intake user: run seed_demo first.")
+        client = _verified_client(intake)
+        max_id = Complaint.objects.order_by("-id").values_list("id", flat=True).first()
+
+        def some_reference() -> str:
+            while True:
+                found = (
+                    Complaint.objects.filter(id__gte=rng.randint(1, max_id))
+                    .order_by("id")
+                    .values_list("reference", flat=True)[:1]
+                )
+                if found:
+                    return found[0]
+
+        def some_last_name() -> str:
+            ref = some_reference()
+            return (
+                Party.objects.filter(complaint__reference=ref, kind=PartyKind.COMPLAINANT)
+                .values_list("last_name", flat=True)
+                .first()
+                or "Garcia"
+            )
+
+        pages = {
+            "floor: minimal view (/healthz)": lambda: "/healthz",
+            "complaint list": lambda: "/complaints/",
+            "filtered search (name + status)": lambda: f"/complaints/?q={some_last_name()}&status=mediated",
+            "my queue (intake)": lambda: "/",
+            "complaint page": lambda: f"/complaints/{some_reference()}/",
+        }
+        self.stdout.write(
+            f"{connection.vendor} {connection.settings_dict.get('NAME')}: {total:,} complaints; "
+            f"{requests} timed requests per page"
+        )
+        self.stdout.write(f"{'page':<34} {'median ms':>10} {'p95 ms':>10} {'x floor':>8}")
+        floor = None
+        for name, url_for in pages.items():
+            timings = []
+            for i in range(requests + 5):
+                url = url_for()
+                started = time.perf_counter()
+                response = client.get(url)
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    raise CommandError(f"{url} answered {response.status_code}")
+                if i >= 5:
+                    timings.append(elapsed)
+            median, p95 = statistics.median(timings), _percentile(timings, 0.95)
+            floor = floor or median
+            self.stdout.write(f"{name:<34} {median:>10.1f} {p95:>10.1f} {median / floor:>8.1f}")

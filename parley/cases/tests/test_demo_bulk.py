@@ -1,0 +1,111 @@
+"""The bulk writer of the demo data: keys reserved ahead, rows copied in batches (on PostgreSQL by a
+second thread), and every reference between the rows pointing where the services would point it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from parley.cases import demo
+from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Party, ReferenceCounter
+from parley.cases.selectors import replay_status
+from parley.mediation.models import MediationSession, SessionAttendance
+
+
+def _seed(**kwargs) -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"), **kwargs)  # noqa: SIM115
+
+
+def _shape() -> list[tuple]:
+    return [
+        (c.status, c.received_on, c.channel, c.narrative, c.officers.count(), c.events.count(), c.parties.count())
+        for c in Complaint.objects.order_by("id")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_batches_keep_every_history_consistent_and_equal_to_one_transaction():
+    # outside a transaction: on PostgreSQL a writer thread copies each batch while the next is planned
+    _seed(complaints=90, batch_size=20, seed=3)
+    first = _shape()
+    assert len(first) == 90
+    # inside a transaction: written in this thread; the same seed and batches give the same cases
+    with transaction.atomic():
+        _seed(complaints=90, batch_size=20, seed=3)
+    assert _shape()[90:] == first
+
+    references = list(Complaint.objects.values_list("reference", flat=True))
+    assert len(set(references)) == 180
+    for counter in ReferenceCounter.objects.all():
+        numbers = sorted(int(r.split("-")[1]) for r in references if r.startswith(f"{counter.year}-"))
+        assert numbers == list(range(1, counter.last + 1))
+
+    for c in Complaint.objects.all():
+        assert replay_status(c) == c.status
+        events = list(c.events.order_by("id"))
+        assert c.created_at == events[0].created_at  # created when received
+        officers = set(c.officers.values_list("pk", flat=True))
+        sessions = set(c.sessions.values_list("pk", flat=True))
+        for e in events:
+            if "officer" in e.data:
+                assert e.data["officer"] in officers
+            if "session" in e.data:
+                assert e.data["session"] in sessions
+    for a in SessionAttendance.objects.select_related("session"):
+        complaint = a.session.complaint_id
+        if a.party_id:
+            assert Party.objects.get(pk=a.party_id).complaint_id == complaint
+        if a.officer_id:
+            assert ComplaintOfficer.objects.get(pk=a.officer_id).complaint_id == complaint
+    assert MediationSession.objects.exists()
+    assert all(isinstance(data, dict) for data in ComplaintEvent.objects.values_list("data", flat=True))
+    assert set(map(str, Party.objects.values_list("gender", "race", "disability"))) == {"([], [], [])"}
+
+
+def _schema() -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE connamespace = 'public'::regnamespace"
+            " UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fast_indexes_loads_the_same_cases_and_puts_every_index_and_foreign_key_back():
+    if connection.vendor != "postgresql":
+        pytest.skip("--fast-indexes is for PostgreSQL")
+    before = _schema()
+    _seed(complaints=60, batch_size=20, seed=5, fast_indexes=True)
+    assert _schema() == before
+    first = _shape()
+    _seed(complaints=60, batch_size=20, seed=5)
+    assert _shape()[60:] == first
+    for c in Complaint.objects.all():
+        assert replay_status(c) == c.status
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fast_indexes_rolls_everything_back_when_a_batch_fails(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("--fast-indexes is for PostgreSQL")
+    before = _schema()
+    write = demo._Writer.write
+    calls = []
+
+    def failing(self, plans):
+        calls.append(len(plans))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return write(self, plans)
+
+    monkeypatch.setattr(demo._Writer, "write", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _seed(complaints=60, batch_size=20, seed=5, fast_indexes=True)
+    assert calls == [20, 20]
+    assert _schema() == before
+    assert not Complaint.objects.exists()

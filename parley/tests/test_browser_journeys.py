@@ -1,0 +1,305 @@
+"""Issue 3, the whole path in a real browser: a complaint taken by staff intake goes through every
+role's pages to "Mediated", and at each step each role sees what it should and nothing more.
+
+Everything a role does here is done through its pages (headless Chromium, signed in through the
+sign-in page). Only the other complaints that the step checks need (one not referred, one booked
+with other mediators) are set up through the services. Every page visited passes axe (WCAG 2.1 AA).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from parley.cases.models import Complaint
+from parley.cases.tests.helpers import reach
+from parley.cases.workflow import Status
+from parley.mediation.models import MediationSession
+from parley.testing.browser import assert_accessible, sign_in
+from parley.testing.factories import Journey, MediatorFactory, OfficerFactory, VenueFactory
+from parley.tests.browser_steps import (
+    action_buttons,
+    choose,
+    expect_refused,
+    expect_status,
+    find_in_list,
+    move_session_into_the_past,
+    open_action,
+    open_complaint,
+    save,
+    sign_out,
+    submit_expecting_errors,
+    tick,
+    timeline,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NARRATIVE = "The sergeant shouted at me and called me names during a traffic stop on Grand Boulevard."
+NOTE = "Ms. Vega prefers calls after 5 pm."
+
+
+def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, policy, irene, ray, carla, maya):
+    roster_officer = OfficerFactory(first_name="Paul", last_name="Brennan", rank="Sergeant", badge="4120")
+    MediatorFactory(user=maya, first_name="Maya", last_name="Fischer", languages=["en", "es"])
+    MediatorFactory(first_name="Sam", last_name="Okafor")
+    VenueFactory(name="Carpenter Branch Library", address="3309 S Grand Blvd")
+    # Other work in the program, for what the coordinator and the mediator must NOT see.
+    journey = Journey(intake=irene, iad=ray, coordinator=carla)
+    not_referred = reach(Status.AWAITING_CHOICE, journey)
+    booked_with_others = reach(Status.SCHEDULED, journey)
+
+    # --- Irene (oversight intake) records the complaint taken by phone.
+    sign_in(page, irene)
+    expect(page.get_by_role("heading", level=1, name="My queue")).to_be_visible()
+    assert_accessible(page, context="intake's queue")
+    page.get_by_role("link", name="New complaint").click()
+    expect(page.get_by_role("heading", level=1, name="Record a complaint")).to_be_visible()
+    assert_accessible(page, context="the intake form")
+    choose(page, "How the complaint came in", "Phone")
+    person = page.locator("#person-1")
+    person.get_by_label("First name").fill("Marisol")
+    person.get_by_label("Last name").fill("Vega")
+    person.get_by_label("Phone").fill("(314) 555-0199")
+    person.get_by_label("Email").fill("marisol.vega@example.com")
+    person.get_by_label("Preferred language").select_option(label="Spanish")
+    tick(person, "Needs an interpreter")
+    person.get_by_label("Accessibility needs").fill("Uses a wheelchair")
+    officer = page.locator("#officer-1")
+    officer.get_by_label("DSN (department serial number)").fill(roster_officer.dsn)
+    choose(officer, "What the officer is accused of", "Discourtesy")
+    choose(officer, "What the officer is accused of", "Offensive language, including slurs")
+    page.get_by_label("Date of the incident").fill((timezone.localdate() - dt.timedelta(days=2)).isoformat())
+    page.get_by_label("Where it happened").fill("Grand Blvd and Arsenal St")
+    page.get_by_label("What happened", exact=True).fill(NARRATIVE)
+    choose(page, "Is the complainant interested in mediation?", "Interested in mediation")
+    page.get_by_role("button", name="Save the complaint").click()
+
+    expect(page.locator("#messages")).to_contain_text("is recorded")
+    complaint = Complaint.objects.get(narrative=NARRATIVE)
+    ref = complaint.reference
+    expect(page.get_by_role("heading", level=1, name=f"Complaint {ref}")).to_be_visible()
+    expect_status(page, "Received")
+    # the officer chosen by DSN is the roster's officer, copied onto the complaint
+    expect(page.locator("#officers")).to_contain_text(f"Sergeant Paul Brennan (DSN {roster_officer.dsn})")
+    expect(page.locator("#officers")).to_contain_text("Badge 4120")
+    expect(page.locator("#people")).to_contain_text("Spanish; needs an interpreter; Uses a wheelchair")
+    assert_accessible(page, context="the complaint page, just received")
+
+    # An internal note of the oversight board (the mediation center must never read it).
+    page.get_by_label("New note").fill(NOTE)
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator("#notes")).to_contain_text(NOTE)
+
+    panel = open_action(page, "Record the acknowledgement")
+    assert_accessible(page, context="the acknowledgement form")
+    choose(panel, "How was the complainant told?", "Phone call")
+    save(page, "Record the acknowledgement", "The acknowledgement is recorded.")
+
+    panel = open_action(page, "Screen for exclusion factors")
+    assert_accessible(page, context="the screening form")
+    for question in [
+        "Does the complaint allege serious physical injury?",
+        "Does the complaint allege property damage?",
+        "Is there a pending criminal case connected to the incident?",
+        "Is there a civil lawsuit connected to the incident?",
+    ]:
+        choose(panel, question, "No")
+    save(page, "Save the screening", "The screening is recorded.")
+    expect_status(page, "Suitability review")
+    expect(page.locator("#waiting-on")).to_contain_text("Decide on suitability (Internal Affairs reviewer)")
+    assert not action_buttons(page).filter(has_text="Decide on suitability").count()  # IAD decides in St. Louis
+    sign_out(page)
+    assert_accessible(page, context="signed out")
+
+    # --- Ray (Internal Affairs) finds it in his queue and decides it is appropriate.
+    sign_in(page, ray)
+    queue = page.locator("#queue")
+    expect(queue.get_by_role("row").filter(has_text=ref)).to_contain_text("Decide on suitability")
+    assert_accessible(page, context="IAD's queue")
+    expect(page.get_by_role("link", name="New complaint")).to_have_count(0)
+    expect_refused(page, "/complaints/new/", 403)  # IAD does not record intake
+    open_complaint(page, ref)
+    expect(page.locator("#screening")).to_contain_text("Does the complaint allege serious physical injury?")
+    expect(page.locator("#notes")).not_to_contain_text(NOTE)  # the oversight board's note, not the police's
+    assert_accessible(page, context="the complaint page, for IAD")
+    panel = open_action(page, "Decide on suitability")
+    assert_accessible(page, context="the suitability form")
+    choose(panel, "Is this complaint appropriate for mediation?", "Yes")
+    panel.get_by_label("Reason").fill("Discourtesy only; no injury, no pending case.")
+    save(page, "Save the decision", "The suitability decision is recorded.")
+    expect_status(page, "Awaiting the complainant's choice")
+    expect(action_buttons(page)).to_have_count(0)
+    sign_out(page)
+
+    # --- Irene explains both processes; the complainant chooses mediation; the officer accepts; she refers.
+    sign_in(page, irene)
+    open_complaint(page, ref)
+    panel = open_action(page, "Record the complainant's choice")
+    assert_accessible(page, context="the choice form")
+    expect(panel.get_by_label("Explained by")).to_have_value("Irene Ortiz")
+    choose(panel, "How it was explained", "Phone call")
+    choose(panel, "The complainant chose", "Mediation: a meeting with the officer and trained mediators")
+    save(page, "Save the choice", "The complainant's choice is recorded.")
+    expect_status(page, "Awaiting the officer's answer")
+
+    panel = open_action(page, "Record the officer's answer: Paul Brennan")
+    assert_accessible(page, context="the officer's answer form")
+    choose(panel, "Does the officer agree to mediation?", "Yes")
+    save(page, "Save the answer", "The officer's answer is recorded.")
+    expect_status(page, "Ready for referral")
+    expect(page.locator("#officers")).to_contain_text("Accepted mediation")
+
+    panel = open_action(page, "Refer to the mediation center")
+    assert_accessible(page, context="the referral form")
+    panel.get_by_label("Note for the mediation center").fill("Spanish interpreter needed; step-free room.")
+    save(page, "Refer", "The complaint is referred to the mediation center.")
+    expect_status(page, "Referred to the mediation center")
+    sign_out(page)
+
+    # --- Carla (mediation center) sees only referred complaints, and books the session.
+    sign_in(page, carla)
+    expect(page.locator("#queue").get_by_role("row").filter(has_text=ref)).to_contain_text("Schedule a session")
+    assert_accessible(page, context="the coordinator's queue")
+    page.get_by_role("link", name="Complaints", exact=True).click()
+    listed = page.locator("#complaints")
+    expect(listed.get_by_role("link", name=ref, exact=True)).to_be_visible()
+    expect(listed.get_by_role("link", name=booked_with_others.reference, exact=True)).to_be_visible()
+    expect(listed.get_by_role("link", name=not_referred.reference, exact=True)).to_have_count(0)
+    assert_accessible(page, context="the coordinator's complaint list")
+    expect_refused(page, f"/complaints/{not_referred.reference}/", 404)
+    open_complaint(page, ref)
+    expect(page.locator("#people")).to_contain_text("(314) 555-0199")  # the center contacts the parties
+    expect(page.locator("#timeline")).to_contain_text("Spanish interpreter needed; step-free room.")
+    expect(page.locator("#screening")).to_have_count(0)  # the investigation side stays with oversight and police
+    expect(page.locator("#notes")).not_to_contain_text(NOTE)
+    assert_accessible(page, context="the complaint page, for the coordinator")
+
+    panel = open_action(page, "Schedule a session")
+    assert_accessible(page, context="the scheduling form")
+    day = timezone.localdate() + dt.timedelta(days=5)
+    panel.get_by_label("Date").fill(day.isoformat())
+    panel.get_by_label("Start time").fill("10:00")
+    panel.get_by_label("Venue").select_option(label="Carpenter Branch Library")
+    panel.get_by_label("Mediator 1").select_option(label="Maya Fischer (en, es)")
+    panel.get_by_label("Mediator 2").select_option(label="Maya Fischer (en, es)")
+    # the same mediator twice: the form says so, next to the field and in the summary
+    submit_expecting_errors(
+        page, "Book the session", "Choose a different mediator for each place.", context="the scheduling form, invalid"
+    )
+    panel.get_by_label("Mediator 2").select_option(label="Sam Okafor (en)")
+    save(page, "Book the session", "The session is booked.")
+    expect_status(page, "Session scheduled")
+    expect(page.locator("#sessions")).to_contain_text("Carpenter Branch Library")
+    expect(page.locator("#actions")).to_contain_text("Record the outcome after the session")
+    sign_out(page)
+
+    # The session takes place on the day booked. A real session happens days later; here its booked time
+    # is moved back in the database, since the outcome form refuses an outcome before the session starts.
+    move_session_into_the_past(MediationSession.objects.get(complaint=complaint))
+
+    # --- Maya (mediator) sees her session, and only what the session needs; she records the outcome.
+    sign_in(page, maya)
+    expect(page.get_by_role("heading", level=1, name="My sessions")).to_be_visible()
+    sessions = page.locator("main")
+    card = page.locator(".parley-session")
+    expect(card).to_have_count(1)  # not the session booked with other mediators
+    expect(card).to_contain_text("Marisol Vega (complainant): speaks Spanish; needs an interpreter; Uses a wheelchair")
+    expect(card).to_contain_text("Sergeant Paul Brennan")
+    expect(card).to_contain_text("Carpenter Branch Library")
+    expect(card).to_contain_text("Maya Fischer, Sam Okafor")
+    for secret in [
+        NARRATIVE,
+        NOTE,
+        "Grand Blvd and Arsenal St",  # where it happened
+        "Discourtesy",  # the allegations
+        "Does the complaint allege",  # the screening
+        "(314) 555-0199",
+        "marisol.vega@example.com",
+    ]:
+        expect(sessions).not_to_contain_text(secret)
+    expect(page.get_by_role("link", name="Complaints", exact=True)).to_have_count(0)
+    assert_accessible(page, context="the mediator's sessions")
+    expect_refused(page, f"/complaints/{booked_with_others.reference}/", 404)
+    other_session = MediationSession.objects.get(complaint=booked_with_others)
+    expect_refused(page, f"/sessions/{other_session.pk}/outcome/", 404)
+
+    page.get_by_role("link", name="Record who came and the outcome").click()
+    expect(page.get_by_role("heading", level=2, name="Record the outcome of the session")).to_be_visible()
+    for secret in [NARRATIVE, NOTE, "(314) 555-0199"]:
+        expect(page.locator("main")).not_to_contain_text(secret)
+    assert_accessible(page, context="the mediator's outcome form")
+    form = page.locator("#action-panel")
+    choose(form, "How did the session end?", "Resolved: full agreement")
+    # nobody ticked as present: a mediation cannot be resolved without the people in the room
+    submit_expecting_errors(
+        page,
+        "Save the outcome",
+        "every complainant, every participating officer",
+        context="the outcome form, invalid",
+        beside_field=False,  # a rule about the whole form, not one field
+    )
+    choose(form, "Complainants present", "Marisol Vega")
+    choose(form, "Officers present", f"Paul Brennan (DSN {roster_officer.dsn})")
+    choose(form, "Mediators present", "Maya Fischer")
+    choose(form, "Mediators present", "Sam Okafor")
+    save(page, "Save the outcome", "Thank you. The outcome is recorded.")
+    expect(page.locator(".parley-session")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("No session is booked for you.")
+    sign_out(page)
+
+    # --- Irene sees the complaint closed as mediated, with the whole history.
+    sign_in(page, irene)
+    expect(page.locator("#queue").get_by_role("link", name=ref, exact=True)).to_have_count(0)
+    find_in_list(page, ref)
+    assert_accessible(page, context="intake's complaint list, searched")
+    expect(page.locator("#complaints")).to_contain_text("Mediated")
+    open_complaint(page, ref)
+    expect_status(page, "Mediated")
+    expect(page.locator("#complaint-disposition")).to_have_text(
+        "Closed as mediated: no further investigation, no discipline"
+    )
+    expect(page.locator("#no-actions")).to_have_text("This complaint is closed. Nothing more can be done to it here.")
+    assert timeline(page) == [
+        "Complaint received",
+        "Acknowledged",
+        "Screened for exclusion factors",
+        "Suitability decided",
+        "Both processes explained; choice recorded",
+        "Officer's answer recorded",
+        "Referred to the mediation center",
+        "Session scheduled",
+        "Session outcome recorded",
+    ]
+    expect(page.locator("#timeline")).to_contain_text("Session scheduled → Mediated")
+    expect(page.locator("#timeline")).to_contain_text("Resolved: full agreement")
+    expect(page.locator("#sessions")).to_contain_text("Held: Resolved: full agreement")
+    assert_accessible(page, context="the complaint page, mediated")
+    page.get_by_role("link", name="Print view").click()
+    expect(page.get_by_role("heading", level=1, name=f"Complaint {ref}")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Status: Mediated")
+    expect(page.locator("main")).not_to_contain_text(NOTE)  # notes are not part of the record
+    assert_accessible(page, context="the print view")
+
+
+def test_an_intake_form_sent_with_missing_fields_lists_every_problem_and_keeps_what_was_typed(page, policy, irene):
+    sign_in(page, irene)
+    page.get_by_role("link", name="New complaint").click()
+    page.locator("#person-1").get_by_label("First name").fill("Marisol")
+    page.locator("#officer-1").get_by_label("DSN (department serial number)").fill("99999")
+    submit_expecting_errors(
+        page,
+        "Save the complaint",
+        "How the complaint came in",
+        "What happened: Describe what happened.",
+        "Officer 1: DSN (department serial number): No officer with DSN 99999 is on the roster.",
+        "Officer 1: What the officer is accused of: Choose at least one kind of misconduct.",
+        context="the intake form with missing fields",
+    )
+    expect(page.locator("#messages")).to_contain_text("The complaint was not saved.")
+    expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")
+    expect(page.locator("#officer-1").get_by_label("DSN (department serial number)")).to_have_value("99999")
+    assert not Complaint.objects.exists()
