@@ -656,30 +656,33 @@ class _Generator:
             self._deadline(plan, DeadlineKind.SCHEDULE_SESSION, policy.schedule_session_days, referral_day, None)
             return self._finish(plan, status)
         at = starts + dt.timedelta(minutes=policy.session_minutes + 10)
+        if final in {Status.WITHDRAWN, Status.GOOD_FAITH_SEND_BACK}:
+            # no outcome is recorded: the session deadline is not met but cancelled on closing, and the
+            # booked session, which has started, is kept as held (services._cancel_open_sessions)
+            self._deadline(plan, DeadlineKind.SCHEDULE_SESSION, policy.schedule_session_days, referral_day, None)
+            if final == Status.WITHDRAWN:
+                at -= dt.timedelta(minutes=30)  # during the session
+                move(
+                    "complaint_withdraw",
+                    Status.WITHDRAWN,
+                    Role.INTAKE,
+                    at,
+                    reason="The complainant left the session and withdrew.",
+                    data={"whole_complaint": False},
+                )
+            else:
+                move(
+                    "complaint_send_back_good_faith",
+                    Status.GOOD_FAITH_SEND_BACK,
+                    Role.INTAKE,
+                    at,
+                    reason="The complainant says the officer would not engage in good faith.",
+                )
+            started = plan.session["starts_at"] <= at
+            plan.session["status"] = SessionStatus.HELD if started else SessionStatus.CANCELLED
+            close(final, at, Disposition.INVESTIGATION if final == Status.WITHDRAWN else None)
+            return self._finish(plan, status)
         self._deadline(plan, DeadlineKind.SCHEDULE_SESSION, policy.schedule_session_days, referral_day, at)
-        if final == Status.WITHDRAWN:
-            move(
-                "complaint_withdraw",
-                Status.WITHDRAWN,
-                Role.INTAKE,
-                at - dt.timedelta(minutes=30),
-                reason="The complainant left the session and withdrew.",
-                data={"whole_complaint": False},
-            )
-            plan.session["status"] = SessionStatus.CANCELLED
-            close(Status.WITHDRAWN, at, Disposition.INVESTIGATION)
-            return self._finish(plan, status)
-        if final == Status.GOOD_FAITH_SEND_BACK:
-            move(
-                "complaint_send_back_good_faith",
-                Status.GOOD_FAITH_SEND_BACK,
-                Role.INTAKE,
-                at,
-                reason="The complainant says the officer would not engage in good faith.",
-            )
-            plan.session["status"] = SessionStatus.CANCELLED
-            close(Status.GOOD_FAITH_SEND_BACK, at)
-            return self._finish(plan, status)
         if final == Status.MEDIATION_ATTEMPTED:
             for n in range(1, (policy.no_show_limit or 1) + 1):
                 to = Status.MEDIATION_ATTEMPTED if n == policy.no_show_limit else Status.REFERRED
@@ -949,7 +952,6 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
         ),
     ),
 ]
-_ATTENDED = {SessionStatus.HELD, SessionStatus.COMPLAINANT_NO_SHOW, SessionStatus.OFFICER_NO_SHOW}
 _TAKES_PART = {ConsentAnswer.ACCEPTED, ConsentAnswer.REQUIRED}
 # Party: no link to the complainant (the services' NewParty has no such field), not anonymous, no date of
 # birth, no accessibility needs, and gender, race and disability empty JSON lists.
@@ -1183,7 +1185,7 @@ class _Rows:
                 )
             )
             teams.extend((sid, m) for m in session["team"])
-            if status in _ATTENDED:
+            if session.get("outcome"):  # attendance is recorded with the outcome
                 attendance.extend(
                     (sid, pk, None, None, status != SessionStatus.COMPLAINANT_NO_SHOW) for pk in complainants
                 )
