@@ -189,6 +189,23 @@ class ComplaintWorkflow(RuleBasedStateMachine):
     def _aiming_at(self, c, target: str) -> bool:
         return self.steering and self.targets.get(c.pk) == target
 
+    @rule(data=st.data(), accepted=st.booleans())
+    def ask_an_officer_early(self, data, accepted):
+        """Try to record an officer's answer on a complaint still waiting for the complainant's choice:
+        only a parallel-consent policy allows it (the invariant below checks the others refuse)."""
+        waiting = list(Complaint.objects.filter(pk__in=self.complaints, status=Status.AWAITING_CHOICE))
+        if not waiting:
+            return
+        c = data.draw(st.sampled_from(waiting))
+        officer = c.officers.exclude(dsn="").first()
+        events_before = c.events.count()
+        try:
+            services.officer_record_consent(
+                complaint=c, actor=self.users[Role.INTAKE], officer=officer, accepted=accepted
+            )
+        except WorkflowError:
+            assert c.events.count() == events_before, "a refusal wrote an event"
+
     @invariant()
     def the_event_log_replays_to_the_status(self):
         for c in Complaint.objects.filter(pk__in=self.complaints):
@@ -246,7 +263,7 @@ def test_random_action_sequences_keep_the_workflow_invariants():
         ComplaintWorkflow,
         settings=settings(
             max_examples=50,
-            stateful_step_count=40,
+            stateful_step_count=60,
             deadline=None,
             derandomize=True,  # the same walks on every run: CI never flickers; raise max_examples to explore
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
