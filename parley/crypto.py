@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -55,7 +57,24 @@ def decrypt(value: str) -> str:
 
 def rotate(value: str) -> str:
     """The same plaintext, encrypted again under the first key."""
-    return PREFIX + fernet().rotate(value[len(PREFIX) :].encode()).decode()
+    if not value.startswith(PREFIX):
+        raise ValueError("an encrypted column holds a value that was not encrypted")
+    try:
+        return PREFIX + fernet().rotate(value[len(PREFIX) :].encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A stored value cannot be decrypted with any key in FIELD_ENCRYPTION_KEYS; rotation stopped "
+            "and nothing of this batch was written."
+        ) from None
+
+
+def under_first_key(value: str) -> bool:
+    """Whether a stored value is encrypted under the first (newest) key."""
+    try:
+        Fernet(settings.FIELD_ENCRYPTION_KEYS[0].encode()).decrypt(value[len(PREFIX) :].encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def normalise(kind: str, value: str) -> str:
@@ -94,6 +113,33 @@ class EncryptedTextField(models.TextField):
         return super().get_lookup(lookup_name)
 
 
+class BlindIndexField(models.CharField):
+    """The blind index of another field of the same model, kept up to date whenever the row is saved
+    (``save()`` and ``bulk_create()``). ``QuerySet.update()`` does not run it: whoever updates the
+    source column that way sets this column too (retention blanks both)."""
+
+    def __init__(self, *args: Any, source: str, kind: str, **kwargs: Any):
+        self.source, self.kind = source, kind
+        kwargs.update(max_length=64, blank=True, default="", editable=False, db_index=True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for fixed in ("max_length", "blank", "default", "editable", "db_index"):
+            kwargs.pop(fixed, None)
+        return name, path, args, {**kwargs, "source": self.source, "kind": self.kind}
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = getattr(model_instance, self.source)
+        key = blind_index(self.kind, str(value) if value else "")
+        setattr(model_instance, self.attname, key)
+        return key
+
+    def lookup_key(self, value: str) -> str:
+        """What to filter this column by to find rows whose source equals ``value``."""
+        return blind_index(self.kind, value)
+
+
 class EncryptedDateField(EncryptedTextField):
     """A date stored encrypted (as its ISO text)."""
 
@@ -117,6 +163,100 @@ class EncryptedDateField(EncryptedTextField):
         return forms.DateField(**{"required": not self.blank, **kwargs})
 
 
+# ---------------------------------------------------------------------------------------------------
+# Rewriting stored values in place: the migration that first encrypted them, and key rotation
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EncryptedColumns:
+    """One table's encrypted columns and the blind indexes computed from them."""
+
+    table: str
+    columns: list[str]
+    indexes: dict[str, tuple[str, str]] = field(default_factory=dict)  # index column -> (kind, source column)
+
+
+def encrypted_tables() -> list[EncryptedColumns]:
+    """Every model with an encrypted column, from the models themselves (a new one is found by itself)."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        fields = model._meta.concrete_fields
+        columns = [f.column for f in fields if isinstance(f, EncryptedTextField)]
+        if columns:
+            by_name = {f.name: f for f in fields}
+            indexes = {f.column: (f.kind, by_name[f.source].column) for f in fields if isinstance(f, BlindIndexField)}
+            found.append(EncryptedColumns(model._meta.db_table, columns, indexes))
+    return found
+
+
+@dataclass
+class RewriteCount:
+    rows: int = 0
+    values: int = 0
+
+
+def _batches(connection, spec: EncryptedColumns, batch: int) -> Iterator[list[tuple]]:
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in spec.columns)
+    last = None
+    with connection.cursor() as cursor:
+        while True:
+            where = "" if last is None else f"WHERE {qn('id')} > %s "
+            cursor.execute(
+                f"SELECT {qn('id')}, {names} FROM {qn(spec.table)} {where}ORDER BY {qn('id')} LIMIT {int(batch)}",  # noqa: S608  # nosec B608 (names from the models)
+                [] if last is None else [last],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield rows
+
+
+def rewrite_columns(
+    connection,
+    spec: EncryptedColumns,
+    transform: Callable[[str], str],
+    *,
+    plaintext: Callable[[str, str], str],
+    batch: int = 2000,
+) -> RewriteCount:
+    """Rewrite every non-empty value of the table's encrypted columns with ``transform`` and recompute
+    its blind indexes from ``plaintext(old_value, new_value)``. One UPDATE per row, in batches by key.
+    Runs in the caller's transaction."""
+    qn = connection.ops.quote_name
+    targets = spec.columns + list(spec.indexes)
+    assignments = ", ".join(f"{qn(c)} = %s" for c in targets)
+    sql = f"UPDATE {qn(spec.table)} SET {assignments} WHERE {qn('id')} = %s"  # noqa: S608  # nosec B608
+    count = RewriteCount()
+    for rows in _batches(connection, spec, batch):
+        updates = []
+        for pk, *values in rows:
+            new, plain, touched = [], {}, False
+            for column, value in zip(spec.columns, values, strict=True):
+                text = value.isoformat() if isinstance(value, dt.date) else value
+                if text in (None, ""):
+                    new.append(value)
+                    plain[column] = ""
+                    continue
+                changed = transform(text)
+                new.append(changed)
+                plain[column] = plaintext(text, changed)
+                count.values += 1
+                touched = True
+            if touched:
+                keys = [blind_index(kind, plain[source]) for kind, source in spec.indexes.values()]
+                updates.append([*new, *keys, pk])
+        if updates:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, updates)
+            count.rows += len(updates)
+    return count
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def check_encryption_keys(app_configs, **kwargs) -> list[checks.CheckMessage]:
     problems = []
@@ -131,3 +271,46 @@ def check_encryption_keys(app_configs, **kwargs) -> list[checks.CheckMessage]:
             )
         )
     return problems
+
+
+# ---------------------------------------------------------------------------------------------------
+# Key rotation (manage.py rotate_keys)
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RotationReport:
+    table: str
+    rows: int = 0
+    values: int = 0
+    stale: int = 0  # values not (yet) under the first key
+
+
+def _count_stale(connection, spec: EncryptedColumns) -> RotationReport:
+    report = RotationReport(spec.table)
+    for rows in _batches(connection, spec, 5000):
+        for _pk, *values in rows:
+            present = [v for v in values if v not in (None, "")]
+            report.rows += bool(present)
+            report.values += len(present)
+            report.stale += sum(1 for v in present if not under_first_key(v))
+    return report
+
+
+def rotation_report() -> list[RotationReport]:
+    """How many stored values each table has, and how many are not under the first key. Changes nothing."""
+    from django.db import connection
+
+    return [_count_stale(connection, spec) for spec in encrypted_tables()]
+
+
+def rotate_keys() -> list[RotationReport]:
+    """Re-encrypt every stored value under the first key of FIELD_ENCRYPTION_KEYS and recompute every
+    blind index under FIELD_INDEX_KEY; one transaction per table. Returns what is left afterwards
+    (``stale`` is then 0 everywhere unless a value could not be rewritten)."""
+    from django.db import connection, transaction
+
+    for spec in encrypted_tables():
+        with transaction.atomic():
+            rewrite_columns(connection, spec, rotate, plaintext=lambda old, new: decrypt(new))
+    return rotation_report()

@@ -48,6 +48,7 @@ from parley.cases.models import (
 )
 from parley.cases.services import next_references
 from parley.cases.workflow import DISPOSITION_OF, Disposition, Status
+from parley.crypto import EncryptedTextField, blind_index, encrypt
 from parley.mediation.models import (
     MediationSession,
     Mediator,
@@ -899,6 +900,8 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "gender",
             "race",
             "disability",
+            "email_index",
+            "phone_index",
         ),
     ),
     (
@@ -1153,7 +1156,17 @@ class _Rows:
             pk = next(party_keys)
             if party[0] == PartyKind.COMPLAINANT:
                 complainants.append(pk)
-            parties.append((pk, cid, *party, *_PARTY_AS_THE_SERVICES_LEAVE_IT))
+            # email and phone stay plain here: COPY encrypts them (_copy), SQLite's inserts as the fields do
+            parties.append(
+                (
+                    pk,
+                    cid,
+                    *party,
+                    *_PARTY_AS_THE_SERVICES_LEAVE_IT,
+                    blind_index("email", party[3]),
+                    blind_index("phone", party[4]),
+                )
+            )
         for co in plan.officers:
             co.pk = pk = next(officer_keys)
             if co.roster:
@@ -1218,6 +1231,10 @@ class _Rows:
 def _copy(cursor, model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
     """PostgreSQL: binary COPY (psycopg 3), each column dumped as the type the table has."""
     table = model._meta.db_table
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    encrypted = [i for i, c in enumerate(columns) if isinstance(fields[c], EncryptedTextField)]
+    if encrypted:  # contact data is stored encrypted, as the field would store it
+        rows = [_encrypted(row, encrypted) for row in rows]
     cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", [table])
     oid_of = dict(cursor.fetchall())
     names = ", ".join(f'"{c}"' for c in columns)
@@ -1229,6 +1246,14 @@ def _copy(cursor, model: type[models.Model], columns: tuple[str, ...], rows: lis
         write = copy.write_row
         for row in rows:
             write(row)
+
+
+def _encrypted(row: tuple, positions: list[int]) -> tuple:
+    values = list(row)
+    for i in positions:
+        if values[i]:
+            values[i] = encrypt(values[i].isoformat() if isinstance(values[i], dt.date) else values[i])
+    return tuple(values)
 
 
 def _json_text(value: str) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from parley.accounts.roles import Organisation
 from parley.cases.workflow import Disposition, Status
+from parley.crypto import BlindIndexField, EncryptedDateField, EncryptedTextField
 
 
 def new_public_id() -> str:
@@ -139,10 +140,14 @@ class Party(models.Model):
     anonymous = models.BooleanField(default=False, help_text="An anonymous complainant cannot take part in mediation.")
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    address = models.CharField(max_length=300, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    # Contact data is encrypted at rest (parley/crypto.py); email and phone have blind indexes so that
+    # staff can find a person by an exact address or number.
+    email = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
+    address = EncryptedTextField(blank=True)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    email_index = BlindIndexField(source="email", kind="email")
+    phone_index = BlindIndexField(source="phone", kind="phone")
     is_minor = models.BooleanField(default=False)
     preferred_language = models.CharField(max_length=10, default="en")
     needs_interpreter = models.BooleanField(default=False)

@@ -89,6 +89,8 @@ def apply_retention(*, actor=None, now: dt.datetime | None = None) -> RetentionR
                 phone="",
                 address="",
                 date_of_birth=None,
+                email_index="",  # update() does not recompute blind indexes
+                phone_index="",
                 accessibility_needs="",
                 gender=[],
                 race=[],

@@ -59,6 +59,7 @@ def test_a_real_run_removes_the_personal_data_and_keeps_the_shape(old_closed, jo
     c = Complaint.objects.get(pk=old_closed.pk)
     party = c.parties.get()
     assert (party.last_name, party.phone, party.email) == ("", "", "")
+    assert (party.phone_index, party.email_index) == ("", "")  # nobody can be found by the old number either
     assert c.narrative == REMOVED and c.anonymised_at is not None
     assert c.notes.get().body == REMOVED
     assert (c.status, c.received_on) == (Status.DECLINED_BY_COMPLAINANT, old_closed.received_on)
