@@ -58,6 +58,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_timeline":            STAFF_READERS,
     "view_deadlines":           STAFF_READERS,
     "view_session":             ALL_ROLES,                   # time, venue, team (a mediator: their own only)
+    # The confidentiality wall: what the mediation center keeps beyond the outcome code. Oversight and
+    # Internal Affairs see that a session was held, its outcome and whether an agreement was signed.
+    "view_scheduling_notes":    frozenset({R.COORDINATOR, R.MEDIATOR}),  # logistics (a mediator: own sessions)
+    "edit_scheduling_notes":    frozenset({R.COORDINATOR, R.MEDIATOR}),
+    "view_agreement":           frozenset({R.COORDINATOR, R.MEDIATOR}),  # the terms, public or not
+    "view_public_agreement":    ALL_ROLES,                   # the terms, when the parties agreed they are public
+    "view_survey_answers":      frozenset({R.COORDINATOR}),   # exit surveys: the center's own feedback
+    "enter_survey":             frozenset({R.COORDINATOR}),   # from the paper forms participants fill in
     "view_notes":               STAFF_READERS,               # notes of the reader's own organisation only
     "add_note":                 frozenset({R.INTAKE, R.IAD, R.COORDINATOR, R.ADMIN}),
     # The audit trail: read and downloaded by auditors only (least privilege: no one audits themselves)
@@ -115,6 +123,8 @@ URL_ACCESS: dict[str, str] = {
     "cases:withdraw":                    "complaint_withdraw",
     "mediation:my_sessions":             "my_sessions",
     "mediation:session_outcome":         "my_sessions",  # a mediator's own outcome form (coordinators: cases:outcome)
+    "mediation:scheduling_notes":        "edit_scheduling_notes",  # a mediator: their own sessions only
+    "mediation:survey":                  "enter_survey",
     "audit:list":                        "view_audit",
     "audit:export":                      "export_audit",
 }

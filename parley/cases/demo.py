@@ -50,13 +50,18 @@ from parley.cases.services import next_references
 from parley.cases.workflow import DISPOSITION_OF, Disposition, Status
 from parley.crypto import EncryptedTextField, blind_index, encrypt
 from parley.mediation.models import (
+    Agreement,
     MediationSession,
     Mediator,
+    Respondent,
     SessionAttendance,
     SessionOutcome,
     SessionStatus,
+    SurveyAnswer,
+    SurveyResponse,
     Venue,
 )
+from parley.mediation.survey import STATEMENTS
 from parley.policies.models import MultiOfficerRule, ProgramPolicy, WrittenAgreement
 from parley.policies.presets import install_presets
 
@@ -161,6 +166,23 @@ NARRATIVES = [
     "The officer drove through a red light with no siren and nearly hit my car, then yelled at me.",
     "At a community meeting the officer dismissed my questions and would not let me speak.",
 ]
+SCHEDULING_NOTES = [
+    "",
+    "",
+    "Complainant can only come after 5 pm on weekdays.",
+    "Officer works nights this month; late mornings are best.",
+    "Complainant needs a bus route: Central Library is easiest.",
+    "Call the complainant's sister first; she translates.",
+    "Officer asked for a session away from the district station.",
+]
+AGREEMENTS = [
+    "The officer apologised for the language he used. Both agreed to greet each other by name in future.",
+    "The officer will visit the complainant's neighborhood association meeting in the spring.",
+    "The complainant will join a ride-along with the district's community officer.",
+    "The officer explained the stop procedure; the complainant accepted the explanation and an apology.",
+    "Both agreed that the officer will give his name and badge number when asked, and explain any search.",
+]
+SURVEY_COMMENTS = ["", "", "", "Thank you for listening.", "The library was a good place.", "It took too long."]
 
 # How a demo program's complaints end up (weights); every status of the workflow appears.
 STATUS_WEIGHTS: dict[str, int] = {
@@ -358,6 +380,8 @@ class _Generator:
         statuses = list(STATUS_WEIGHTS)
         if not (policy.no_show_limit and policy.no_show_closure == Status.MEDIATION_ATTEMPTED):
             statuses.remove(Status.MEDIATION_ATTEMPTED)  # this policy cannot reach it
+        if policy.officer_participation_mandatory:  # officers are not asked: no complaint waits on them
+            statuses.remove(Status.AWAITING_OFFICER_CONSENT)
         self.statuses = statuses
         self.weights = [STATUS_WEIGHTS[s] for s in statuses]
 
@@ -640,6 +664,7 @@ class _Generator:
             "team": team,
             "status": SessionStatus.SCHEDULED,
             "created_at": at,
+            "scheduling_notes": rng.choice(SCHEDULING_NOTES),
         }
         move(
             "session_schedule",
@@ -730,14 +755,42 @@ class _Generator:
                 outcome = SessionOutcome.FULL_AGREEMENT
         else:
             outcome = SessionOutcome.NOT_RESOLVED
-        plan.session.update(
-            status=SessionStatus.HELD,
-            outcome=outcome,
-            agreement_signed=policy.written_agreement == WrittenAgreement.REQUIRED and final == Status.MEDIATED,
+        signed = final == Status.MEDIATED and (
+            policy.written_agreement == WrittenAgreement.REQUIRED
+            or (policy.written_agreement == WrittenAgreement.OPTIONAL and rng.random() < 0.6)
         )
-        move("session_record_outcome", final, Role.MEDIATOR, at, data={"session": None, "outcome": outcome})
+        plan.session.update(status=SessionStatus.HELD, outcome=outcome, agreement_signed=signed)
+        data: dict[str, Any] = {"session": None, "outcome": outcome}
+        if signed:
+            public = rng.random() < 0.3
+            plan.session["agreement"] = (rng.choice(AGREEMENTS), public, at)
+            data["agreement"] = "public" if public else "non-public"
+        plan.session["surveys"] = [
+            (side, json.dumps(self._survey_answers(side, final)), rng.choice(SURVEY_COMMENTS), at)
+            for side, share in ((Respondent.COMPLAINANT, 0.7), (Respondent.OFFICER, 0.5))
+            if rng.random() < share
+        ]
+        move("session_record_outcome", final, Role.MEDIATOR, at, data=data)
         close(final, at)
         return self._finish(plan, status)
+
+    def _survey_answers(self, side: str, final: str) -> dict[str, str]:
+        """Mostly agreeing after a mediated session, more mixed after one that did not resolve."""
+        rng = self.rng
+        agree = 0.85 if final == Status.MEDIATED else 0.45
+        answers = {}
+        for code, _text in STATEMENTS[side]:
+            roll = rng.random()
+            if roll < 0.05:
+                continue  # left blank on the paper form
+            answers[code] = (
+                SurveyAnswer.AGREE
+                if roll < agree
+                else SurveyAnswer.NO_OPINION
+                if roll < agree + 0.1
+                else SurveyAnswer.DISAGREE
+            )
+        return answers
 
     def _finish(self, plan: _Plan, status: str) -> None:
         c = plan.complaint
@@ -936,10 +989,13 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "outcome",
             "agreement_signed",
             "created_at",
+            "scheduling_notes",
         ),
     ),
     (MediationSession.mediators.through, ("mediationsession_id", "mediator_id")),
     (SessionAttendance, ("session_id", "party_id", "officer_id", "mediator_id", "present")),
+    (Agreement, ("session_id", "terms", "public", "recorded_at", "recorded_by_id")),
+    (SurveyResponse, ("session_id", "respondent", "answers", "comment", "entered_at", "entered_by_id")),
     (
         ComplaintEvent,
         (
@@ -1114,9 +1170,20 @@ class _Rows:
         self.keys = [iter(_reserve_keys(connection, model, n)) for model, n in keys]
 
     def add(self, plan: _Plan, reference: str) -> None:
-        (complaints, parties, officers, allegations, answers, deadlines, sessions, teams, attendance, events) = (
-            self.tables
-        )
+        (
+            complaints,
+            parties,
+            officers,
+            allegations,
+            answers,
+            deadlines,
+            sessions,
+            teams,
+            attendance,
+            agreements,
+            surveys,
+            events,
+        ) = self.tables
         complaint_keys, party_keys, officer_keys, session_keys = self.keys
         c = plan.complaint
         cid = next(complaint_keys)
@@ -1195,7 +1262,16 @@ class _Rows:
                     session.get("outcome", ""),
                     session.get("agreement_signed", False),
                     session["created_at"],
+                    session["scheduling_notes"],
                 )
+            )
+            if "agreement" in session:
+                terms, public, at = session["agreement"]
+                agreements.append((sid, terms, public, at, self.actor_of[Role.MEDIATOR]))
+            coordinator = self.actor_of[Role.COORDINATOR]
+            surveys.extend(
+                (sid, side, answers_json, comment, at, coordinator)
+                for side, answers_json, comment, at in session.get("surveys", ())
             )
             teams.extend((sid, m) for m in session["team"])
             if session.get("outcome"):  # attendance is recorded with the outcome

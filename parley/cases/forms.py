@@ -477,10 +477,19 @@ class ScheduleForm(ActionForm):
     start = forms.TimeField(label="Start time", widget=TimeInput)
     duration = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
     venue = forms.ChoiceField(label="Venue", error_messages={"required": "Choose a venue."})
+    scheduling_notes = forms.CharField(
+        label="Scheduling notes (mediation center only)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Logistics only: availability, travel, who to call. Never what anyone said about the complaint. "
+        "Oversight and Internal Affairs never see these notes.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         policy = self.complaint.policy
+        self.order_fields([f for f in self.fields if f != "scheduling_notes"] + ["scheduling_notes"])
         self.intro = (
             f"This program uses {policy.mediators_per_session} mediator(s) per session "
             f"of about {policy.session_minutes} minutes."
@@ -595,6 +604,20 @@ class OutcomeForm(ActionForm):
         label="Mediators present", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
     agreement_signed = forms.BooleanField(label="A written agreement was signed", required=False)
+    agreement_terms = forms.CharField(
+        label="Terms of the signed agreement",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the parties agreed to do, as written in the agreement they signed (for example: an "
+        "apology; the officer visits a community group). Not what was said in the session.",
+    )
+    agreement_public = forms.BooleanField(
+        label="The parties agreed that the terms may be made public",
+        required=False,
+        help_text="Unless this is ticked, only the mediation center reads the terms; oversight and Internal "
+        "Affairs see only that an agreement was signed.",
+    )
 
     def __init__(self, *args: Any, session: MediationSession, **kwargs: Any):
         self.session = session
@@ -610,9 +633,31 @@ class OutcomeForm(ActionForm):
             (m.pk, str(m)) for m in Mediator.objects.filter(pk__in=mediators).order_by("last_name", "first_name")
         ]
         if self.complaint.policy.written_agreement == WrittenAgreement.NONE:
-            del self.fields["agreement_signed"]
+            for name in ("agreement_signed", "agreement_terms", "agreement_public"):
+                del self.fields[name]
         when = timezone.localtime(session.starts_at)
         self.title = f"Record the outcome of the session of {when:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        resolved = data.get("outcome") in {SessionOutcome.FULL_AGREEMENT, SessionOutcome.PARTIAL_AGREEMENT}
+        terms = (data.get("agreement_terms") or "").strip()
+        if "agreement_terms" not in self.fields or not data.get("outcome"):
+            return data
+        if terms and not resolved:
+            self.add_error(
+                self.add_error("agreement_terms", "An agreement goes only with a session that ended in an agreement.")
+            )
+        elif terms and not data.get("agreement_signed"):
+            self.add_error("agreement_signed", "Tick this when the parties signed the agreement whose terms you wrote.")
+        elif (
+            resolved
+            and data.get("agreement_signed")
+            and self.complaint.policy.written_agreement == WrittenAgreement.REQUIRED
+            and not terms
+        ):
+            self.add_error("agreement_terms", "This program keeps the terms of every agreement: write them as signed.")
+        return data
 
 
 class NoteForm(USWDSForm, forms.Form):

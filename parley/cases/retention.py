@@ -20,6 +20,7 @@ from parley.audit.models import AuditEntry
 from parley.audit.services import audit_record, audit_redact
 from parley.cases.models import Complaint, ComplaintEvent, Note, Party
 from parley.cases.workflow import TERMINAL
+from parley.mediation.models import Agreement, MediationSession, SurveyResponse
 
 REMOVED = "[removed under the retention policy]"
 # Event data keys that may hold free text written about people; the rest are codes and ids.
@@ -97,6 +98,12 @@ def apply_retention(*, actor=None, now: dt.datetime | None = None) -> RetentionR
                 disability=[],
             )
             Note.objects.filter(complaint=complaint).update(body=REMOVED)
+            # the mediation center's free text: logistics, the agreement's terms, survey comments
+            MediationSession.objects.filter(complaint=complaint).exclude(scheduling_notes="").update(
+                scheduling_notes=REMOVED
+            )
+            Agreement.objects.filter(session__complaint=complaint).update(terms=REMOVED)
+            SurveyResponse.objects.filter(session__complaint=complaint).exclude(comment="").update(comment=REMOVED)
             for event in ComplaintEvent.objects.filter(complaint=complaint):
                 data = {k: v for k, v in event.data.items() if k not in FREE_TEXT_KEYS}
                 if event.reason or data != event.data:

@@ -100,7 +100,7 @@ def complaint_page_queryset() -> QuerySet[Complaint]:
         Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor").order_by("created_at", "id")),
         Prefetch(
             "sessions",
-            queryset=MediationSession.objects.select_related("venue")
+            queryset=MediationSession.objects.select_related("venue", "agreement")
             .order_by("starts_at", "id")
             .prefetch_related(
                 Prefetch("mediators", queryset=Mediator.objects.select_related("user")),

@@ -48,6 +48,7 @@ from parley.cases.workflow import (
 )
 from parley.mediation import eligibility as mediation_eligibility
 from parley.mediation.models import (
+    Agreement,
     MediationSession,
     Mediator,
     SessionAttendance,
@@ -614,8 +615,11 @@ def session_schedule(
     mediators: list[Mediator],
     venue: Venue | None,
     duration_minutes: int | None = None,
+    scheduling_notes: str = "",
 ) -> MediationSession:
-    """Book a session: a time, a venue (or video when ``venue`` is a video room) and the mediator team."""
+    """Book a session: a time, a venue (or video when ``venue`` is a video room) and the mediator team.
+
+    ``scheduling_notes`` stay with the session, behind the confidentiality wall: never in the event."""
     with transaction.atomic():
         c, t = _begin(complaint, "session_schedule", actor)
         policy = c.policy
@@ -639,7 +643,11 @@ def session_schedule(
             if problem:
                 raise GuardFailed(problem)
         session = MediationSession.objects.create(
-            complaint=c, starts_at=starts_at, duration_minutes=duration, venue=venue
+            complaint=c,
+            starts_at=starts_at,
+            duration_minutes=duration,
+            venue=venue,
+            scheduling_notes=scheduling_notes.strip(),
         )
         session.mediators.set(team.values())
         _finish(
@@ -694,8 +702,13 @@ def session_record_outcome(
     present_officers: Iterable[int] = (),
     present_mediators: Iterable[int] = (),
     agreement_signed: bool = False,
+    agreement_terms: str = "",
+    agreement_public: bool = False,
 ) -> Complaint:
     """Record who attended the session and its outcome code. Nothing said in the room is recorded.
+
+    A signed written agreement's terms are kept as signed (``Agreement``), non-public unless
+    ``agreement_public``; the event records only that there is one, never its terms.
 
     This is where a complaint becomes "mediated": a resolved session in which every required party
     and every mediator of the team was present closes it with no investigation and no discipline.
@@ -716,6 +729,15 @@ def session_record_outcome(
         if strangers:
             raise GuardFailed("Attendance names someone who is not a participant of this session.")
         everyone_present = present == (need_parties, need_officers, need_mediators)
+        agreement_terms = agreement_terms.strip()
+        resolved = outcome in {SessionOutcome.FULL_AGREEMENT, SessionOutcome.PARTIAL_AGREEMENT}
+        if agreement_terms:  # the form asks for the terms where the policy requires them
+            if not resolved:
+                raise GuardFailed("A written agreement goes only with a session that ended in an agreement.")
+            if not agreement_signed:
+                raise GuardFailed("Terms were given, but the agreement is not marked as signed.")
+            if policy.written_agreement == WrittenAgreement.NONE:
+                raise GuardFailed("This program does not use written agreements.")
 
         fields: list[str] = []
         data: dict[str, Any] = {"session": session.pk, "outcome": outcome}
@@ -756,6 +778,9 @@ def session_record_outcome(
         session.outcome = outcome
         session.agreement_signed = agreement_signed
         session.save(update_fields=["status", "outcome", "agreement_signed"])
+        if agreement_terms:
+            Agreement.objects.create(session=session, terms=agreement_terms, public=agreement_public, recorded_by=actor)
+            data["agreement"] = "public" if agreement_public else "non-public"
         SessionAttendance.objects.bulk_create(
             [SessionAttendance(session=session, party_id=pk, present=pk in present[0]) for pk in need_parties]
             + [SessionAttendance(session=session, officer_id=pk, present=pk in present[1]) for pk in need_officers]

@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,7 +56,7 @@ from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
 from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
 from parley.cases.notes import note_add, notes_for
 from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError, actions_for
-from parley.mediation.models import MediationSession, SessionStatus
+from parley.mediation.models import MediationSession, SessionStatus, SurveyResponse
 from parley.policies.models import ProgramPolicy
 
 LANGUAGE_NAMES = dict(LANGUAGES)
@@ -394,6 +395,9 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
     parties = list(complaint.parties.all())
     for party in parties:
         party.language_name = LANGUAGE_NAMES.get(party.preferred_language, party.preferred_language)
+    sessions = list(complaint.sessions.all())
+    if can(user, "view_survey_answers"):  # loaded only for the roles that may read them
+        prefetch_related_objects(sessions, Prefetch("survey_responses", queryset=SurveyResponse.objects.order_by("id")))
     return {
         "complaint": complaint,
         "actions": [
@@ -412,7 +416,7 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
         "screening": list(complaint.screening_answers.all()),
         "deadlines": deadlines,
         "open_deadlines": [d for d in deadlines if d.met_at is None and not d.cancelled],
-        "sessions": list(complaint.sessions.all()),
+        "sessions": sessions,
         "timeline": _timeline(complaint, user),
         "notes": list(notes_for(complaint, user)) if can(user, "view_notes") else [],
         "note_form": note_form or NoteForm(),
@@ -588,6 +592,7 @@ session_schedule = _action_view(
         mediators=f.chosen_mediators(),
         venue=f.chosen_venue(),
         duration_minutes=f.cleaned_data["duration"],
+        scheduling_notes=f.cleaned_data.get("scheduling_notes") or "",
     ),
 )
 session_cancel = _action_view(
@@ -623,6 +628,8 @@ def record_outcome(complaint: Complaint, form: OutcomeForm) -> Complaint:
         present_officers=d["present_officers"],
         present_mediators=d["present_mediators"],
         agreement_signed=bool(d.get("agreement_signed")),
+        agreement_terms=d.get("agreement_terms") or "",
+        agreement_public=bool(d.get("agreement_public")),
     )
 
 

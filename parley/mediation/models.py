@@ -1,13 +1,18 @@
-"""The mediation center: mediators, venues and sessions.
+"""The mediation center: mediators, venues, sessions, written agreements and exit surveys.
 
 Nothing said in a session is recorded here, by design: a session holds when and where it was, who
-was there, and the outcome code. No notes field exists for its content.
+was there, and the outcome code. No notes field exists for its content. What the mediation center
+keeps beyond that stays behind the confidentiality wall (``parley/accounts/permissions.py``):
+the scheduling notes (logistics only), the written agreement the parties signed (shown outside the
+center only when they agreed it may be public), and the exit survey answers.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+from parley.crypto import EncryptedTextField
 
 
 class Mediator(models.Model):
@@ -71,6 +76,11 @@ class MediationSession(models.Model):
     status = models.CharField(max_length=30, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     outcome = models.CharField(max_length=30, choices=SessionOutcome.choices, blank=True)
     agreement_signed = models.BooleanField(default=False)
+    scheduling_notes = models.TextField(
+        blank=True,
+        help_text="Logistics for the mediation center only (availability, travel, who to call). "
+        "Never what anyone said about the complaint.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,3 +117,63 @@ class SessionAttendance(models.Model):
     def __str__(self) -> str:
         who = self.party or self.officer or self.mediator
         return f"{who}: {'present' if self.present else 'absent'}"
+
+
+class Agreement(models.Model):
+    """The written agreement the parties signed at a resolved session: its terms, as signed.
+
+    Non-public unless the parties agreed otherwise: then only the mediation center reads the terms;
+    oversight and Internal Affairs see that an agreement was signed, not what it says.
+    """
+
+    session = models.OneToOneField(MediationSession, on_delete=models.PROTECT, related_name="agreement")
+    terms = EncryptedTextField(help_text="What the parties agreed to do, as written in the signed agreement.")
+    public = models.BooleanField(default=False, help_text="The parties agreed that the terms may be made public.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Agreement of {self.session}"
+
+
+class Respondent(models.TextChoices):
+    COMPLAINANT = "complainant", "Complainant (community participant)"
+    OFFICER = "officer", "Officer"
+
+
+class SurveyAnswer(models.TextChoices):
+    AGREE = "agree", "Agree"
+    DISAGREE = "disagree", "Disagree"
+    NO_OPINION = "no_opinion", "No opinion"
+
+
+class SurveyResponse(models.Model):
+    """One participant's exit survey after a held session, as they filled it in (on paper, entered by
+    the mediation center). Not linked to a named person: the session and the side are enough for
+    the program's figures. Read by the mediation center only."""
+
+    session = models.ForeignKey(MediationSession, on_delete=models.PROTECT, related_name="survey_responses")
+    respondent = models.CharField(max_length=20, choices=Respondent.choices)
+    answers = models.JSONField(default=dict, help_text="Statement code -> agree, disagree or no_opinion.")
+    comment = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_respondent_display()} survey of {self.session}"
+
+    def tally(self) -> str:
+        """The answers in one line: "Agree 10, disagree 2, no opinion 1, 3 left blank"."""
+        from parley.mediation.survey import STATEMENTS
+
+        counts = [sum(1 for v in self.answers.values() if v == answer) for answer in SurveyAnswer.values]
+        blank = len(STATEMENTS.get(self.respondent, [])) - sum(counts)
+        parts = [f"{label} {n}" for (_value, label), n in zip(SurveyAnswer.choices, counts, strict=True)]
+        return ", ".join(parts) + (f", {blank} left blank" if blank > 0 else "")

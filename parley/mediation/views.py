@@ -18,12 +18,15 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from parley.accounts.permissions import get_complaint_for, require
+from parley.accounts.roles import Role
 from parley.cases import selectors
 from parley.cases.forms import LANGUAGES, OutcomeForm
 from parley.cases.models import PartyKind
 from parley.cases.views import record_outcome
 from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError
-from parley.mediation.models import MediationSession, SessionStatus
+from parley.mediation import services as mediation_services
+from parley.mediation.forms import SchedulingNotesForm, SurveyForm
+from parley.mediation.models import MediationSession, Respondent, SessionStatus
 
 LANGUAGE_NAMES = dict(LANGUAGES)
 IN_THE_ROOM = {PartyKind.COMPLAINANT, PartyKind.GUARDIAN, PartyKind.SUPPORT_PERSON}
@@ -104,3 +107,81 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "cases/_action_form.html", context)
     return render(request, "mediation/session_outcome.html", context)
+
+
+def _session_for(request: HttpRequest, pk: int, need: str) -> tuple[MediationSession, str]:
+    """The session, if the user may ``need`` it (a mediator: only their own), and where to go back to."""
+    require(request.user, need)
+    sessions = MediationSession.objects.select_related("complaint")
+    if request.user.role == Role.MEDIATOR:
+        sessions = sessions.filter(mediators__user=request.user)
+    session = get_object_or_404(sessions, pk=pk)
+    complaint = get_complaint_for(request.user, session.complaint_id, need=need)
+    if request.user.role == Role.MEDIATOR:
+        return session, reverse("mediation:my_sessions") + f"#session-{session.pk}"
+    return session, reverse("cases:detail", kwargs={"ref": complaint.reference}) + "#sessions"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheduling_notes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mediation center's logistics notes for one session (never shown outside the center)."""
+    session, back = _session_for(request, pk, "edit_scheduling_notes")
+    if request.method == "POST":
+        form = SchedulingNotesForm(request.POST)
+        if form.is_valid():
+            try:
+                mediation_services.session_update_scheduling_notes(
+                    session=session, actor=request.user, notes=form.cleaned_data["notes"]
+                )
+            except WorkflowError as exc:
+                form.add_error("notes", str(exc))
+            else:
+                messages.success(request, "The scheduling notes are saved.")
+                return redirect(back)
+        messages.error(request, "Nothing was saved. Correct the problems shown and try again.")
+    else:
+        form = SchedulingNotesForm(initial={"notes": session.scheduling_notes})
+    return render(request, "mediation/scheduling_notes.html", {"session": session, "form": form, "back": back})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter one participant's exit survey from the paper form (the mediation center only)."""
+    session, back = _session_for(request, pk, "enter_survey")
+    if session.status != SessionStatus.HELD:
+        messages.error(request, "Exit surveys are for sessions that were held.")
+        return redirect(back)
+    if request.method == "POST":
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            try:
+                mediation_services.survey_record(
+                    session=session,
+                    actor=request.user,
+                    respondent=form.cleaned_data["respondent"],
+                    answers=form.answers(),
+                    comment=form.cleaned_data["comment"],
+                )
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "The survey is saved. Thank you.")
+                return redirect(back)
+        messages.error(request, "Nothing was saved. Correct the problems shown and try again.")
+    else:
+        form = SurveyForm(respondent=request.GET.get("respondent"))
+    other = Respondent.OFFICER if form.side == Respondent.COMPLAINANT else Respondent.COMPLAINANT
+    return render(
+        request,
+        "mediation/survey.html",
+        {
+            "session": session,
+            "form": form,
+            "back": back,
+            "side_label": Respondent(form.side).label,
+            "other": other,
+            "other_label": Respondent(other).label,
+        },
+    )

@@ -11,7 +11,8 @@ from parley.cases import demo
 from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Party, ReferenceCounter
 from parley.cases.selectors import replay_status
 from parley.crypto import PREFIX, blind_index
-from parley.mediation.models import MediationSession, SessionAttendance
+from parley.mediation.models import MediationSession, SessionAttendance, SessionStatus, SurveyAnswer, SurveyResponse
+from parley.mediation.survey import STATEMENTS
 
 
 def _seed(**kwargs) -> None:
@@ -63,6 +64,17 @@ def test_many_batches_keep_every_history_consistent_and_equal_to_one_transaction
     assert all(isinstance(data, dict) for data in ComplaintEvent.objects.values_list("data", flat=True))
     assert set(map(str, Party.objects.values_list("gender", "race", "disability"))) == {"([], [], [])"}
     _assert_contact_data_is_encrypted()
+    _assert_surveys_fit_their_sessions()
+
+
+def _assert_surveys_fit_their_sessions() -> None:
+    """Exit surveys only after held sessions, with the statements of their side's survey."""
+    surveys = list(SurveyResponse.objects.select_related("session"))
+    assert surveys, "the demo has exit surveys"
+    for survey in surveys:
+        assert survey.session.status == SessionStatus.HELD
+        codes = {code for code, _text in STATEMENTS[survey.respondent]}
+        assert set(survey.answers) <= codes and set(survey.answers.values()) <= set(SurveyAnswer.values)
 
 
 def _assert_contact_data_is_encrypted() -> None:
@@ -128,3 +140,23 @@ def test_fast_indexes_rolls_everything_back_when_a_batch_fails(monkeypatch):
     assert calls == [20, 20]
     assert _schema() == before
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_program_that_keeps_written_agreements_gets_them_encrypted_in_the_demo():
+    import random
+
+    from parley.conftest import use_preset
+    from parley.mediation.models import Agreement
+
+    demo.ensure_reference_data(demo.ensure_staff(), random.Random(1))
+    policy = use_preset("dc-opc")
+    demo.generate_complaints(120, policy=policy, seed=4, batch_size=40)
+    for c in Complaint.objects.all():  # every history is one DC's workflow allows
+        assert replay_status(c) == c.status
+    agreements = list(Agreement.objects.select_related("session"))
+    assert agreements, "DC requires a written agreement for every mediated case"
+    assert all(a.session.agreement_signed and a.terms in demo.AGREEMENTS for a in agreements)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT terms FROM mediation_agreement")
+        assert all(row[0].startswith(PREFIX) for row in cursor.fetchall())

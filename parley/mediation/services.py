@@ -1,0 +1,75 @@
+"""What the mediation center records beside the workflow: scheduling notes and exit surveys.
+
+Neither changes a complaint's status, so neither is a workflow action; both check the permission
+table themselves and write nothing to the complaint's event log (its timeline is read outside the
+mediation center). The audit trail records each request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import transaction
+
+from parley.accounts.models import User
+from parley.accounts.permissions import can
+from parley.accounts.roles import Role
+from parley.cases.workflow import GuardFailed, RoleNotAllowed
+from parley.mediation.models import MediationSession, Respondent, SessionStatus, SurveyAnswer, SurveyResponse
+from parley.mediation.survey import STATEMENTS
+
+MAX_NOTES = 4000
+MAX_COMMENT = 4000
+
+
+def _on_team(session: MediationSession, user: User) -> bool:
+    return session.mediators.filter(user=user).exists()
+
+
+def session_update_scheduling_notes(*, session: MediationSession, actor: User, notes: str) -> MediationSession:
+    """Replace the session's scheduling notes (the coordinator, or a mediator of its team)."""
+    if not can(actor, "edit_scheduling_notes") or (actor.role == Role.MEDIATOR and not _on_team(session, actor)):
+        raise RoleNotAllowed(action="edit_scheduling_notes", role=actor.role, allowed_roles={Role.COORDINATOR})
+    notes = notes.strip()
+    if len(notes) > MAX_NOTES:
+        raise GuardFailed(f"Keep the scheduling notes under {MAX_NOTES} characters.")
+    with transaction.atomic():
+        locked = MediationSession.objects.select_for_update().get(pk=session.pk)
+        locked.scheduling_notes = notes
+        locked.save(update_fields=["scheduling_notes"])
+    return locked
+
+
+def survey_record(
+    *,
+    session: MediationSession,
+    actor: User,
+    respondent: str,
+    answers: Mapping[str, str],
+    comment: str = "",
+) -> SurveyResponse:
+    """Enter one participant's exit survey, as they filled it in, for a session that was held.
+
+    Unanswered statements are left out (a paper form may have blanks); an empty survey is refused.
+    """
+    if not can(actor, "enter_survey"):
+        raise RoleNotAllowed(action="enter_survey", role=actor.role, allowed_roles={Role.COORDINATOR})
+    if respondent not in Respondent.values:
+        raise GuardFailed("Say whose survey this is: the complainant's or an officer's.")
+    if session.status != SessionStatus.HELD:
+        raise GuardFailed("Exit surveys are for sessions that were held.")
+    codes = {code for code, _text in STATEMENTS[respondent]}
+    given = {code: value for code, value in answers.items() if value}
+    unknown = set(given) - codes
+    if unknown:
+        raise GuardFailed(f"This survey has no statement {sorted(unknown)[0]!r}.")
+    if any(value not in SurveyAnswer.values for value in given.values()):
+        raise GuardFailed("Each answer is agree, disagree or no opinion.")
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        raise GuardFailed(f"Keep the comment under {MAX_COMMENT} characters.")
+    if not given and not comment:
+        raise GuardFailed("The survey is empty: enter at least one answer or the comment.")
+    return SurveyResponse.objects.create(
+        session=session, respondent=respondent, answers=given, comment=comment, entered_by=actor
+    )

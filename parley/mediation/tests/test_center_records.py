@@ -1,0 +1,312 @@
+"""What the mediation center keeps beside the workflow: scheduling notes, written agreements and exit
+surveys. Services refuse bad input and the wrong people; the pages work four ways (works; wrong
+method; wrong role; invalid input changes nothing and says why)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from parley.accounts.roles import Role
+from parley.cases import services
+from parley.cases.tests.helpers import reach, snapshot
+from parley.cases.workflow import GuardFailed, RoleNotAllowed, Status
+from parley.conftest import use_preset
+from parley.mediation import services as center
+from parley.mediation.models import Agreement, MediationSession, SessionOutcome, SurveyResponse
+from parley.testing.factories import Journey, UserFactory
+from parley.testing.web import login, text
+
+
+@pytest.fixture
+def journey(policy, irene, ray, carla, alma) -> Journey:
+    return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
+
+
+def _scheduled(journey, maya=None) -> MediationSession:
+    c = reach(Status.SCHEDULED, journey)
+    session = MediationSession.objects.get(complaint=c)
+    if maya is not None:
+        mediator = session.mediators.first()
+        mediator.user = maya
+        mediator.save()
+    return session
+
+
+def _held(journey, outcome=SessionOutcome.NOT_RESOLVED) -> MediationSession:
+    session = _scheduled(journey)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=3)):
+        journey.hold(session.complaint, session, outcome=outcome)
+    session.refresh_from_db()
+    return session
+
+
+# --- scheduling notes -------------------------------------------------------------------------------
+
+
+def test_the_coordinator_and_the_sessions_mediator_keep_scheduling_notes(journey, carla, maya):
+    session = _scheduled(journey, maya)
+    center.session_update_scheduling_notes(session=session, actor=carla, notes="  Evenings only.  ")
+    center.session_update_scheduling_notes(session=session, actor=maya, notes="Evenings only; bus 70.")
+    session.refresh_from_db()
+    assert session.scheduling_notes == "Evenings only; bus 70."
+
+
+@pytest.mark.parametrize("who", ["irene", "ray", "alma", "audrey"])
+def test_nobody_outside_the_center_can_write_scheduling_notes(journey, request, who):
+    session = _scheduled(journey)
+    with pytest.raises(RoleNotAllowed):
+        center.session_update_scheduling_notes(session=session, actor=request.getfixturevalue(who), notes="x")
+
+
+def test_a_mediator_not_on_the_team_cannot_write_its_notes(journey, maya):
+    session = _scheduled(journey)  # maya is not on it
+    with pytest.raises(RoleNotAllowed):
+        center.session_update_scheduling_notes(session=session, actor=maya, notes="x")
+
+
+def test_the_notes_page_works_for_the_coordinator(journey, client, carla):
+    session = _scheduled(journey)
+    url = reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})
+    login(client, carla)
+    assert "Scheduling notes" in text(client.get(url))
+    response = client.post(url, {"notes": "Call after 4 pm."})
+    assert response.status_code == 302 and response.url.endswith("#sessions")
+    session.refresh_from_db()
+    assert session.scheduling_notes == "Call after 4 pm."
+
+
+def test_the_notes_page_refuses_other_methods(journey, client, carla):
+    session = _scheduled(journey)
+    url = reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})
+    login(client, carla)
+    assert client.put(url).status_code == 405
+    assert client.delete(url).status_code == 405
+
+
+def test_the_notes_page_is_closed_to_other_roles_and_other_mediators(journey, client, ray, maya):
+    session = _scheduled(journey)
+    url = reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})
+    login(client, ray)
+    assert client.post(url, {"notes": "x"}).status_code == 403
+    client.logout()
+    login(client, maya)  # a mediator, but not on this session
+    assert client.post(url, {"notes": "x"}).status_code == 404
+    session.refresh_from_db()
+    assert session.scheduling_notes == ""
+
+
+def test_notes_too_long_change_nothing_and_say_why(journey, client, carla):
+    session = _scheduled(journey)
+    center.session_update_scheduling_notes(session=session, actor=carla, notes="Keep me.")
+    login(client, carla)
+    response = client.post(reverse("mediation:scheduling_notes", kwargs={"pk": session.pk}), {"notes": "x" * 5000})
+    assert response.status_code == 200
+    assert "Nothing was saved" in text(response) and "at most 4000 characters" in text(response)
+    session.refresh_from_db()
+    assert session.scheduling_notes == "Keep me."
+
+
+def test_scheduling_notes_can_be_given_when_booking(journey, client, carla):
+    c = reach(Status.REFERRED, journey)
+    session = journey.schedule(c)
+    assert session.scheduling_notes == ""
+    c2 = reach(Status.REFERRED, journey)
+    s2 = services.session_schedule(
+        complaint=c2,
+        actor=carla,
+        starts_at=session.starts_at + dt.timedelta(days=1),
+        mediators=list(session.mediators.all()),
+        venue=session.venue,
+        scheduling_notes=" Officer prefers mornings. ",
+    )
+    assert s2.scheduling_notes == "Officer prefers mornings."
+    assert "Officer prefers mornings" not in str(c2.events.last().data)
+
+
+# --- written agreements -------------------------------------------------------------------------------
+
+
+def test_a_signed_agreement_is_kept_non_public_unless_the_parties_agreed(journey):
+    use_preset("dc-opc")
+    session = _scheduled(journey)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=3)):
+        c = journey.hold(session.complaint, session, agreement_signed=True, agreement_terms="An apology.")
+    assert c.status == Status.MEDIATED
+    agreement = Agreement.objects.get(session=session)
+    assert (agreement.terms, agreement.public, agreement.recorded_by) == ("An apology.", False, journey.coordinator)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "kw", "message"),
+    [
+        (SessionOutcome.NOT_RESOLVED, {"agreement_signed": True, "agreement_terms": "x"}, "ended in an agreement"),
+        (SessionOutcome.FULL_AGREEMENT, {"agreement_terms": "x"}, "not marked as signed"),
+    ],
+)
+def test_terms_that_do_not_fit_the_outcome_change_nothing(journey, outcome, kw, message):
+    use_preset("dc-opc")
+    session = _scheduled(journey)
+    before = snapshot(session.complaint)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=3)), pytest.raises(GuardFailed, match=message):
+        journey.hold(session.complaint, session, outcome=outcome, **kw)
+    assert snapshot(session.complaint) == before
+    assert not Agreement.objects.exists()
+
+
+def test_a_program_without_written_agreements_refuses_terms(journey):
+    session = _scheduled(journey)  # St. Louis: no written agreement
+    with (
+        time_machine.travel(session.starts_at + dt.timedelta(hours=3)),
+        pytest.raises(GuardFailed, match="does not use written agreements"),
+    ):
+        journey.hold(session.complaint, session, agreement_signed=True, agreement_terms="x")
+
+
+def test_the_outcome_form_asks_for_the_terms_where_the_policy_requires_them(journey, client, carla):
+    use_preset("dc-opc")
+    session = _scheduled(journey)
+    c = session.complaint
+    parties, officers, mediators = services.required_attendees(c, session)
+    form = {
+        "outcome": SessionOutcome.FULL_AGREEMENT,
+        "present_parties": [str(p) for p in parties],
+        "present_officers": [str(o) for o in officers],
+        "present_mediators": [str(m) for m in mediators],
+        "agreement_signed": "on",
+    }
+    url = reverse("cases:outcome", kwargs={"ref": c.reference})
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=3)):
+        login(client, carla)  # signed in after the session (an earlier sign-in would have expired)
+        before = snapshot(c)
+        response = client.post(url, form)
+        assert "write them as signed" in text(response)
+        assert snapshot(c) == before
+        response = client.post(url, {**form, "agreement_terms": "The officer apologised.", "agreement_public": "on"})
+        assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.status == Status.MEDIATED
+    assert Agreement.objects.get(session=session).public is True
+
+
+# --- exit surveys -------------------------------------------------------------------------------------
+
+
+def test_the_coordinator_enters_a_paper_survey_with_its_blanks(journey, carla):
+    session = _held(journey)
+    response = center.survey_record(
+        session=session,
+        actor=carla,
+        respondent="officer",
+        answers={"listened": "agree", "satisfied": "", "resolution": "disagree"},
+        comment=" Too long a wait. ",
+    )
+    assert response.answers == {"listened": "agree", "resolution": "disagree"}
+    assert response.comment == "Too long a wait." and response.entered_by == carla
+    assert response.tally() == "Agree 1, Disagree 1, No opinion 0, 11 left blank"
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"respondent": "witness", "answers": {"listened": "agree"}}, "whose survey"),
+        ({"respondent": "complainant", "answers": {"no_such_statement": "agree"}}, "no statement"),
+        ({"respondent": "complainant", "answers": {"listened": "maybe"}}, "agree, disagree or no opinion"),
+        ({"respondent": "complainant", "answers": {}}, "The survey is empty"),
+    ],
+)
+def test_a_survey_with_bad_answers_is_refused(journey, carla, kw, message):
+    session = _held(journey)
+    with pytest.raises(GuardFailed, match=message):
+        center.survey_record(session=session, actor=carla, **kw)
+    assert not SurveyResponse.objects.exists()
+
+
+def test_surveys_are_only_for_held_sessions_and_only_entered_by_the_coordinator(journey, carla, ray, maya):
+    scheduled = _scheduled(journey)
+    with pytest.raises(GuardFailed, match="sessions that were held"):
+        center.survey_record(session=scheduled, actor=carla, respondent="complainant", answers={"listened": "agree"})
+    held = _held(journey)
+    for outsider in (ray, maya):
+        with pytest.raises(RoleNotAllowed):
+            center.survey_record(session=held, actor=outsider, respondent="complainant", answers={"listened": "agree"})
+    assert not SurveyResponse.objects.exists()
+
+
+def test_the_survey_page_works_for_the_coordinator_and_switches_sides(journey, client, carla):
+    session = _held(journey)
+    url = reverse("mediation:survey", kwargs={"pk": session.pk})
+    login(client, carla)
+    page = text(client.get(url))
+    assert "I would recommend mediation to other civilian complainants." in page
+    officer_page = text(client.get(url + "?respondent=officer"))
+    assert "I would recommend mediation to other officers." in officer_page
+    response = client.post(url, {"respondent": "officer", "s_recommend": "agree", "s_listened": "no_opinion"})
+    assert response.status_code == 302
+    assert SurveyResponse.objects.get().answers == {"recommend": "agree", "listened": "no_opinion"}
+    page = text(client.get(reverse("cases:detail", kwargs={"ref": session.complaint.reference})))
+    assert "Officer: Agree 1, Disagree 0, No opinion 1" in page
+
+
+def test_the_survey_page_refuses_other_methods_and_roles(journey, client, carla, irene, maya):
+    session = _held(journey)
+    url = reverse("mediation:survey", kwargs={"pk": session.pk})
+    login(client, carla)
+    assert client.put(url).status_code == 405
+    client.logout()
+    for outsider in (irene, maya):
+        login(client, outsider)
+        assert client.post(url, {"respondent": "complainant", "s_listened": "agree"}).status_code == 403
+        client.logout()
+    assert not SurveyResponse.objects.exists()
+
+
+def test_an_empty_or_forged_survey_changes_nothing_and_says_why(journey, client, carla):
+    session = _held(journey)
+    url = reverse("mediation:survey", kwargs={"pk": session.pk})
+    login(client, carla)
+    empty = client.post(url, {"respondent": "complainant"})
+    assert empty.status_code == 200 and "The survey is empty" in text(empty)
+    forged = client.post(url, {"respondent": "complainant", "s_listened": "strongly"})
+    assert forged.status_code == 200 and "Nothing was saved" in text(forged)
+    assert not SurveyResponse.objects.exists()
+
+
+def test_a_survey_for_a_session_not_held_sends_the_coordinator_back(journey, client, carla):
+    session = _scheduled(journey)
+    login(client, carla)
+    response = client.get(reverse("mediation:survey", kwargs={"pk": session.pk}), follow=True)
+    assert "Exit surveys are for sessions that were held" in text(response)
+
+
+def test_a_mediator_account_is_needed_for_a_mediators_notes(journey, client):
+    other = UserFactory(role=Role.MEDIATOR, username="sam")
+    session = _scheduled(journey)
+    login(client, other)
+    assert client.get(reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})).status_code == 404
+
+
+def test_retention_removes_the_centers_free_text_too(journey, carla):
+    from django.utils import timezone
+
+    from parley.cases.retention import REMOVED, apply_retention
+    from parley.policies.models import ProgramPolicy
+
+    policy = use_preset("dc-opc")
+    ProgramPolicy.objects.filter(pk=policy.pk).update(retention_years=5)
+    with time_machine.travel(timezone.now() - dt.timedelta(days=365 * 6)):
+        session = _scheduled(journey)
+        center.session_update_scheduling_notes(session=session, actor=carla, notes="Evenings only.")
+        with time_machine.travel(session.starts_at + dt.timedelta(hours=3)):
+            journey.hold(session.complaint, session, agreement_signed=True, agreement_terms="An apology.")
+        session.refresh_from_db()
+        center.survey_record(session=session, actor=carla, respondent="complainant", answers={}, comment="Thanks.")
+    assert apply_retention().complaints == [session.complaint.reference]
+    session.refresh_from_db()
+    assert session.scheduling_notes == REMOVED
+    assert Agreement.objects.get(session=session).terms == REMOVED
+    survey = SurveyResponse.objects.get(session=session)
+    assert survey.comment == REMOVED and survey.answers == {}  # the answers are not personal data: kept for figures
