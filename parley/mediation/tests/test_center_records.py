@@ -310,3 +310,23 @@ def test_retention_removes_the_centers_free_text_too(journey, carla):
     assert Agreement.objects.get(session=session).terms == REMOVED
     survey = SurveyResponse.objects.get(session=session)
     assert survey.comment == REMOVED and survey.answers == {}  # the answers are not personal data: kept for figures
+
+
+def test_key_rotation_keeps_every_agreement_readable(journey, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from parley.crypto import encrypted_tables
+
+    assert {t.table for t in encrypted_tables()} == {"cases_party", "mediation_agreement"}
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    use_preset("dc-opc")
+    session = _scheduled(journey)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=3)):
+        journey.hold(session.complaint, session, agreement_signed=True, agreement_terms="An apology, in writing.")
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    assert Agreement.objects.get(session=session).terms == "An apology, in writing."
+    assert session.complaint.parties.get().phone == "(314) 555-0101"
