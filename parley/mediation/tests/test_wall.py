@@ -36,13 +36,19 @@ def journey(policy, irene, ray, carla, alma) -> Journey:
     return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
 
 
-def _mediated(journey: Journey, maya, *, public: bool = False):
-    c = reach(Status.SCHEDULED, journey)
-    session = MediationSession.objects.get(complaint=c)
+def _booked_with(journey: Journey, maya) -> MediationSession:
+    """A scheduled complaint whose session has ``maya`` on its team, with her scheduling notes."""
+    session = MediationSession.objects.get(complaint=reach(Status.SCHEDULED, journey))
     mediator = session.mediators.first()
     mediator.user = maya
     mediator.save()
     mediation_services.session_update_scheduling_notes(session=session, actor=maya, notes=NOTES)
+    return session
+
+
+def _mediated(journey: Journey, maya, *, public: bool = False):
+    session = _booked_with(journey, maya)
+    c = session.complaint
     with time_machine.travel(session.starts_at + dt.timedelta(hours=3)):
         c = journey.hold(c, session, agreement_signed=True, agreement_terms=TERMS, agreement_public=public)
     session.refresh_from_db()
@@ -123,12 +129,7 @@ def test_the_mediation_center_reads_its_own_content(journey, client, maya, carla
 
 
 def test_the_assigned_mediator_keeps_the_scheduling_notes_of_an_upcoming_session(journey, client, maya):
-    c = reach(Status.SCHEDULED, journey)
-    session = MediationSession.objects.get(complaint=c)
-    mediator = session.mediators.first()
-    mediator.user = maya
-    mediator.save()
-    mediation_services.session_update_scheduling_notes(session=session, actor=maya, notes=NOTES)
+    _booked_with(journey, maya)
     login(client, maya)
     assert NOTES in text(client.get(reverse("mediation:my_sessions")))
 
