@@ -1098,11 +1098,24 @@ class _Writer:
                 [tables],
             )
             indexes = cursor.fetchall()
+            # statistics targets set on index columns (migration 0006) go with the index: set them again
+            cursor.execute(
+                "SELECT a.attrelid::regclass::text, a.attnum, a.attstattarget FROM pg_attribute a"
+                " JOIN pg_index i ON i.indexrelid = a.attrelid WHERE i.indrelid = ANY(%s::regclass[])"
+                " AND NOT i.indisprimary AND a.attstattarget > 0 ORDER BY 1, 2",
+                [tables],
+            )
+            statistics = [
+                f"ALTER INDEX {name} ALTER COLUMN {number} SET STATISTICS {target}"
+                for name, number, target in cursor.fetchall()
+                if name in {index for index, _ in indexes}
+            ]
             for table, name, _ in foreign_keys:
                 cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {qn(name)}")
             for name, _ in indexes:
                 cursor.execute(f"DROP INDEX {name}")
-        self._restore = [definition for _, definition in indexes] + [
+        self._restore = [definition for _, definition in indexes] + statistics
+        self._restore += [
             f"ALTER TABLE {table} ADD CONSTRAINT {qn(name)} {definition}" for table, name, definition in foreign_keys
         ]
         self.note(f"  dropped {len(indexes)} indexes and {len(foreign_keys)} foreign keys for the load")

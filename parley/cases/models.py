@@ -102,8 +102,10 @@ class Complaint(models.Model):
     class Meta:
         ordering = ["-received_on", "-id"]
         indexes = [
-            models.Index(fields=["status", "received_on"]),
+            # the list filtered by one status, newest first, a page at a time (no sort step)
+            models.Index(fields=["status", "received_on", "id"]),
             models.Index(fields=["received_on", "id"]),
+            models.Index(fields=["status_changed_at", "id"]),  # longest waiting first (the list, the queue)
         ]
 
     def __str__(self) -> str:

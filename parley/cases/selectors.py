@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core import signing
 from django.db.models import (
-    Case,
     DateField,
     Exists,
     F,
-    IntegerField,
+    FilteredRelation,
     Min,
     OuterRef,
     Prefetch,
@@ -20,7 +20,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -39,6 +38,7 @@ from parley.cases.models import (
     ScreeningAnswer,
 )
 from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
+from parley.keyset import KeysetPage, Segment, keyset_page
 from parley.mediation.models import MediationSession, Mediator, SessionAttendance, SessionStatus
 from parley.policies.models import ConsentOrder, ProgramPolicy
 
@@ -219,7 +219,10 @@ def waiting_on(complaint: Complaint) -> list[tuple[str, list[str]]]:
 
 
 def next_due_subquery(*, default: dt.date | None = None):
-    """The earliest open deadline of the outer complaint (``default`` when it has none)."""
+    """The earliest open deadline of the outer complaint (``default`` when it has none).
+
+    One subquery per complaint: fine for a known set of complaints (a CSV), too slow to sort a whole
+    table by (use ``by_first_open_deadline`` for that)."""
     first = Subquery(
         Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False)
         .order_by("due_on")
@@ -231,20 +234,73 @@ def next_due_subquery(*, default: dt.date | None = None):
     return Coalesce(first, Value(default, output_field=DateField()))
 
 
-def with_rows(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    """What a row of the queue, the list and the CSV shows, prefetched (a fixed number of queries)."""
-    return qs.prefetch_related(
+_OPEN_DEADLINE = Q(deadlines__met_at__isnull=True, deadlines__cancelled=False)
+_OPEN_DEADLINE_ROW = Q(met_at__isnull=True, cancelled=False)
+
+
+def by_first_open_deadline(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The complaints of ``qs`` that have an open deadline, each once, with the earliest as ``next_due``.
+
+    A join to that deadline rather than a subquery per complaint: ordered by ``next_due``, the
+    database walks the index of open deadlines by due date (``open_deadline_due``) and stops after a
+    page, instead of computing the due date of every complaint and sorting them all.
+    """
+    earlier = Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False).filter(
+        Q(due_on__lt=OuterRef("next_due")) | Q(due_on=OuterRef("next_due"), pk__lt=OuterRef("first_open_id"))
+    )
+    return (
+        qs.annotate(first_open=FilteredRelation("deadlines", condition=_OPEN_DEADLINE))
+        .filter(first_open__isnull=False)
+        .annotate(next_due=F("first_open__due_on"), first_open_id=F("first_open__id"))
+        .filter(~Exists(earlier))
+    )
+
+
+def without_open_deadline(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    return qs.filter(~Exists(Deadline.objects.filter(_OPEN_DEADLINE_ROW, complaint=OuterRef("pk"))))
+
+
+# What the rows of the list, the queue and the CSV read of a complaint (not the narrative, say).
+ROW_FIELDS = (
+    "id",
+    "reference",
+    "policy",
+    "status",
+    "disposition",
+    "status_changed_at",
+    "closed_at",
+    "received_on",
+    "channel",
+    "acknowledged_at",
+)
+
+
+def with_rows(qs: QuerySet[Complaint], *, allegations: bool = True) -> QuerySet[Complaint]:
+    """What a row of the queue, the list and the CSV shows (``ROW_FIELDS``), with its people and due
+    dates prefetched as lists: ``complainants``, ``officer_list`` (each with its ``allegation_list``
+    unless ``allegations=False``), ``open_deadlines``. A fixed number of queries.
+
+    Lists rather than the related managers, because Django builds a queryset per row and relation for
+    those (a third of the list page's time at 50 rows). Of the complainants only what a row shows is
+    read: their contact data is encrypted, and decrypting it for every row would cost more again."""
+    officers = ComplaintOfficer.objects.order_by("id")
+    if allegations:
+        officers = officers.prefetch_related(
+            Prefetch(
+                "allegations",
+                queryset=Allegation.objects.select_related("category").order_by("id"),
+                to_attr="allegation_list",
+            )
+        )
+    return qs.only(*ROW_FIELDS).prefetch_related(
         Prefetch(
             "parties",
-            queryset=Party.objects.filter(kind=PartyKind.COMPLAINANT).order_by("id"),
+            queryset=Party.objects.filter(kind=PartyKind.COMPLAINANT)
+            .only("id", "complaint_id", "kind", "anonymous", "first_name", "last_name")
+            .order_by("id"),
             to_attr="complainants",
         ),
-        Prefetch(
-            "officers",
-            queryset=ComplaintOfficer.objects.order_by("id").prefetch_related(
-                Prefetch("allegations", queryset=Allegation.objects.select_related("category").order_by("id"))
-            ),
-        ),
+        Prefetch("officers", queryset=officers, to_attr="officer_list"),
         Prefetch(
             "deadlines",
             queryset=Deadline.objects.filter(met_at__isnull=True, cancelled=False).order_by("due_on", "id"),
@@ -294,18 +350,29 @@ def _waiting_conditions(user: Any, *, now: dt.datetime) -> Q:
     return condition
 
 
-def queue_for(user: Any, *, today: dt.date | None = None, now: dt.datetime | None = None) -> QuerySet[Complaint]:
-    """ "My queue": complaints waiting for a step of the user's role, overdue first, then by due date,
-    then the longest waiting. Each complaint carries ``next_due`` (its earliest open deadline)."""
+def waiting_for(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Complaint]:
+    """The complaints waiting for a step of the user's role (in no particular order)."""
     from parley.accounts.permissions import visible_complaints
 
-    today = today or timezone.localdate()
     now = now or timezone.now()
-    qs = visible_complaints(user).filter(status__in=OPEN).filter(_waiting_conditions(user, now=now))
-    qs = qs.annotate(next_due=next_due_subquery()).annotate(
-        overdue_rank=Case(When(next_due__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
-    )
-    return with_rows(qs).order_by("overdue_rank", F("next_due").asc(nulls_last=True), "status_changed_at", "id")
+    return visible_complaints(user).filter(status__in=OPEN).filter(_waiting_conditions(user, now=now))
+
+
+_QUEUE_SALT = "parley.cases.queue"
+
+
+def queue_page(
+    user: Any, *, size: int, after: str | None = None, before: str | None = None, now: dt.datetime | None = None
+) -> KeysetPage:
+    """ "My queue", a page at a time: the complaints waiting for a step of the user's role, by their
+    earliest open due date (so missed ones first), then the longest waiting; those without a due date
+    come last, the longest waiting first. Raises ``BadCursor`` for a tampered page link."""
+    waiting = with_rows(waiting_for(user, now=now).select_related("policy"), allegations=False)
+    segments = [
+        Segment(by_first_open_deadline(waiting), order=("next_due", "status_changed_at", "id")),
+        Segment(without_open_deadline(waiting), order=("status_changed_at", "id")),
+    ]
+    return keyset_page(segments, size=size, scope="queue", salt=_QUEUE_SALT, after=after, before=before)
 
 
 def queue_steps(user: Any, complaint: Complaint) -> list[str]:
@@ -328,6 +395,9 @@ def queue_steps(user: Any, complaint: Complaint) -> list[str]:
 
 
 # --- The complaint list: filters, search, keyset pagination
+#
+# On PostgreSQL, trigram indexes (pg_trgm, migration 0006) answer the "contains" searches on names
+# and references; on SQLite the same queries read the tables.
 
 
 def _name_matches(words: list[str]) -> Q:
@@ -348,17 +418,33 @@ def officer_matches(text: str) -> Exists:
     )
 
 
-def search_q(text: str) -> Q:
-    """Search by reference number, complainant's name, or officer's name, DSN or badge."""
+def search_alternatives(text: str) -> tuple[Q, ...]:
+    """The ways a complaint matches a search: by reference number, complainant's name, or officer's
+    name, DSN or badge. Each is answered by its own index; a complaint matches if any one holds."""
     text = text.strip()
-    words = text.split()
-    complainant = Exists(Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(words)))
-    return Q(reference__istartswith=text) | Q(reference__iendswith=text) | complainant | officer_matches(text)
+    complainant = Exists(
+        Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(text.split()))
+    )
+    return (
+        Q(reference__istartswith=text) | Q(reference__iendswith=text),
+        Q(complainant),
+        Q(officer_matches(text)),
+    )
 
 
-def filter_complaints(qs: QuerySet[Complaint], filters: dict[str, Any], *, today: dt.date) -> QuerySet[Complaint]:
-    """Apply the complaint list's filters (the cleaned data of ``ComplaintFilterForm``)."""
-    if text := (filters.get("q") or "").strip():
+def search_q(text: str) -> Q:
+    """Search by reference number, complainant's name, or officer's name, DSN or badge (one condition)."""
+    return functools.reduce(operator.or_, search_alternatives(text))
+
+
+def filter_complaints(
+    qs: QuerySet[Complaint], filters: dict[str, Any], *, today: dt.date, search: bool = True
+) -> QuerySet[Complaint]:
+    """Apply the complaint list's filters (the cleaned data of ``ComplaintFilterForm``).
+
+    ``search=False`` leaves the search words out, for a caller that pages through
+    ``search_alternatives`` itself (the list does: see ``complaint_page``)."""
+    if search and (text := (filters.get("q") or "").strip()):
         qs = qs.filter(search_q(text))
     status = filters.get("status") or ""
     if status == "open":
@@ -400,89 +486,37 @@ NO_DUE_DATE = dt.date(9999, 12, 31)
 _CURSOR_SALT = "parley.cases.complaint-list"
 
 
-class BadCursor(Exception):
-    """A page link that was tampered with, or made for another sort order."""
-
-
-@dataclass
-class KeysetPage:
-    rows: list[Complaint]
-    next_cursor: str | None
-    previous_cursor: str | None
-
-    @property
-    def has_next(self) -> bool:
-        return self.next_cursor is not None
-
-    @property
-    def has_previous(self) -> bool:
-        return self.previous_cursor is not None
-
-
 def sorted_complaints(qs: QuerySet[Complaint], sort: str) -> QuerySet[Complaint]:
+    """``qs`` with what ``sort`` orders by (for a whole result, such as the CSV: order by
+    ``SORTS[sort]`` and then the primary key)."""
     if sort == "due":
         qs = qs.annotate(due_key=next_due_subquery(default=NO_DUE_DATE))
     return qs
 
 
-def _encode(sort: str, row: Complaint) -> str:
-    _, field, _ = SORTS[sort]
-    value = getattr(row, field)
-    if isinstance(value, dt.date):  # and datetimes
-        value = value.isoformat()
-    return signing.dumps({"s": sort, "v": value, "i": row.pk}, salt=_CURSOR_SALT)
-
-
-def _decode(sort: str, token: str) -> tuple[Any, int]:
-    try:
-        data = signing.loads(token, salt=_CURSOR_SALT)
-        if data["s"] != sort:
-            raise BadCursor("made for another sort order")
-        _, field, _ = SORTS[sort]
-        raw, pk = data["v"], int(data["i"])
-        if field in {"received_on", "due_key"}:
-            return dt.date.fromisoformat(raw), pk
-        if field == "status_changed_at":
-            return dt.datetime.fromisoformat(raw), pk
-        return str(raw), pk
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise BadCursor(str(exc)) from None
-
-
-def keyset_page(
-    qs: QuerySet[Complaint], *, sort: str, size: int, after: str | None = None, before: str | None = None
+def complaint_page(
+    qs: QuerySet[Complaint],
+    *,
+    sort: str,
+    size: int,
+    text: str = "",
+    after: str | None = None,
+    before: str | None = None,
 ) -> KeysetPage:
-    """One page of ``qs`` after (or before) a cursor: no OFFSET, so every page costs the same."""
-    _, field, descending = SORTS[sort]
-    forward = [f"-{field}", "-id"] if descending else [field, "id"]
-    backward = [field, "id"] if descending else [f"-{field}", "-id"]
-    qs = sorted_complaints(qs, sort)
-
-    def beyond(token: str, *, going_forward: bool) -> Q:
-        value, pk = _decode(sort, token)
-        later = going_forward != descending  # ascending forward, or descending backward: larger values
-        op = "gt" if later else "lt"
-        return Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk})
-
-    if before:
-        rows = list(qs.filter(beyond(before, going_forward=False)).order_by(*backward)[: size + 1])
-        more = len(rows) > size
-        rows = rows[:size][::-1]
-        return KeysetPage(
-            rows,
-            next_cursor=_encode(sort, rows[-1]) if rows else None,
-            previous_cursor=_encode(sort, rows[0]) if rows and more else None,
-        )
-    if after:
-        qs = qs.filter(beyond(after, going_forward=True))
-    rows = list(qs.order_by(*forward)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return KeysetPage(
-        rows,
-        next_cursor=_encode(sort, rows[-1]) if rows and more else None,
-        previous_cursor=_encode(sort, rows[0]) if rows and after else None,
-    )
+    """One page of the complaint list: ``qs`` (filtered, without the search words) matching the
+    search ``text``, in the order ``sort``. Raises ``BadCursor`` for a tampered page link."""
+    any_of = search_alternatives(text) if text.strip() else ()
+    if sort == "due":  # those with an open deadline by the earliest, then the others (NO_DUE_DATE)
+        due = by_first_open_deadline(qs).annotate(due_key=F("next_due"))
+        segments = [
+            Segment(due, order=("due_key", "id"), any_of=any_of),
+            Segment(without_open_deadline(qs), order=("id",), any_of=any_of),
+        ]
+    else:
+        _, field, descending = SORTS[sort]
+        order = (f"-{field}", "-id") if descending else (field, "id")
+        segments = [Segment(qs, order=order, any_of=any_of)]
+    return keyset_page(segments, size=size, scope=sort, salt=_CURSOR_SALT, after=after, before=before)
 
 
 def mediator_sessions(user: Any) -> QuerySet[MediationSession]:

@@ -18,7 +18,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -56,10 +55,12 @@ from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
 from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
 from parley.cases.notes import note_add, notes_for
 from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError, actions_for
+from parley.keyset import BadCursor
 from parley.mediation.models import MediationSession, SessionStatus, SurveyResponse
 from parley.policies.models import ProgramPolicy
 
 LANGUAGE_NAMES = dict(LANGUAGES)
+QUEUE_PAGE_SIZE = 50
 
 # ---------------------------------------------------------------------------------------------
 # My queue
@@ -88,10 +89,14 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         return my_sessions(request)
     require(request.user, "view_queue")
     today, now = timezone.localdate(), timezone.now()
-    queue = selectors.queue_for(request.user, today=today, now=now).select_related("policy")
-    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    after, before = request.GET.get("after"), request.GET.get("before")
+    try:
+        page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, after=after, before=before, now=now)
+    except BadCursor:
+        messages.warning(request, "That page link no longer works, so the first page is shown.")
+        page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, now=now)
     rows = []
-    for complaint in page.object_list:
+    for complaint in page.rows:
         first_due = complaint.open_deadlines[0] if complaint.open_deadlines else None
         rows.append(
             QueueRow(
@@ -125,8 +130,10 @@ def _list_filters(request: HttpRequest) -> tuple[ComplaintFilterForm, dict[str, 
     return form, form.cleaned_data
 
 
-def _filtered(request: HttpRequest, filters: dict[str, Any]):
-    return selectors.filter_complaints(visible_complaints(request.user), filters, today=timezone.localdate())
+def _filtered(request: HttpRequest, filters: dict[str, Any], *, search: bool = True):
+    return selectors.filter_complaints(
+        visible_complaints(request.user), filters, today=timezone.localdate(), search=search
+    )
 
 
 def _row_facts(complaint: Complaint, today: dt.date) -> dict[str, Any]:
@@ -134,7 +141,10 @@ def _row_facts(complaint: Complaint, today: dt.date) -> dict[str, Any]:
     return {
         "complaint": complaint,
         "complainants": ", ".join(p.display_name for p in complaint.complainants) or "—",
-        "officers": complaint.officers.all(),
+        # each officer's name and the categories alleged against them, ready to print
+        "officers": [
+            (o.display_name, ", ".join(a.category.name for a in o.allegation_list)) for o in complaint.officer_list
+        ],
         "next_deadline": first_due,
         "overdue": bool(first_due and first_due.due_on < today and complaint.status not in selectors.TERMINAL),
     }
@@ -143,20 +153,27 @@ def _row_facts(complaint: Complaint, today: dt.date) -> dict[str, Any]:
 @login_required
 @require_GET
 def complaint_list(request: HttpRequest) -> HttpResponse:
+    """The complaints a page at a time. No count of them all on every request (over a million rows
+    it is most of the page's time); the total shows when one page holds them all, or on request."""
     require(request.user, "list_complaints")
     form, filters = _list_filters(request)
     sort = filters.get("sort") or selectors.DEFAULT_SORT
     size = filters.get("per_page") or DEFAULT_PAGE_SIZE
-    qs = _filtered(request, filters)
-    total = qs.count()
-    rows_qs = selectors.with_rows(qs)
+    text = (filters.get("q") or "").strip()
+    qs = selectors.with_rows(_filtered(request, filters, search=False))
     try:
-        page = selectors.keyset_page(
-            rows_qs, sort=sort, size=size, after=request.GET.get("after"), before=request.GET.get("before")
+        page = selectors.complaint_page(
+            qs, sort=sort, size=size, text=text, after=request.GET.get("after"), before=request.GET.get("before")
         )
-    except selectors.BadCursor:
+    except BadCursor:
         messages.warning(request, "That page link no longer works, so the first page is shown.")
-        page = selectors.keyset_page(rows_qs, sort=sort, size=size)
+        page = selectors.complaint_page(qs, sort=sort, size=size, text=text)
+    if page.is_complete:
+        total = len(page.rows)
+    elif request.GET.get("count"):
+        total = _filtered(request, filters).count()
+    else:
+        total = None
     today = timezone.localdate()
     return render(
         request,
@@ -221,7 +238,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
         yield writer.writerow(CSV_COLUMNS)
         for c in qs.iterator(chunk_size=500):
             facts = _row_facts(c, today)
-            officers = list(c.officers.all())
+            officers = c.officer_list
             yield writer.writerow(
                 [
                     _csv_safe(v)
@@ -233,9 +250,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
                         c.get_disposition_display(),
                         facts["complainants"],
                         "; ".join(o.display_name for o in officers),
-                        "; ".join(
-                            f"{o.display_name}: {a.category.name}" for o in officers for a in o.allegations.all()
-                        ),
+                        "; ".join(f"{o.display_name}: {a.category.name}" for o in officers for a in o.allegation_list),
                         facts["next_deadline"].due_on.isoformat() if facts["next_deadline"] else "",
                         "yes" if facts["overdue"] else "no",
                         timezone.localdate(c.closed_at).isoformat() if c.closed_at else "",

@@ -96,6 +96,8 @@ def _schema() -> set[tuple]:
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
             " WHERE connamespace = 'public'::regnamespace"
             " UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+            " UNION ALL SELECT attrelid::regclass::text, attname, attstattarget::text FROM pg_attribute"
+            " WHERE attstattarget > 0 AND attrelid IN (SELECT indexrelid FROM pg_index)"
         )
         return set(cursor.fetchall())
 

@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,6 +111,80 @@ def test_it_filters_overdue_complaints(journey, client, irene):
     )
     assert _refs(_list(client, irene, overdue="on")) == [late.reference]
     assert on_time.reference in _refs(_list(client, irene))
+
+
+def test_the_search_finds_part_of_a_name_in_any_case(journey, client, irene):
+    c = _complaint(irene, first="Lucia", last="Fernández-Okafor")
+    other = _complaint(irene, first="Dana", last="Reyes")
+    for q in ["okafor", "OKAFOR", "ernández", "LUCIA", "lucia okafor", "Fernández-Okafor"]:
+        assert _refs(_list(client, irene, q=q)) == [c.reference], q
+    assert other.reference not in _refs(_list(client, irene, q="okafor"))
+
+
+def test_a_complaint_that_matches_in_several_ways_is_listed_once(journey, client, irene):
+    officer = OfficerFactory(first_name="Ada", last_name="Okafor")
+    both = _complaint(irene, first="Ben", last="Okafor", officer=officer)
+    assert _refs(_list(client, irene, q="Okafor")) == [both.reference]
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "reference", "waiting", "due"])
+def test_search_results_page_without_gaps_or_repeats_whichever_way_they_match(sort, journey, client, irene):
+    okafor = OfficerFactory(first_name="Ada", last_name="Okafor")
+    by_complainant = [_complaint(irene, last="Okafor", days_ago=d % 3) for d in range(5)]
+    by_officer = [_complaint(irene, officer=okafor, days_ago=d % 3) for d in range(5)]
+    by_both = [_complaint(irene, last="Okafor", officer=okafor, days_ago=1) for _ in range(2)]
+    Deadline.objects.filter(complaint=by_officer[0]).update(met_at=timezone.now())  # one without a due date
+    _complaint(irene, last="Reyes")  # not a match
+    login(client, irene)
+    response = client.get(LIST, {"q": "okafor", "sort": sort, "per_page": "10"})
+    first = _refs(response)
+    second = _refs(client.get(_link(response, "next-page")))
+    assert [len(first), len(second)] == [10, 2]
+    assert sorted(first + second) == sorted(c.reference for c in by_complainant + by_officer + by_both)
+    assert _refs(client.get(_link(client.get(_link(response, "next-page")), "previous-page"))) == first
+
+
+def test_a_list_that_fits_on_one_page_says_how_many_were_found(journey, client, irene):
+    for _ in range(3):
+        _complaint(irene)
+    body = text(_list(client, irene))
+    assert "3 complaints found" in body
+    assert 'id="count-all"' not in body
+
+
+def test_a_longer_list_says_there_is_more_and_counts_everything_only_when_asked(
+    journey, client, irene, django_assert_max_num_queries
+):
+    for i in range(12):
+        _complaint(irene, days_ago=i)
+    first = _list(client, irene, per_page="10")
+    body = text(first)
+    assert "10 complaints on this page, more on the next pages." in body
+    assert "found" not in re.search(r'id="result-count"[^>]*>(.*?)</p>', body).group(1)
+    counted = client.get(_link(first, "count-all"))
+    assert "12 complaints found; 10 on this page" in text(counted)
+    assert _refs(counted) == _refs(first)
+    last = client.get(_link(first, "next-page"))
+    assert "2 complaints on this page." in text(last)
+
+
+def test_the_count_on_request_counts_search_matches_too(journey, client, irene):
+    for i in range(11):
+        _complaint(irene, last="Okafor" if i % 2 else "Reyes", days_ago=i)
+    login(client, irene)
+    response = client.get(LIST, {"q": "okafor", "per_page": "10", "count": "1"})
+    assert "5 complaints found" in text(response)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's (pg_trgm)")
+def test_on_postgresql_the_search_has_its_trigram_indexes(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone() is not None
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_trgm'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"party_first_name_trgm", "party_last_name_trgm", "complaint_reference_trgm"} <= names
 
 
 def test_it_searches_by_reference_complainant_name_officer_name_or_badge(journey, client, irene):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.utils import timezone
 from parley.cases import services
 from parley.cases.models import Deadline, DeadlineKind
 from parley.cases.tests.helpers import reach
+from parley.cases.views import QUEUE_PAGE_SIZE
 from parley.cases.workflow import BY_ACTION, Status
 from parley.mediation.models import MediationSession
 from parley.testing.factories import Journey
@@ -134,3 +136,53 @@ def test_the_queue_issues_the_same_number_of_queries_for_few_or_many_complaints(
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _queue_refs(body: str) -> list[str]:
+    return re.findall(r'<th scope="row" data-label="Reference"[^>]*><a href="/complaints/([0-9-]+)/"', body)
+
+
+def _link(body: str, link_id: str) -> str | None:
+    found = re.search(rf'href="\?([^"]+)" id="{link_id}"', body)  # links keep the page: "?after=..."
+    return f"/?{found.group(1)}" if found else None
+
+
+def test_a_queue_that_fits_on_one_page_says_how_many_are_waiting(journey, client, irene):
+    for _ in range(2):
+        reach(Status.RECEIVED, journey)
+    body = _queue(client, irene)
+    assert "2 complaints waiting for you" in body
+    assert 'id="next-page"' not in body
+
+
+def test_complaints_without_a_due_date_come_last_the_longest_waiting_first(journey, client, irene):
+    due_soon, due_later, no_date_old, no_date_new = (reach(Status.RECEIVED, journey) for _ in range(4))
+    Deadline.objects.filter(complaint=due_later).update(due_on=timezone.localdate() + dt.timedelta(days=9))
+    Deadline.objects.filter(complaint__in=[no_date_old, no_date_new]).update(met_at=timezone.now())
+    type(no_date_old).objects.filter(pk=no_date_old.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=5))
+    refs = _queue_refs(_queue(client, irene))
+    assert refs == [due_soon.reference, due_later.reference, no_date_old.reference, no_date_new.reference]
+
+
+def test_the_queue_pages_follow_each_other_without_gaps_or_repeats(journey, client, irene):
+    made = [reach(Status.RECEIVED, journey) for _ in range(QUEUE_PAGE_SIZE + 3)]
+    for i, c in enumerate(made[:10]):  # several due dates, and some without one, so both parts page
+        Deadline.objects.filter(complaint=c).update(due_on=timezone.localdate() + dt.timedelta(days=i))
+    Deadline.objects.filter(complaint__in=made[-30:]).update(met_at=timezone.now())
+    body = _queue(client, irene)
+    first = _queue_refs(body)
+    assert "Complaints waiting for you: 50 on this page, more on the next pages" in body
+    second_body = text(client.get(_link(body, "next-page")))
+    second = _queue_refs(second_body)
+    assert [len(first), len(second)] == [QUEUE_PAGE_SIZE, 3]
+    assert sorted(first + second) == sorted(c.reference for c in made)
+    assert _link(second_body, "next-page") is None
+    assert _queue_refs(text(client.get(_link(second_body, "previous-page")))) == first
+
+
+def test_a_tampered_queue_link_shows_the_first_page_with_a_message(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    login(client, irene)
+    body = text(client.get("/", {"after": "not-a-real-cursor"}))
+    assert "That page link no longer works" in body
+    assert _queue_refs(body) == [c.reference]

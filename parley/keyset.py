@@ -1,0 +1,171 @@
+"""Keyset pagination: a page of rows after (or before) the last row seen, never an OFFSET, never a COUNT.
+
+Every page costs about the same however deep it is and however many rows match, because the
+database reads the rows of the page from an index in order and stops. A sort order may have several
+*segments* that follow each other: the queue shows the complaints that have a due date (by that
+date) and then those without one (by how long they have waited), each answered by its own query
+that an index can walk. A segment may also ask for rows that match *any of* several conditions
+(the complaint list's search: the reference, a complainant's name, an officer); on PostgreSQL each
+condition gets its own ordered, limited query, merged by a UNION, so that the planner can pick the
+best index for each instead of one plan for an OR of them all.
+
+The page links carry a signed cursor (the segment and the sort key of the boundary row), so a
+tampered link is refused (``BadCursor``) instead of showing something else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import signing
+from django.db import connections
+from django.db.models import Model, Q, QuerySet
+
+
+class BadCursor(Exception):
+    """A page link that was tampered with, or made for another sort order."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Rows that come, in ``order``, after every row of the segments before it.
+
+    ``order`` names fields or annotations of the rows, each with ``-`` when descending; none may be
+    NULL, and the last must be unique (the primary key), so that the order is total.
+    ``any_of``: when given, the rows are those of ``queryset`` that match at least one condition.
+    """
+
+    queryset: QuerySet
+    order: tuple[str, ...]
+    any_of: tuple[Q, ...] = field(default=())
+
+
+@dataclass
+class KeysetPage:
+    rows: list[Any]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether this page holds every matching row (so ``len(rows)`` is the total)."""
+        return not self.has_next and not self.has_previous
+
+
+def _reversed(order: Sequence[str]) -> tuple[str, ...]:
+    return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in order)
+
+
+def _beyond(order: Sequence[str], key: Sequence[Any]) -> Q:
+    """Rows that come after ``key`` in ``order``: (a, b, c) > (x, y, z), spelt out field by field.
+
+    The first field's bound is repeated on its own (``a >= x``) so that the database can start an
+    index range scan there instead of reading the rows before it.
+    """
+    alternatives = []
+    for i, name in enumerate(order):
+        field_name, descending = name.lstrip("-"), name.startswith("-")
+        equal = {order[j].lstrip("-"): key[j] for j in range(i)}
+        alternatives.append(Q(**equal, **{f"{field_name}__{'lt' if descending else 'gt'}": key[i]}))
+    first, descending = order[0].lstrip("-"), order[0].startswith("-")
+    return Q(**{f"{first}__{'lte' if descending else 'gte'}": key[0]}) & functools.reduce(operator.or_, alternatives)
+
+
+def _fetch(segment: Segment, queryset: QuerySet, order: Sequence[str], limit: int) -> list[Any]:
+    if not segment.any_of:
+        return list(queryset.order_by(*order)[:limit])
+    features = connections[queryset.db].features
+    if len(segment.any_of) == 1 or not features.supports_slicing_ordering_in_compound:
+        # SQLite cannot order and limit the parts of a UNION: one query with the OR (no index for it anyway)
+        return list(queryset.filter(functools.reduce(operator.or_, segment.any_of)).order_by(*order)[:limit])
+    parts = [queryset.filter(q).order_by(*order).values("pk")[:limit] for q in segment.any_of]
+    return list(queryset.filter(pk__in=parts[0].union(*parts[1:])).order_by(*order)[:limit])
+
+
+def _encode_value(value: Any) -> list[Any]:
+    if isinstance(value, dt.datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, dt.date):
+        return ["d", value.isoformat()]
+    if isinstance(value, int):
+        return ["i", value]
+    return ["s", str(value)]
+
+
+def _decode_value(kind: str, raw: Any) -> Any:
+    decoders = {"t": dt.datetime.fromisoformat, "d": dt.date.fromisoformat, "i": int, "s": str}
+    return decoders[kind](raw)
+
+
+class _Cursors:
+    def __init__(self, segments: Sequence[Segment], scope: str, salt: str):
+        self.segments, self.scope, self.salt = segments, scope, salt
+
+    def encode(self, index: int, row: Model) -> str:
+        values = [_encode_value(getattr(row, name.lstrip("-"))) for name in self.segments[index].order]
+        return signing.dumps({"s": self.scope, "g": index, "v": values}, salt=self.salt)
+
+    def decode(self, token: str) -> tuple[int, list[Any]]:
+        try:
+            data = signing.loads(token, salt=self.salt)
+            if data["s"] != self.scope:
+                raise BadCursor("made for another sort order")
+            index = int(data["g"])
+            if not 0 <= index < len(self.segments) or len(data["v"]) != len(self.segments[index].order):
+                raise BadCursor("does not fit this sort order")
+            return index, [_decode_value(kind, raw) for kind, raw in data["v"]]
+        except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+            raise BadCursor(str(exc)) from None
+
+
+def keyset_page(
+    segments: Sequence[Segment],
+    *,
+    size: int,
+    scope: str,
+    salt: str,
+    after: str | None = None,
+    before: str | None = None,
+) -> KeysetPage:
+    """``size`` rows after the cursor ``after`` (or before ``before``; the first page without either).
+
+    ``scope`` names the sort order (a cursor made for another one is refused); ``salt`` the page.
+    """
+    cursors = _Cursors(segments, scope, salt)
+    going_back = bool(before)
+    start, key = cursors.decode(before or after) if (before or after) else (0, None)
+    indexes = range(start, -1, -1) if going_back else range(start, len(segments))
+    found: list[tuple[int, Any]] = []
+    for index in indexes:
+        segment = segments[index]
+        order = _reversed(segment.order) if going_back else segment.order
+        queryset = segment.queryset
+        if key is not None and index == start:
+            queryset = queryset.filter(_beyond(order, key))
+        found += [(index, row) for row in _fetch(segment, queryset, order, size + 1 - len(found))]
+        if len(found) > size:
+            break
+    more = len(found) > size
+    found = found[:size]
+    if going_back:
+        found.reverse()
+    first = cursors.encode(*found[0]) if found else None
+    last = cursors.encode(*found[-1]) if found else None
+    if going_back:
+        return KeysetPage([row for _, row in found], next_cursor=last, previous_cursor=first if more else None)
+    return KeysetPage(
+        [row for _, row in found], next_cursor=last if more else None, previous_cursor=first if after else None
+    )
