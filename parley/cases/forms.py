@@ -171,7 +171,7 @@ class PartyForm(USWDSForm, forms.Form):
     first_name = forms.CharField(label="First name", required=False, max_length=100)
     last_name = forms.CharField(label="Last name", required=False, max_length=100)
     phone = forms.CharField(label="Phone", required=False, max_length=40)
-    email = forms.EmailField(label="Email", required=False)
+    email = forms.EmailField(label="Email", required=False, max_length=254)
     address = forms.CharField(label="Mailing address", required=False, max_length=300)
     date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
     is_minor = forms.BooleanField(label="Under 18", required=False)
@@ -645,9 +645,7 @@ class OutcomeForm(ActionForm):
         if "agreement_terms" not in self.fields or not data.get("outcome"):
             return data
         if terms and not resolved:
-            self.add_error(
-                self.add_error("agreement_terms", "An agreement goes only with a session that ended in an agreement.")
-            )
+            self.add_error("agreement_terms", "An agreement goes only with a session that ended in an agreement.")
         elif terms and not data.get("agreement_signed"):
             self.add_error("agreement_signed", "Tick this when the parties signed the agreement whose terms you wrote.")
         elif (
@@ -657,6 +655,8 @@ class OutcomeForm(ActionForm):
             and not terms
         ):
             self.add_error("agreement_terms", "This program keeps the terms of every agreement: write them as signed.")
+        elif data.get("agreement_public") and not terms:
+            self.add_error("agreement_public", "Write the terms that the parties agreed may be made public.")
         return data
 
 

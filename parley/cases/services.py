@@ -186,6 +186,11 @@ class NewParty:
     accessibility_needs: str = ""
 
 
+CONTACT_LIMITS = {"email": 254, "phone": 40, "address": 300}
+MAX_AGREEMENT_TERMS = 4000
+MAX_SCHEDULING_NOTES = 4000
+
+
 @dataclass
 class NewOfficer:
     """An officer named in a complaint: from the roster (``roster``), or described when unknown."""
@@ -220,6 +225,10 @@ def complaint_receive(
         raise RoleNotAllowed(action="complaint_receive", role=actor.role, allowed_roles={Role.INTAKE, Role.ADMIN})
     if not narrative.strip():
         raise GuardFailed("Describe what happened.")
+    for p in parties:  # the lengths the columns had before encryption, so that nothing is ever cut short
+        for name, limit in CONTACT_LIMITS.items():
+            if len(getattr(p, name) or "") > limit:
+                raise GuardFailed(f"A {name.replace('_', ' ')} can be at most {limit} characters long.")
     complainants = [p for p in parties if p.kind == PartyKind.COMPLAINANT]
     if not complainants:
         raise GuardFailed("A complaint needs at least one complainant.")
@@ -626,6 +635,8 @@ def session_schedule(
         duration = duration_minutes or policy.session_minutes
         if starts_at <= timezone.now():
             raise GuardFailed("A session must start in the future.")
+        if len(scheduling_notes.strip()) > MAX_SCHEDULING_NOTES:
+            raise GuardFailed(f"Keep the scheduling notes under {MAX_SCHEDULING_NOTES} characters.")
         if policy.mediator_notice_days and starts_at.date() < add_days(
             policy, timezone.localdate(), policy.mediator_notice_days
         ):
@@ -731,13 +742,19 @@ def session_record_outcome(
         everyone_present = present == (need_parties, need_officers, need_mediators)
         agreement_terms = agreement_terms.strip()
         resolved = outcome in {SessionOutcome.FULL_AGREEMENT, SessionOutcome.PARTIAL_AGREEMENT}
-        if agreement_terms:  # the form asks for the terms where the policy requires them
+        if agreement_terms:
             if not resolved:
                 raise GuardFailed("A written agreement goes only with a session that ended in an agreement.")
             if not agreement_signed:
                 raise GuardFailed("Terms were given, but the agreement is not marked as signed.")
             if policy.written_agreement == WrittenAgreement.NONE:
                 raise GuardFailed("This program does not use written agreements.")
+            if len(agreement_terms) > MAX_AGREEMENT_TERMS:
+                raise GuardFailed(f"Keep the agreement's terms under {MAX_AGREEMENT_TERMS} characters.")
+        elif agreement_public:
+            raise GuardFailed("Write the terms that the parties agreed may be made public.")
+        elif resolved and agreement_signed and policy.written_agreement == WrittenAgreement.REQUIRED:
+            raise GuardFailed("This program keeps the terms of every signed agreement: write them as signed.")
 
         fields: list[str] = []
         data: dict[str, Any] = {"session": session.pk, "outcome": outcome}

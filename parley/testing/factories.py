@@ -12,6 +12,7 @@ from parley.accounts.roles import Role
 from parley.cases import services
 from parley.cases.models import Complaint, Officer
 from parley.mediation.models import Mediator, SessionOutcome, Venue
+from parley.policies.models import WrittenAgreement
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -150,7 +151,11 @@ class Journey:
         return {"present_parties": parties, "present_officers": officers, "present_mediators": mediators}
 
     def hold(self, complaint: Complaint, session, outcome: str = SessionOutcome.FULL_AGREEMENT, **kw) -> Complaint:
+        """Record the outcome with everyone present; a signed agreement comes with terms where the policy
+        keeps them (pass ``agreement_terms`` to choose them)."""
         attendance = self.everyone(complaint, session)
+        if kw.get("agreement_signed") and complaint.policy.written_agreement == WrittenAgreement.REQUIRED:
+            attendance["agreement_terms"] = "The officer apologised; both shook hands."
         attendance.update(kw)
         return services.session_record_outcome(
             complaint=complaint, actor=self.coordinator, outcome=outcome, **attendance

@@ -183,3 +183,20 @@ def test_the_migration_encrypts_stored_values_and_reverses_to_plain_text(policy,
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.parametrize(("field", "limit"), [("email", 254), ("phone", 40), ("address", 300)])
+def test_intake_refuses_contact_data_longer_than_its_column_ever_held(policy, irene, field, limit):
+    """The limits of the columns before encryption: reversing the migration must never cut a value short."""
+    long = "a" * (limit - 12) + "@example.com" if field == "email" else "1" * (limit + 1)
+    party = services.NewParty(first_name="Luis", last_name="Ortega", **{field: long + "x"})
+    with pytest.raises(services.GuardFailed, match=f"at most {limit} characters"):
+        services.complaint_receive(
+            actor=irene,
+            received_on=dt.date.today(),
+            channel="walk_in",
+            narrative="Stopped without a reason.",
+            parties=[party],
+            officers=[services.NewOfficer(description="Bike patrol", allegation_codes=["discourtesy"])],
+        )
+    assert not Party.objects.exists()

@@ -22,12 +22,13 @@ from parley.accounts.roles import Role
 from parley.cases import services
 from parley.cases.models import Complaint, ComplaintEvent, ConsentAnswer, PartyKind
 from parley.cases.selectors import replay_status
+from parley.cases.tests.helpers import reach
 from parley.cases.workflow import BY_ACTION, TERMINAL, TRANSITIONS, Status, WorkflowError, actions_from
 from parley.conftest import use_preset
 from parley.mediation.models import MediationSession, SessionAttendance, SessionOutcome, SessionStatus
-from parley.policies.models import ConsentOrder, ProgramPolicy
+from parley.policies.models import ConsentOrder, ProgramPolicy, WrittenAgreement
 from parley.policies.presets import PRESETS
-from parley.testing.factories import MediatorFactory, UserFactory, VenueFactory, receive_complaint
+from parley.testing.factories import Journey, MediatorFactory, UserFactory, VenueFactory, receive_complaint
 
 ACTIONS = [t.action for t in TRANSITIONS]
 TARGETS = [s for s in Status.values if s in TERMINAL]
@@ -44,8 +45,12 @@ class ComplaintWorkflow(RuleBasedStateMachine):
         self.mediators = []
         self.targets: dict[int, str] = {}
 
-    @initialize(preset=st.sampled_from(sorted(PRESETS)), parallel=st.booleans())
-    def choose_program(self, preset, parallel):
+    @initialize(
+        preset=st.sampled_from(sorted(PRESETS)),
+        parallel=st.booleans(),
+        endings=st.tuples(st.sampled_from(TARGETS), st.sampled_from(TARGETS)),
+    )
+    def choose_program(self, preset, parallel, endings):
         policy = use_preset(preset)
         ProgramPolicy.objects.filter(pk=policy.pk).update(
             consent_order=ConsentOrder.PARALLEL if parallel else ConsentOrder.COMPLAINANT_FIRST
@@ -54,8 +59,16 @@ class ComplaintWorkflow(RuleBasedStateMachine):
         self.mediators = [MediatorFactory(monthly_case_limit=100) for _ in range(self.policy.mediators_per_session + 2)]
         self.mediators[0].user = self.users[Role.MEDIATOR]
         self.mediators[0].save()
+        # two complaints start part of the way, so that every walk reaches the officers' consent and the
+        # session's outcome (the deepest parts of the workflow) however its other steps are drawn
+        u = self.users
+        journey = Journey(intake=u[Role.INTAKE], iad=u[Role.IAD], coordinator=u[Role.COORDINATOR], admin=u[Role.ADMIN])
+        for start, ending in zip((Status.AWAITING_CHOICE, Status.SCHEDULED), endings, strict=True):
+            c = reach(start, journey)
+            self.complaints.append(c.pk)
+            self.targets[c.pk] = ending
 
-    @precondition(lambda self: len(self.complaints) < 3)  # a few complaints, each taken far
+    @precondition(lambda self: len(self.complaints) < 4)  # a few complaints, each taken far
     @rule(officers=st.integers(1, 2), unidentified=st.integers(0, 1), ending=st.sampled_from(TARGETS))
     def receive(self, officers, unidentified, ending):
         """A new complaint, and the ending its "progress" steps steer towards (so that every ending
@@ -171,6 +184,8 @@ class ComplaintWorkflow(RuleBasedStateMachine):
             parties = set() if drop == "complainant" else parties
             officers = set() if drop == "officer" else officers
             mediators = set(list(mediators)[:-1]) if drop == "mediator" else mediators
+            resolved = outcome in {SessionOutcome.FULL_AGREEMENT, SessionOutcome.PARTIAL_AGREEMENT}
+            keeps_terms = resolved and c.policy.written_agreement == WrittenAgreement.REQUIRED
             with time_machine.travel(when):
                 services.session_record_outcome(
                     complaint=c,
@@ -180,6 +195,8 @@ class ComplaintWorkflow(RuleBasedStateMachine):
                     present_officers=officers,
                     present_mediators=mediators,
                     agreement_signed=yes or flag,
+                    # a program that keeps written agreements keeps their terms
+                    agreement_terms="An apology." if (yes or flag) and keeps_terms else "",
                 )
         elif action == "complaint_send_back_good_faith":
             services.complaint_send_back_good_faith(complaint=c, actor=actor, reason="no good faith")

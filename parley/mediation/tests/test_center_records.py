@@ -330,3 +330,65 @@ def test_key_rotation_keeps_every_agreement_readable(journey, settings):
     settings.FIELD_ENCRYPTION_KEYS = [new]
     assert Agreement.objects.get(session=session).terms == "An apology, in writing."
     assert session.complaint.parties.get().phone == "(314) 555-0101"
+
+
+def test_terms_with_an_unresolved_outcome_get_a_message_not_an_error_page(journey, client, carla):
+    use_preset("dc-opc")
+    session = _scheduled(journey)
+    c = session.complaint
+    parties, officers, mediators = services.required_attendees(c, session)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=3)):
+        login(client, carla)
+        before = snapshot(c)
+        response = client.post(
+            reverse("cases:outcome", kwargs={"ref": c.reference}),
+            {
+                "outcome": SessionOutcome.NOT_RESOLVED,
+                "present_parties": [str(p) for p in parties],
+                "present_officers": [str(o) for o in officers],
+                "present_mediators": [str(m) for m in mediators],
+                "agreement_terms": "An apology.",
+                "agreement_public": "on",
+            },
+        )
+    assert response.status_code == 200
+    assert "An agreement goes only with a session that ended in an agreement" in text(response)
+    assert snapshot(c) == before and not Agreement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"agreement_signed": True, "agreement_terms": ""}, "keeps the terms of every signed agreement"),
+        ({"agreement_signed": True, "agreement_terms": "x" * 4001}, "under 4000 characters"),
+        ({"agreement_signed": True, "agreement_public": True, "agreement_terms": " "}, "may be made public"),
+    ],
+)
+def test_the_service_keeps_the_agreement_rules_whatever_calls_it(journey, kw, message):
+    use_preset("dc-opc")
+    session = _scheduled(journey)
+    before = snapshot(session.complaint)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=3)), pytest.raises(GuardFailed, match=message):
+        services.session_record_outcome(
+            complaint=session.complaint,
+            actor=journey.coordinator,
+            outcome=SessionOutcome.FULL_AGREEMENT,
+            **journey.everyone(session.complaint, session),
+            **kw,
+        )
+    assert snapshot(session.complaint) == before
+
+
+def test_booking_refuses_scheduling_notes_too_long(journey, carla):
+    c = reach(Status.REFERRED, journey)
+    session = journey.schedule(reach(Status.REFERRED, journey))
+    with pytest.raises(GuardFailed, match="under 4000 characters"):
+        services.session_schedule(
+            complaint=c,
+            actor=carla,
+            starts_at=session.starts_at + dt.timedelta(days=1),
+            mediators=list(session.mediators.all()),
+            venue=session.venue,
+            scheduling_notes="x" * 4001,
+        )
+    assert not MediationSession.objects.filter(complaint=c).exists()
