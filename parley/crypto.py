@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,10 +22,12 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import checks
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
+from django.db.models.lookups import Exact
 
 PREFIX = "fernet:"
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=8)
@@ -45,7 +48,10 @@ def encrypt(text: str) -> str:
 
 def decrypt(value: str) -> str:
     if not value.startswith(PREFIX):
-        raise ValueError("an encrypted column holds a value that was not encrypted")
+        # Written in the clear by something that bypassed the field (raw SQL, a restore, an old release
+        # still running during a deploy). Reading it must not break the page; `rotate_keys` encrypts it.
+        logger.warning("An encrypted column holds a value in the clear; run `manage.py rotate_keys` to encrypt it.")
+        return value
     try:
         return fernet().decrypt(value[len(PREFIX) :].encode()).decode()
     except InvalidToken:
@@ -56,9 +62,9 @@ def decrypt(value: str) -> str:
 
 
 def rotate(value: str) -> str:
-    """The same plaintext, encrypted again under the first key."""
+    """The same plaintext, encrypted again under the first key (a value found in the clear is encrypted)."""
     if not value.startswith(PREFIX):
-        raise ValueError("an encrypted column holds a value that was not encrypted")
+        return encrypt(value)
     try:
         return PREFIX + fernet().rotate(value[len(PREFIX) :].encode()).decode()
     except InvalidToken:
@@ -93,6 +99,19 @@ def blind_index(kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+class EmptyOnlyExact(Exact):
+    """``filter(email="")`` works; ``filter(email="x")`` would silently match nothing (every encryption
+    differs), so it is refused: search through the blind index instead."""
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None):
+            raise FieldError(
+                f"{self.lhs.target.name} is encrypted: an exact search compares ciphertexts and finds nothing. "
+                "Filter on its blind index (BlindIndexField.lookup_key) instead."
+            )
+        return super().get_prep_lookup()
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted. Only emptiness can be queried; search through a blind index."""
 
@@ -108,7 +127,9 @@ class EncryptedTextField(models.TextField):
         return decrypt(value)
 
     def get_lookup(self, lookup_name: str):
-        if lookup_name not in {"isnull", "exact"}:
+        if lookup_name == "exact":
+            return EmptyOnlyExact
+        if lookup_name != "isnull":
             return None  # Django then reports the lookup as unsupported
         return super().get_lookup(lookup_name)
 
@@ -196,24 +217,28 @@ def encrypted_tables() -> list[EncryptedColumns]:
 class RewriteCount:
     rows: int = 0
     values: int = 0
+    unencrypted: int = 0  # values found in the clear (and encrypted by this rewrite)
+
+
+def _select_batch(connection, spec: EncryptedColumns, after: int | None, batch: int, *, lock: bool) -> list[tuple]:
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in spec.columns)
+    where = "" if after is None else f"WHERE {qn('id')} > %s "
+    locking = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {qn('id')}, {names} FROM {qn(spec.table)} {where}ORDER BY {qn('id')} LIMIT {int(batch)}{locking}",  # noqa: S608  # nosec B608 (names from the models)
+            [] if after is None else [after],
+        )
+        return cursor.fetchall()
 
 
 def _batches(connection, spec: EncryptedColumns, batch: int) -> Iterator[list[tuple]]:
-    qn = connection.ops.quote_name
-    names = ", ".join(qn(c) for c in spec.columns)
+    """Every row's encrypted columns, in batches by key (for reading only)."""
     last = None
-    with connection.cursor() as cursor:
-        while True:
-            where = "" if last is None else f"WHERE {qn('id')} > %s "
-            cursor.execute(
-                f"SELECT {qn('id')}, {names} FROM {qn(spec.table)} {where}ORDER BY {qn('id')} LIMIT {int(batch)}",  # noqa: S608  # nosec B608 (names from the models)
-                [] if last is None else [last],
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield rows
+    while rows := _select_batch(connection, spec, last, batch, lock=False):
+        last = rows[-1][0]
+        yield rows
 
 
 def rewrite_columns(
@@ -225,36 +250,47 @@ def rewrite_columns(
     batch: int = 2000,
 ) -> RewriteCount:
     """Rewrite every non-empty value of the table's encrypted columns with ``transform`` and recompute
-    its blind indexes from ``plaintext(old_value, new_value)``. One UPDATE per row, in batches by key.
-    Runs in the caller's transaction."""
+    its blind indexes from ``plaintext(old_value, new_value)``.
+
+    Batch by batch, each in its own transaction (a savepoint inside the caller's): the batch's rows are
+    read with ``SELECT ... FOR UPDATE`` (PostgreSQL), so an edit or an erasure committed meanwhile is
+    never overwritten with the old value, and no lock is held longer than one batch."""
+    from django.db import transaction
+
     qn = connection.ops.quote_name
     targets = spec.columns + list(spec.indexes)
     assignments = ", ".join(f"{qn(c)} = %s" for c in targets)
     sql = f"UPDATE {qn(spec.table)} SET {assignments} WHERE {qn('id')} = %s"  # noqa: S608  # nosec B608
     count = RewriteCount()
-    for rows in _batches(connection, spec, batch):
-        updates = []
-        for pk, *values in rows:
-            new, plain, touched = [], {}, False
-            for column, value in zip(spec.columns, values, strict=True):
-                text = value.isoformat() if isinstance(value, dt.date) else value
-                if text in (None, ""):
-                    new.append(value)
-                    plain[column] = ""
-                    continue
-                changed = transform(text)
-                new.append(changed)
-                plain[column] = plaintext(text, changed)
-                count.values += 1
-                touched = True
-            if touched:
-                keys = [blind_index(kind, plain[source]) for kind, source in spec.indexes.values()]
-                updates.append([*new, *keys, pk])
-        if updates:
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, updates)
-            count.rows += len(updates)
-    return count
+    last = None
+    while True:
+        with transaction.atomic(using=connection.alias):
+            rows = _select_batch(connection, spec, last, batch, lock=True)
+            if not rows:
+                return count
+            last = rows[-1][0]
+            updates = []
+            for pk, *values in rows:
+                new, plain, touched = [], {}, False
+                for column, value in zip(spec.columns, values, strict=True):
+                    text = value.isoformat() if isinstance(value, dt.date) else value
+                    if text in (None, ""):
+                        new.append(value)
+                        plain[column] = ""
+                        continue
+                    changed = transform(text)
+                    new.append(changed)
+                    plain[column] = plaintext(text, changed)
+                    count.values += 1
+                    count.unencrypted += not text.startswith(PREFIX)
+                    touched = True
+                if touched:
+                    keys = [blind_index(kind, plain[source]) for kind, source in spec.indexes.values()]
+                    updates.append([*new, *keys, pk])
+            if updates:
+                with connection.cursor() as cursor:
+                    cursor.executemany(sql, updates)
+                count.rows += len(updates)
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -262,12 +298,12 @@ def check_encryption_keys(app_configs, **kwargs) -> list[checks.CheckMessage]:
     problems = []
     if getattr(settings, "FIELD_KEYS_DERIVED", False):
         problems.append(
-            checks.Warning(
+            checks.Error(
                 "FIELD_ENCRYPTION_KEYS and FIELD_INDEX_KEY are not set: personal data is encrypted with keys "
-                "derived from SECRET_KEY.",
+                "derived from SECRET_KEY, so changing SECRET_KEY (after a leak, say) would make it unreadable.",
                 hint="Set both from your secret store (Fernet keys: "
                 "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())').",
-                id="parley.W001",
+                id="parley.E001",
             )
         )
     return problems
@@ -283,17 +319,19 @@ class RotationReport:
     table: str
     rows: int = 0
     values: int = 0
-    stale: int = 0  # values not (yet) under the first key
+    stale: int = 0  # values not (yet) under the first key, those in the clear included
+    unencrypted: int = 0  # values in the clear
 
 
 def _count_stale(connection, spec: EncryptedColumns) -> RotationReport:
     report = RotationReport(spec.table)
     for rows in _batches(connection, spec, 5000):
         for _pk, *values in rows:
-            present = [v for v in values if v not in (None, "")]
+            present = [str(v) for v in values if v not in (None, "")]
             report.rows += bool(present)
             report.values += len(present)
-            report.stale += sum(1 for v in present if not under_first_key(v))
+            report.unencrypted += sum(1 for v in present if not v.startswith(PREFIX))
+            report.stale += sum(1 for v in present if not v.startswith(PREFIX) or not under_first_key(v))
     return report
 
 
@@ -305,12 +343,11 @@ def rotation_report() -> list[RotationReport]:
 
 
 def rotate_keys() -> list[RotationReport]:
-    """Re-encrypt every stored value under the first key of FIELD_ENCRYPTION_KEYS and recompute every
-    blind index under FIELD_INDEX_KEY; one transaction per table. Returns what is left afterwards
-    (``stale`` is then 0 everywhere unless a value could not be rewritten)."""
-    from django.db import connection, transaction
+    """Re-encrypt every stored value under the first key of FIELD_ENCRYPTION_KEYS (encrypting any found
+    in the clear) and recompute every blind index under FIELD_INDEX_KEY, one locked batch at a time, so
+    the site can stay up. Returns what is left afterwards (``stale`` is then 0 everywhere)."""
+    from django.db import connection
 
     for spec in encrypted_tables():
-        with transaction.atomic():
-            rewrite_columns(connection, spec, rotate, plaintext=lambda old, new: decrypt(new))
+        rewrite_columns(connection, spec, rotate, plaintext=lambda old, new: decrypt(new))
     return rotation_report()

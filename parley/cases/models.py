@@ -167,6 +167,15 @@ class Party(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:  # a saved email or phone takes its lookup index along
+            indexes = {
+                f.name for f in self._meta.fields if isinstance(f, BlindIndexField) and f.source in update_fields
+            }
+            kwargs["update_fields"] = {*update_fields, *indexes}
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         if self.anonymous:

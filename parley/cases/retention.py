@@ -34,6 +34,7 @@ class RetentionReport:
     notes: int
     events: int
     audit_entries: int
+    mediation_records: int = 0  # sessions with scheduling notes, agreements, surveys with comments
 
 
 def due_for_retention(*, now: dt.datetime | None = None) -> QuerySet[Complaint]:
@@ -71,6 +72,11 @@ def retention_report(*, now: dt.datetime | None = None) -> RetentionReport:
         notes=Note.objects.filter(complaint__in=complaints).count(),
         events=ComplaintEvent.objects.filter(complaint__in=complaints).count(),
         audit_entries=_audit_entries_for(refs).count(),
+        mediation_records=(
+            MediationSession.objects.filter(complaint__in=complaints).exclude(scheduling_notes="").count()
+            + Agreement.objects.filter(session__complaint__in=complaints).count()
+            + SurveyResponse.objects.filter(session__complaint__in=complaints).exclude(comment="").count()
+        ),
     )
 
 

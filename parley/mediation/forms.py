@@ -54,5 +54,12 @@ class SurveyForm(USWDSForm, forms.Form):
             self.fields[name].widget.attrs["class"] = widget_class(self.fields[name].widget)
         self.order_fields(["respondent", *[name for _code, name in self.statement_fields], "comment"])
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "respondent" in self.errors:  # a hidden field: its problem is the form's, with no field to point at
+            problems = self.errors.pop("respondent")
+            self.add_error(None, problems)
+        return data
+
     def answers(self) -> dict[str, str]:
         return {code: self.cleaned_data.get(name) or "" for code, name in self.statement_fields}

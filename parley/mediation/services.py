@@ -26,10 +26,19 @@ def _on_team(session: MediationSession, user: User) -> bool:
     return session.mediators.filter(user=user).exists()
 
 
+def _refuse_if_anonymised(session: MediationSession) -> None:
+    """Retention has removed this complaint's personal data and will not come back for new free text."""
+    if session.complaint.anonymised_at is not None:
+        raise GuardFailed(
+            "This complaint's personal data was removed under the retention policy: nothing can be added."
+        )
+
+
 def session_update_scheduling_notes(*, session: MediationSession, actor: User, notes: str) -> MediationSession:
     """Replace the session's scheduling notes (the coordinator, or a mediator of its team)."""
     if not can(actor, "edit_scheduling_notes") or (actor.role == Role.MEDIATOR and not _on_team(session, actor)):
         raise RoleNotAllowed(action="edit_scheduling_notes", role=actor.role, allowed_roles={Role.COORDINATOR})
+    _refuse_if_anonymised(session)
     notes = notes.strip()
     if len(notes) > MAX_NOTES:
         raise GuardFailed(f"Keep the scheduling notes under {MAX_NOTES} characters.")
@@ -54,6 +63,7 @@ def survey_record(
     """
     if not can(actor, "enter_survey"):
         raise RoleNotAllowed(action="enter_survey", role=actor.role, allowed_roles={Role.COORDINATOR})
+    _refuse_if_anonymised(session)
     if respondent not in Respondent.values:
         raise GuardFailed("Say whose survey this is: the complainant's or an officer's.")
     if session.status != SessionStatus.HELD:

@@ -200,3 +200,67 @@ def test_intake_refuses_contact_data_longer_than_its_column_ever_held(policy, ir
             officers=[services.NewOfficer(description="Bike patrol", allegation_codes=["discourtesy"])],
         )
     assert not Party.objects.exists()
+
+
+def test_a_value_stored_in_the_clear_is_read_and_then_encrypted_by_rotation(party, capsys):
+    with connection.cursor() as cursor:  # as raw SQL, a restore or an old release would leave it
+        cursor.execute("UPDATE cases_party SET phone = %s WHERE id = %s", ["(314) 555-0188", party.pk])
+    assert Party.objects.get(pk=party.pk).phone == "(314) 555-0188"  # the page still works
+    call_command("rotate_keys", "--dry-run")
+    assert "1 of them stored in the clear" in capsys.readouterr().out
+    call_command("rotate_keys")
+    row = raw_row(party.pk)
+    assert row["phone"].startswith(PREFIX) and row["phone_index"] == blind_index("phone", "3145550188")
+    assert Party.objects.get(pk=party.pk).phone == "(314) 555-0188"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it there)")
+@pytest.mark.django_db(transaction=True)
+def test_rotation_never_writes_back_a_value_erased_while_it_runs(policy, irene, settings, monkeypatch):
+    """Retention (or a staff edit) blanks an email while rotation is between reading and writing that row:
+    the row is locked, the erasure waits for the batch and then wins, and the old email never returns."""
+    import threading
+    import time
+
+    import psycopg
+
+    import parley.crypto as crypto
+
+    p = receive_complaint(irene).parties.get()
+    p.email = "dana@example.com"
+    p.save()
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *settings.FIELD_ENCRYPTION_KEYS]
+    real, threads = crypto.rotate, []
+    s = connection.settings_dict
+
+    def erase():
+        with psycopg.connect(host=s["HOST"], port=s["PORT"], user=s["USER"], dbname=s["NAME"], autocommit=True) as db:
+            db.execute("UPDATE cases_party SET email = '', email_index = '' WHERE id = %s", [p.pk])
+
+    def rotate_while_someone_erases(value):
+        if not threads:
+            threads.append(threading.Thread(target=erase))
+            threads[0].start()
+            time.sleep(0.5)  # the erasure runs now, or waits for the batch's row lock
+        return real(value)
+
+    monkeypatch.setattr(crypto, "rotate", rotate_while_someone_erases)
+    crypto.rotate_keys()
+    threads[0].join(timeout=10)
+    assert not threads[0].is_alive()
+    fresh = Party.objects.get(pk=p.pk)
+    assert (fresh.email, fresh.email_index) == ("", "")
+
+
+def test_saving_only_the_phone_updates_its_lookup_index(party):
+    party.phone = "(314) 555-0177"
+    party.save(update_fields=["phone"])
+    assert raw_row(party.pk)["phone_index"] == blind_index("phone", "3145550177")
+
+
+def test_an_exact_search_on_an_encrypted_column_is_refused_instead_of_finding_nothing(party):
+    from django.core.exceptions import FieldError
+
+    assert not Party.objects.filter(email="").exclude(pk=party.pk).exists()  # emptiness can be asked
+    with pytest.raises(FieldError, match="blind index"):
+        list(Party.objects.filter(email=CONTACT["email"]))

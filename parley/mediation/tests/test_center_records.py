@@ -392,3 +392,27 @@ def test_booking_refuses_scheduling_notes_too_long(journey, carla):
             scheduling_notes="x" * 4001,
         )
     assert not MediationSession.objects.filter(complaint=c).exists()
+
+
+def test_nothing_can_be_added_to_an_anonymised_complaints_sessions(journey, carla):
+    from django.utils import timezone
+
+    session = _held(journey)
+    type(session.complaint).objects.filter(pk=session.complaint_id).update(anonymised_at=timezone.now())
+    session = MediationSession.objects.select_related("complaint").get(pk=session.pk)
+    with pytest.raises(GuardFailed, match="retention policy"):
+        center.session_update_scheduling_notes(session=session, actor=carla, notes="Call Dana on 314-555-0101")
+    with pytest.raises(GuardFailed, match="retention policy"):
+        center.survey_record(session=session, actor=carla, respondent="complainant", answers={"listened": "agree"})
+    session.refresh_from_db()
+    assert session.scheduling_notes == "" and not SurveyResponse.objects.exists()
+
+
+def test_a_forged_respondent_is_a_problem_of_the_whole_form(journey, client, carla):
+    session = _held(journey)
+    login(client, carla)
+    response = client.post(reverse("mediation:survey", kwargs={"pk": session.pk}), {"respondent": "witness"})
+    assert response.status_code == 200
+    body = text(response)
+    assert "Say whose survey this is." in body and 'href="#id_respondent"' not in body
+    assert not SurveyResponse.objects.exists()

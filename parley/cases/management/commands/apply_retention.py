@@ -16,7 +16,8 @@ class Command(BaseCommand):
         verb = "Anonymised" if apply else "Dry run: would anonymise"
         self.stdout.write(
             f"{verb} {len(report.complaints)} complaint(s): {report.parties} people, {report.notes} notes, "
-            f"{report.events} events, {report.audit_entries} audit entries."
+            f"{report.events} events, {report.mediation_records} mediation records, "
+            f"{report.audit_entries} audit entries."
         )
         for reference in report.complaints[:50]:
             self.stdout.write(f"  {reference}")

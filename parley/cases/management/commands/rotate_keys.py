@@ -23,7 +23,8 @@ class Command(BaseCommand):
         before = rotation_report()
         for r in before:
             self.stdout.write(
-                f"{r.table}: {r.values} encrypted values in {r.rows} rows, {r.stale} not under the first key."
+                f"{r.table}: {r.values} encrypted values in {r.rows} rows, {r.stale} not under the first key"
+                + (f" ({r.unencrypted} of them stored in the clear: they will be encrypted)." if r.unencrypted else ".")
             )
         if dry_run:
             self.stdout.write("Dry run: nothing changed. Run without --dry-run to re-encrypt every value.")
