@@ -6,9 +6,10 @@
 Requests go through the whole Django stack in this process (every middleware: sessions, two-factor,
 audit, CSP), with the test client: the time is the server's, without a network. The floor is
 ``/healthz`` (one ``SELECT 1``). The last row, an auditor's empty queue, is what any staff page costs
-before it shows anything (its audit entry, the page layout). A page that shows an error message
-(a refused filter, say) stops the run: it would not be the page meant. Seeding, when the database
-holds fewer complaints than asked, uses ``seed_demo``.
+before it shows anything (its audit entry, the page layout). The pages are timed in rounds, one
+request of each per round, so that the load of a shared machine falls on all of them alike. A page
+that shows an error message (a refused filter, say) stops the run: it would not be the page meant.
+Seeding, when the database holds fewer complaints than asked, uses ``seed_demo``.
 """
 
 from __future__ import annotations
@@ -121,10 +122,11 @@ class Command(BaseCommand):
             f"{requests} timed requests per page; load average {_load()}"
         )
         self.stdout.write(f"{'page':<34} {'median ms':>10} {'p95 ms':>10} {'x floor':>8}")
-        floor = None
-        for name, (page_client, url_for) in pages.items():
-            timings = []
-            for i in range(requests + 5):
+        # In rounds: one request of each page per round, so that a change of load on a shared machine
+        # falls on every page alike and the ratios to the floor stay meaningful. 5 rounds warm up.
+        timings: dict[str, list[float]] = {name: [] for name in pages}
+        for round_number in range(requests + 5):
+            for name, (page_client, url_for) in pages.items():
                 url = url_for()
                 started = time.perf_counter()
                 response = page_client.get(url)
@@ -133,9 +135,10 @@ class Command(BaseCommand):
                     raise CommandError(f"{url} answered {response.status_code}")
                 if b'role="alert"' in response.content:  # e.g. a filter the form refused: not the page meant
                     raise CommandError(f"{url} shows an error message")
-                if i >= 5:
-                    timings.append(elapsed)
-            median, p95 = statistics.median(timings), _percentile(timings, 0.95)
-            floor = floor or median
+                if round_number >= 5:
+                    timings[name].append(elapsed)
+        floor = statistics.median(timings[next(iter(pages))])
+        for name, values in timings.items():
+            median, p95 = statistics.median(values), _percentile(values, 0.95)
             self.stdout.write(f"{name:<34} {median:>10.1f} {p95:>10.1f} {median / floor:>8.1f}")
         self.stdout.write(f"load average at the end: {_load()}")
