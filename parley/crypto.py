@@ -233,7 +233,7 @@ def _select_batch(connection, spec: EncryptedColumns, after: int | None, batch: 
         return cursor.fetchall()
 
 
-def _batches(connection, spec: EncryptedColumns, batch: int) -> Iterator[list[tuple]]:
+def read_batches(connection, spec: EncryptedColumns, batch: int) -> Iterator[list[tuple]]:
     """Every row's encrypted columns, in batches by key (for reading only)."""
     last = None
     while rows := _select_batch(connection, spec, last, batch, lock=False):
@@ -325,7 +325,7 @@ class RotationReport:
 
 def _count_stale(connection, spec: EncryptedColumns) -> RotationReport:
     report = RotationReport(spec.table)
-    for rows in _batches(connection, spec, 5000):
+    for rows in read_batches(connection, spec, 5000):
         for _pk, *values in rows:
             present = [str(v) for v in values if v not in (None, "")]
             report.rows += bool(present)

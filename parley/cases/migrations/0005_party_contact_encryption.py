@@ -27,13 +27,27 @@ def encrypt_stored(apps, schema_editor):
     checks_now(schema_editor)
 
 
+# the plain columns' lengths: reversing refuses to cut a longer value short (PostgreSQL would, silently)
+PLAIN_LIMITS = {"email": 254, "phone": 40, "address": 300}
+
+
+def _plain(value):
+    return parley.crypto.decrypt(value) if value.startswith(parley.crypto.PREFIX) else value
+
+
 def decrypt_stored(apps, schema_editor):
+    connection = schema_editor.connection
     plain = parley.crypto.EncryptedColumns(table=TABLE.table, columns=TABLE.columns)  # the indexes are dropped next
-
-    def decrypt(value):
-        return parley.crypto.decrypt(value) if value.startswith(parley.crypto.PREFIX) else value
-
-    parley.crypto.rewrite_columns(schema_editor.connection, plain, decrypt, plaintext=lambda old, new: new)
+    for rows in parley.crypto.read_batches(connection, plain, 2000):
+        for pk, *values in rows:
+            for column, value in zip(plain.columns, values):
+                limit = PLAIN_LIMITS.get(column)
+                if limit and value and len(_plain(value)) > limit:
+                    raise RuntimeError(
+                        f"cases_party row {pk}: its {column} is longer than the {limit} characters the plain column "
+                        "holds. Shorten it before reversing this migration."
+                    )
+    parley.crypto.rewrite_columns(connection, plain, _plain, plaintext=lambda old, new: new)
     checks_now(schema_editor)
 
 

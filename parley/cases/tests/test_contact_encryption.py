@@ -264,3 +264,21 @@ def test_an_exact_search_on_an_encrypted_column_is_refused_instead_of_finding_no
     assert not Party.objects.filter(email="").exclude(pk=party.pk).exists()  # emptiness can be asked
     with pytest.raises(FieldError, match="blind index"):
         list(Party.objects.filter(email=CONTACT["email"]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reversing_the_migration_refuses_to_cut_a_long_value_short(policy, irene):
+    from parley.crypto import encrypt
+
+    p = receive_complaint(irene).parties.get()
+    long_address = "Apartment 4B, " + "x" * 300
+    with connection.cursor() as cursor:  # longer than the plain column held (the services refuse it today)
+        cursor.execute("UPDATE cases_party SET address = %s WHERE id = %s", [encrypt(long_address), p.pk])
+    executor = MigrationExecutor(connection)
+    try:
+        with pytest.raises(RuntimeError, match="longer than the 300 characters"):
+            executor.migrate([("cases", "0004_retention")])
+    finally:  # whatever came after 0005 was reversed before it refused: put it back
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Party.objects.get(pk=p.pk).address == long_address  # nothing changed
