@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ from parley.cases.models import (
     ScreeningAnswer,
 )
 from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
+from parley.crypto import blind_index
 from parley.keyset import KeysetPage, Segment, keyset_page
 from parley.mediation.models import MediationSession, Mediator, SessionAttendance, SessionStatus
 from parley.policies.models import ConsentOrder, ProgramPolicy
@@ -419,34 +421,56 @@ def officer_matches(text: str) -> Exists:
     )
 
 
-def search_alternatives(text: str) -> tuple[Q, ...]:
+_PHONE_LIKE = re.compile(r"[\d\s().+\-]+")
+
+
+def contact_match(text: str) -> Q | None:
+    """Complaints with a person whose email address or phone number is exactly ``text`` (however it is
+    punctuated or capitalised), through the blind indexes: the contact data itself is encrypted.
+    None when ``text`` looks like neither."""
+    text = text.strip()
+    if "@" in text and " " not in text:
+        kind, column = "email", "email_index"
+    elif _PHONE_LIKE.fullmatch(text) and len(re.sub(r"\D", "", text)) >= 10:
+        kind, column = "phone", "phone_index"
+    else:
+        return None
+    key = blind_index(kind, text)
+    return Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), **{column: key})))
+
+
+def search_alternatives(text: str, *, contact: bool = False) -> tuple[Q, ...]:
     """The ways a complaint matches a search: by reference number, complainant's name, or officer's
-    name, DSN or badge. Each is answered by its own index; a complaint matches if any one holds."""
+    name, DSN or badge, and (``contact``: for the roles that may see contact data) a person's exact
+    email address or phone number. Each is answered by its own index; a complaint matches if any holds."""
     text = text.strip()
     complainant = Exists(
         Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(text.split()))
     )
-    return (
+    alternatives = [
         Q(reference__istartswith=text) | Q(reference__iendswith=text),
         Q(complainant),
         Q(officer_matches(text)),
-    )
+    ]
+    if contact and (by_contact := contact_match(text)) is not None:
+        alternatives.append(by_contact)
+    return tuple(alternatives)
 
 
-def search_q(text: str) -> Q:
+def search_q(text: str, *, contact: bool = False) -> Q:
     """Search by reference number, complainant's name, or officer's name, DSN or badge (one condition)."""
-    return functools.reduce(operator.or_, search_alternatives(text))
+    return functools.reduce(operator.or_, search_alternatives(text, contact=contact))
 
 
 def filter_complaints(
-    qs: QuerySet[Complaint], filters: dict[str, Any], *, today: dt.date, search: bool = True
+    qs: QuerySet[Complaint], filters: dict[str, Any], *, today: dt.date, search: bool = True, contact: bool = False
 ) -> QuerySet[Complaint]:
     """Apply the complaint list's filters (the cleaned data of ``ComplaintFilterForm``).
 
     ``search=False`` leaves the search words out, for a caller that pages through
     ``search_alternatives`` itself (the list does: see ``complaint_page``)."""
     if search and (text := (filters.get("q") or "").strip()):
-        qs = qs.filter(search_q(text))
+        qs = qs.filter(search_q(text, contact=contact))
     status = filters.get("status") or ""
     if status == "open":
         qs = qs.filter(status__in=OPEN)
@@ -503,10 +527,11 @@ def complaint_page(
     text: str = "",
     after: str | None = None,
     before: str | None = None,
+    contact: bool = False,
 ) -> KeysetPage:
     """One page of the complaint list: ``qs`` (filtered, without the search words) matching the
     search ``text``, in the order ``sort``. Raises ``BadCursor`` for a tampered page link."""
-    any_of = search_alternatives(text) if text.strip() else ()
+    any_of = search_alternatives(text, contact=contact) if text.strip() else ()
     if sort == "due":  # those with an open deadline by the earliest, then the others (NO_DUE_DATE)
         due = by_first_open_deadline(qs).annotate(due_key=F("next_due"))
         segments = [

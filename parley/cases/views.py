@@ -121,6 +121,11 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 def _list_filters(request: HttpRequest) -> tuple[ComplaintFilterForm, dict[str, Any]]:
     """The filter form and the filters that are valid (an invalid value is left out, with a message)."""
     form = ComplaintFilterForm(request.GET or None)
+    if can(request.user, "view_personal_data"):
+        form.fields["q"].help_text = (
+            "Reference number, complainant's name, or officer's name, DSN or badge; or a person's exact email "
+            "address or phone number."
+        )
     if not form.is_bound:
         return form, {}
     if form.is_valid():
@@ -132,7 +137,11 @@ def _list_filters(request: HttpRequest) -> tuple[ComplaintFilterForm, dict[str, 
 
 def _filtered(request: HttpRequest, filters: dict[str, Any], *, search: bool = True):
     return selectors.filter_complaints(
-        visible_complaints(request.user), filters, today=timezone.localdate(), search=search
+        visible_complaints(request.user),
+        filters,
+        today=timezone.localdate(),
+        search=search,
+        contact=can(request.user, "view_personal_data"),  # only those who may see it search by it
     )
 
 
@@ -160,14 +169,21 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     sort = filters.get("sort") or selectors.DEFAULT_SORT
     size = filters.get("per_page") or DEFAULT_PAGE_SIZE
     text = (filters.get("q") or "").strip()
+    contact = can(request.user, "view_personal_data")
     qs = selectors.with_rows(_filtered(request, filters, search=False))
     try:
         page = selectors.complaint_page(
-            qs, sort=sort, size=size, text=text, after=request.GET.get("after"), before=request.GET.get("before")
+            qs,
+            sort=sort,
+            size=size,
+            text=text,
+            contact=contact,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
         )
     except BadCursor:
         messages.warning(request, "That page link no longer works, so the first page is shown.")
-        page = selectors.complaint_page(qs, sort=sort, size=size, text=text)
+        page = selectors.complaint_page(qs, sort=sort, size=size, text=text, contact=contact)
     if page.is_complete:
         total = len(page.rows)
     elif request.GET.get("count"):

@@ -338,3 +338,27 @@ def test_the_csv_with_invalid_filters_sends_back_to_the_list_with_a_message(jour
 def test_the_csv_is_get_only(journey, client, irene):
     login(client, irene)
     assert client.post(EXPORT).status_code == 405
+
+
+def test_staff_who_see_contact_data_find_a_person_by_exact_email_or_phone(client, policy, irene, audrey):
+    from parley.testing.factories import receive_complaint
+
+    mine = receive_complaint(irene)  # the complainant's phone: (314) 555-0101
+    party = mine.parties.get()
+    party.email = "Dana.Reyes@example.com"
+    party.save()
+    other = receive_complaint(irene)
+    other.parties.update(first_name="Ana", last_name="Ruiz")
+    other_party = other.parties.get()
+    other_party.phone, other_party.email = "(314) 555-0199", "ana@example.com"
+    other_party.save()
+    login(client, irene)
+    for words in ["314.555.0101", "+1 (314) 555-0101", "dana.reyes@EXAMPLE.com"]:
+        body = text(client.get(reverse("cases:list"), {"q": words}))
+        assert mine.reference in body and other.reference not in body, words
+    assert mine.reference not in text(client.get(reverse("cases:list"), {"q": "dana@example.com"}))
+    exported = b"".join(client.get(reverse("cases:export"), {"q": "3145550101"}).streaming_content).decode()
+    assert mine.reference in exported and other.reference not in exported
+    client.logout()
+    login(client, audrey)  # an auditor sees no contact data, so cannot search by it either
+    assert mine.reference not in text(client.get(reverse("cases:list"), {"q": "3145550101"}))
