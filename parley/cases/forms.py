@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from parley.accounts.models import User
-from parley.cases import selectors
+from parley.cases import demographics, selectors
 from parley.cases.models import (
     AllegationCategory,
     Channel,
@@ -184,6 +184,27 @@ class PartyForm(USWDSForm, forms.Form):
         max_length=300,
         help_text="For example: wheelchair access, large print.",
     )
+    gender = forms.MultipleChoiceField(
+        label="Gender",
+        required=False,
+        choices=demographics.GENDER,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Voluntary; mark all that apply.",
+    )
+    race = forms.MultipleChoiceField(
+        label="Race and ethnicity",
+        required=False,
+        choices=demographics.RACE,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Voluntary; mark all that apply.",
+    )
+    disability = forms.MultipleChoiceField(
+        label="Disability",
+        required=False,
+        choices=demographics.DISABILITY,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Voluntary; mark all that apply.",
+    )
 
     def clean_date_of_birth(self) -> dt.date | None:
         born = self.cleaned_data.get("date_of_birth")
@@ -222,6 +243,9 @@ class PartyForm(USWDSForm, forms.Form):
             needs_interpreter=bool(d.get("needs_interpreter")),
             needs_asl=bool(d.get("needs_asl")),
             accessibility_needs=d.get("accessibility_needs") or "",
+            gender=list(d.get("gender") or []),
+            race=list(d.get("race") or []),
+            disability=list(d.get("disability") or []),
         )
 
 

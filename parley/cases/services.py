@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.accounts.roles import SYSTEM_ROLE, Role
+from parley.cases import demographics
 from parley.cases.deadlines import add_days
 from parley.cases.models import (
     Allegation,
@@ -184,6 +185,9 @@ class NewParty:
     needs_interpreter: bool = False
     needs_asl: bool = False
     accessibility_needs: str = ""
+    gender: list[str] = field(default_factory=list)  # codes of parley.cases.demographics; all voluntary
+    race: list[str] = field(default_factory=list)
+    disability: list[str] = field(default_factory=list)
 
 
 CONTACT_LIMITS = {"email": 254, "phone": 40, "address": 300}
@@ -225,6 +229,11 @@ def complaint_receive(
         raise RoleNotAllowed(action="complaint_receive", role=actor.role, allowed_roles={Role.INTAKE, Role.ADMIN})
     if not narrative.strip():
         raise GuardFailed("Describe what happened.")
+    for p in parties:
+        for question, choices in demographics.QUESTIONS.items():
+            unknown = set(getattr(p, question)) - {code for code, _label in choices}
+            if unknown:
+                raise GuardFailed(f"Unknown {question} answer: {sorted(unknown)[0]}.")
     for p in parties:  # the lengths the columns had before encryption, so that nothing is ever cut short
         for name, limit in CONTACT_LIMITS.items():
             if len(getattr(p, name) or "") > limit:

@@ -29,7 +29,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from parley.accounts.permissions import can, get_complaint_for, require, role_of, visible_complaints
 from parley.accounts.roles import Role
-from parley.cases import selectors, services
+from parley.cases import demographics, selectors, services
 from parley.cases.forms import (
     DEFAULT_PAGE_SIZE,
     LANGUAGES,
@@ -426,6 +426,11 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
     parties = list(complaint.parties.all())
     for party in parties:
         party.language_name = LANGUAGE_NAMES.get(party.preferred_language, party.preferred_language)
+        party.demographics = [
+            ("Gender", demographics.labels("gender", party.gender)),
+            ("Race and ethnicity", demographics.labels("race", party.race)),
+            ("Disability", demographics.labels("disability", party.disability)),
+        ]
     sessions = list(complaint.sessions.all())
     if can(user, "view_survey_answers"):  # loaded only for the roles that may read them
         prefetch_related_objects(sessions, Prefetch("survey_responses", queryset=SurveyResponse.objects.order_by("id")))

@@ -81,3 +81,17 @@ def test_only_oversight_staff_record_complaints(policy, carla):
 def test_intake_without_an_active_policy_says_so(db, irene):
     with pytest.raises(GuardFailed, match="No program policy is active"):
         receive_complaint(irene)
+
+
+def test_a_demographic_answer_that_is_not_offered_is_refused(policy, irene):
+    party = services.NewParty(first_name="Dana", last_name="Reyes", gender=["woman", "robot"])
+    with pytest.raises(services.GuardFailed, match="Unknown gender answer: robot"):
+        services.complaint_receive(
+            actor=irene,
+            received_on=timezone.localdate(),
+            channel="phone",
+            narrative="Shouted at me.",
+            parties=[party],
+            officers=[services.NewOfficer(description="Tall", allegation_codes=["discourtesy"])],
+        )
+    assert not Complaint.objects.exists()

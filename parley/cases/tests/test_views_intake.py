@@ -187,3 +187,25 @@ def test_adding_another_person_adds_a_blank_person_that_may_stay_blank(policy, c
     data.update({"parties-TOTAL_FORMS": "2", "parties-1-kind": "complainant", "parties-1-preferred_language": "en"})
     assert client.post(INTAKE, data).status_code == 302
     assert Complaint.objects.get().parties.count() == 1
+
+
+def test_voluntary_demographics_are_kept_and_shown_only_to_those_who_see_personal_data(policy, client, irene, audrey):
+    login(client, irene)
+    person = _person(gender=["woman"], race=["black", "hispanic"], disability=[])
+    response = client.post(INTAKE, _data(people=[person]), follow=True)
+    party = Complaint.objects.get().parties.get()
+    assert (party.gender, party.race, party.disability) == (["woman"], ["black", "hispanic"], [])
+    page = text(response)
+    assert "Race and ethnicity: Black or African American, Hispanic or Latino" in page and "Gender: Woman" in page
+    client.logout()
+    login(client, audrey)
+    page = text(client.get(reverse("cases:detail", kwargs={"ref": party.complaint.reference})))
+    assert "Hispanic or Latino" not in page and "Gender: Woman" not in page
+
+
+def test_an_answer_that_is_not_offered_changes_nothing_and_says_why(policy, client, irene):
+    login(client, irene)
+    response = client.post(INTAKE, _data(people=[_person(race=["martian"])]))
+    assert response.status_code == 200
+    assert "Select a valid choice" in text(response) and "The complaint was not saved" in text(response)
+    assert not Complaint.objects.exists()
