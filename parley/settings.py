@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "parley.accounts.middleware.IdleSessionMiddleware",  # each request extends the session (idle expiry)
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,7 +141,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed lifetime
+# The age above is an idle timeout, not a fixed lifetime: IdleSessionMiddleware pushes the end of a
+# session further at most once a minute (saving it on every request cost a write and a commit per page).
+SESSION_TOUCH_SECONDS = 60
 # Django's database sessions, with the signed-in user on each row, so that deactivating a user can
 # end all of their sessions at once (parley.accounts.sessions).
 SESSION_ENGINE = "parley.accounts.sessions"

@@ -72,6 +72,30 @@ class SecondFactorRequiredMiddleware:
         return HttpResponseRedirect(target)
 
 
+class IdleSessionMiddleware:
+    """Sessions end after ``SESSION_COOKIE_AGE`` seconds without a request (an idle timeout).
+
+    Each request moves the end further by marking the session changed, so that Django saves it with
+    a new expiry and sends the cookie again; but at most once every ``SESSION_TOUCH_SECONDS``, because
+    a save is a database write and a commit on every page. A session therefore ends between
+    ``SESSION_COOKIE_AGE - SESSION_TOUCH_SECONDS`` and ``SESSION_COOKIE_AGE`` after the last request.
+    """
+
+    KEY = "_parley_touched"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.modified:
+            now = int(time.time())
+            if now - int(session.get(self.KEY, 0)) >= settings.SESSION_TOUCH_SECONDS:
+                session[self.KEY] = now
+        return response
+
+
 class SignedOutNoteMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -106,4 +130,5 @@ class SignedOutNoteMiddleware:
         except (KeyError, ValueError, signing.BadSignature):
             return ""
         idle = time.time() - last_seen
-        return "idle" if idle >= settings.SESSION_COOKIE_AGE - 5 else "ended"
+        # the session's end moves at most once a minute (IdleSessionMiddleware), so it may end that much early
+        return "idle" if idle >= settings.SESSION_COOKIE_AGE - settings.SESSION_TOUCH_SECONDS - 5 else "ended"

@@ -24,7 +24,20 @@ IDLE_NOTE = "You were signed out after 30 minutes without activity."
 def test_the_session_engine_is_the_database_one_that_knows_the_user():
     assert settings.SESSION_ENGINE == "parley.accounts.sessions"
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_requests_extend_the_session_with_at_most_one_write_a_minute(client, irene, policy):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        login(client, irene)
+        client.get("/")
+        key = client.session.session_key
+        first = UserSession.objects.get(session_key=key).expire_date
+        clock.shift(dt.timedelta(seconds=30))
+        client.get("/")  # within the minute: the session is not written again
+        assert UserSession.objects.get(session_key=key).expire_date == first
+        clock.shift(dt.timedelta(seconds=31))
+        client.get("/")  # a minute on: it is, and ends 30 minutes from now
+        assert UserSession.objects.get(session_key=key).expire_date == timezone.now() + dt.timedelta(minutes=30)
 
 
 def test_a_session_ends_after_thirty_minutes_without_activity_but_not_while_in_use(client, irene, policy):
