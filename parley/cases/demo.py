@@ -439,14 +439,22 @@ class _Generator:
         """Write the events that lead to ``final``, in the order the services would."""
         rng, policy, c = self.rng, self.policy, plan.complaint
         day = c.received_on
-        t = self._at(day)
+        t = min(self._at(day), self.now)
         status = Status.RECEIVED
         self._event(plan, "complaint_receive", "", status, Role.INTAKE, t, data={"channel": c.channel})
 
+        last = t
+
         def step(days_lo: int, days_hi: int) -> dt.datetime:
-            nonlocal day
+            """A time some days after the last step's, never before it (a later step the same day
+            comes later in the day) and never after now."""
+            nonlocal day, last
             day = min(day + dt.timedelta(days=rng.randint(days_lo, days_hi)), self.today)
-            return self._at(day)
+            at = self._at(day)
+            if at <= last:
+                at = last + dt.timedelta(minutes=rng.randint(5, 90))
+            last = max(min(at, self.now), last)
+            return last
 
         def move(action: str, to: str, role: str, at: dt.datetime, **kw: Any) -> None:
             nonlocal status

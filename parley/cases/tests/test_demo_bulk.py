@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from parley.cases import demo
 from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Party, ReferenceCounter
@@ -43,10 +44,13 @@ def test_many_batches_keep_every_history_consistent_and_equal_to_one_transaction
         numbers = sorted(int(r.split("-")[1]) for r in references if r.startswith(f"{counter.year}-"))
         assert numbers == list(range(1, counter.last + 1))
 
+    now = timezone.now()
     for c in Complaint.objects.all():
         assert replay_status(c) == c.status
         events = list(c.events.order_by("id"))
         assert c.created_at == events[0].created_at  # created when received
+        times = [e.created_at for e in events]
+        assert times == sorted(times) and times[-1] <= now, f"{c.reference}: events out of time order"
         officers = set(c.officers.values_list("pk", flat=True))
         sessions = set(c.sessions.values_list("pk", flat=True))
         for e in events:
