@@ -89,10 +89,17 @@ class IdleSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.modified:
-            now = int(time.time())
-            if now - int(session.get(self.KEY, 0)) >= settings.SESSION_TOUCH_SECONDS:
-                session[self.KEY] = now
+        if session is None:
+            return response
+        now = int(time.time())
+        saved_anyway = session.modified and not session.is_empty()  # a sign-in, a message: the minute starts now
+        due = (  # only a request that used the session extends it (a health check does not load it)
+            session.accessed
+            and session.session_key
+            and now - int(session.get(self.KEY, 0)) >= settings.SESSION_TOUCH_SECONDS
+        )
+        if saved_anyway or due:
+            session[self.KEY] = now
         return response
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import time
 from contextlib import contextmanager
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from parley.accounts.middleware import IdleSessionMiddleware
 from parley.testing.otp import device_for
 
 HTMX = {"HX-Request": "true"}
@@ -25,6 +27,7 @@ def login(client, user) -> None:
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[IdleSessionMiddleware.KEY] = int(time.time())  # as signing in through the pages leaves it
     session.save()
 
 
