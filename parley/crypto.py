@@ -90,6 +90,21 @@ def normalise(kind: str, value: str) -> str:
     return value.lower()
 
 
+_PHONE_LIKE = re.compile(r"[\d\s().+\-]+")
+_REFERENCE_LIKE = re.compile(r"\d{4}-\d+")  # a complaint's reference number ("2026-0042"), never a phone
+
+
+def contact_kind(text: str) -> str | None:
+    """``"email"`` or ``"phone"`` when ``text`` (a search, say) is an email address or a phone number
+    of ten or more digits, else None."""
+    text = (text or "").strip()
+    if "@" in text and " " not in text:
+        return "email"
+    if _PHONE_LIKE.fullmatch(text) and not _REFERENCE_LIKE.fullmatch(text) and len(re.sub(r"\D", "", text)) >= 10:
+        return "phone"
+    return None
+
+
 def blind_index(kind: str, value: str) -> str:
     """The lookup key of a value: equal values give equal keys; the key reveals nothing else."""
     value = normalise(kind, value)

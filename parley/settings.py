@@ -143,7 +143,7 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 # The age above is an idle timeout, not a fixed lifetime: IdleSessionMiddleware pushes the end of a
 # session further at most once a minute (saving it on every request cost a write and a commit per page).
-SESSION_TOUCH_SECONDS = 60
+SESSION_TOUCH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)  # a short idle limit is kept to within a tenth
 # Django's database sessions, with the signed-in user on each row, so that deactivating a user can
 # end all of their sessions at once (parley.accounts.sessions).
 SESSION_ENGINE = "parley.accounts.sessions"

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from parley.audit.services import audit_record
+from parley.crypto import blind_index, contact_kind
 
 # Requests that are not worth an entry: static files and the health check.
 UNAUDITED_URL_NAMES = frozenset({"healthz", "favicon"})
@@ -26,6 +27,16 @@ SECRET_FIELDS = {
     "otp_token",
     "token",
 }
+
+
+def _no_contact_data(value: str) -> str:
+    """A search for an email address or phone number is recorded without it: contact data is encrypted
+    in the database and hidden from the auditor, so the trail keeps its kind and its lookup key (which
+    says, to whoever holds the key, whose it was) instead."""
+    kind = contact_kind(value)
+    if kind is None:
+        return value
+    return f"[{'email address' if kind == 'email' else 'phone number'}, lookup key {blind_index(kind, value)[:16]}]"
 
 
 def classify(request: HttpRequest, url_name: str) -> str:
@@ -63,7 +74,9 @@ class AuditMiddleware:
                     break
         detail = {"method": request.method, "path": request.path, "url": url_name, "status": response.status_code}
         if request.GET:
-            detail["query"] = {k: v for k, v in request.GET.lists() if k not in SECRET_FIELDS}
+            detail["query"] = {
+                k: [_no_contact_data(v) for v in vs] for k, vs in request.GET.lists() if k not in SECRET_FIELDS
+            }
         if request.method == "POST":
             detail["fields"] = sorted(k for k in request.POST if k not in SECRET_FIELDS and k != "csrfmiddlewaretoken")
         audit_record(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +38,7 @@ from parley.cases.models import (
     ScreeningAnswer,
 )
 from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
-from parley.crypto import blind_index
+from parley.crypto import blind_index, contact_kind
 from parley.keyset import KeysetPage, Segment, keyset_page
 from parley.mediation.models import MediationSession, Mediator, SessionAttendance, SessionStatus
 from parley.policies.models import ConsentOrder, ProgramPolicy
@@ -421,22 +420,15 @@ def officer_matches(text: str) -> Exists:
     )
 
 
-_PHONE_LIKE = re.compile(r"[\d\s().+\-]+")
-
-
 def contact_match(text: str) -> Q | None:
     """Complaints with a person whose email address or phone number is exactly ``text`` (however it is
     punctuated or capitalised), through the blind indexes: the contact data itself is encrypted.
     None when ``text`` looks like neither."""
-    text = text.strip()
-    if "@" in text and " " not in text:
-        kind, column = "email", "email_index"
-    elif _PHONE_LIKE.fullmatch(text) and len(re.sub(r"\D", "", text)) >= 10:
-        kind, column = "phone", "phone_index"
-    else:
+    kind = contact_kind(text)
+    if kind is None:
         return None
-    key = blind_index(kind, text)
-    return Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), **{column: key})))
+    key = blind_index(kind, text.strip())
+    return Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), **{f"{kind}_index": key})))
 
 
 def search_alternatives(text: str, *, contact: bool = False) -> tuple[Q, ...]:

@@ -231,7 +231,10 @@ def complaint_receive(
         raise GuardFailed("Describe what happened.")
     for p in parties:
         for question, choices in demographics.QUESTIONS.items():
-            unknown = set(getattr(p, question)) - {code for code, _label in choices}
+            answers = getattr(p, question)
+            if not isinstance(answers, list | tuple) or not all(isinstance(a, str) for a in answers):
+                raise GuardFailed(f"The {question} answers must be a list of the codes offered.")
+            unknown = set(answers) - {code for code, _label in choices}
             if unknown:
                 raise GuardFailed(f"Unknown {question} answer: {sorted(unknown)[0]}.")
     for p in parties:  # the lengths the columns had before encryption, so that nothing is ever cut short

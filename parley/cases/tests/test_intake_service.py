@@ -95,3 +95,17 @@ def test_a_demographic_answer_that_is_not_offered_is_refused(policy, irene):
             officers=[services.NewOfficer(description="Tall", allegation_codes=["discourtesy"])],
         )
     assert not Complaint.objects.exists()
+
+
+def test_demographic_answers_that_are_not_a_list_are_refused_not_a_crash(policy, irene):
+    party = services.NewParty(first_name="Dana", last_name="Reyes", race=None)
+    with pytest.raises(services.GuardFailed, match="list of the codes offered"):
+        services.complaint_receive(
+            actor=irene,
+            received_on=timezone.localdate(),
+            channel="phone",
+            narrative="Shouted at me.",
+            parties=[party],
+            officers=[services.NewOfficer(description="Tall", allegation_codes=["discourtesy"])],
+        )
+    assert not Complaint.objects.exists()

@@ -362,3 +362,26 @@ def test_staff_who_see_contact_data_find_a_person_by_exact_email_or_phone(client
     client.logout()
     login(client, audrey)  # an auditor sees no contact data, so cannot search by it either
     assert mine.reference not in text(client.get(reverse("cases:list"), {"q": "3145550101"}))
+
+
+def test_a_search_for_an_email_or_phone_reaches_the_audit_trail_without_it(client, policy, irene):
+    from parley.audit.models import AuditEntry
+    from parley.crypto import blind_index
+
+    login(client, irene)
+    client.get(reverse("cases:list"), {"q": "(314) 555-0101"})
+    client.get(reverse("cases:export"), {"q": "Dana.Reyes@example.com"})
+    client.get(reverse("cases:list"), {"q": "Reyes"})
+    details = [str(e.detail) for e in AuditEntry.objects.filter(action__contains="cases:")]
+    assert not any("555-0101" in d or "Dana.Reyes" in d for d in details)
+    assert any(f"phone number, lookup key {blind_index('phone', '3145550101')[:16]}" in d for d in details)
+    assert any("email address, lookup key" in d for d in details)
+    assert any("Reyes" in d for d in details)  # a name search is kept as typed
+
+
+def test_a_reference_number_is_never_taken_for_a_phone_number():
+    from parley.crypto import contact_kind
+
+    assert contact_kind("2026-123456") is None  # ten digits, but a reference
+    assert contact_kind("(202) 612-3456") == "phone"
+    assert contact_kind("612-3456") is None  # too short to be a whole number
