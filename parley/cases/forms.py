@@ -161,6 +161,17 @@ class IntakeForm(USWDSForm, forms.Form):
         return data
 
 
+def voluntary_question(label: str, choices: list[tuple[str, str]]) -> forms.MultipleChoiceField:
+    """One of the complaint form's demographic questions: voluntary, mark all that apply."""
+    return forms.MultipleChoiceField(
+        label=label,
+        required=False,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Voluntary; mark all that apply.",
+    )
+
+
 class PartyForm(USWDSForm, forms.Form):
     kind = forms.ChoiceField(label="This person is", choices=PartyKind.choices, initial=PartyKind.COMPLAINANT)
     anonymous = forms.BooleanField(
@@ -184,27 +195,9 @@ class PartyForm(USWDSForm, forms.Form):
         max_length=300,
         help_text="For example: wheelchair access, large print.",
     )
-    gender = forms.MultipleChoiceField(
-        label="Gender",
-        required=False,
-        choices=demographics.GENDER,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Voluntary; mark all that apply.",
-    )
-    race = forms.MultipleChoiceField(
-        label="Race and ethnicity",
-        required=False,
-        choices=demographics.RACE,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Voluntary; mark all that apply.",
-    )
-    disability = forms.MultipleChoiceField(
-        label="Disability",
-        required=False,
-        choices=demographics.DISABILITY,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Voluntary; mark all that apply.",
-    )
+    gender = voluntary_question("Gender", demographics.GENDER)
+    race = voluntary_question("Race and ethnicity", demographics.RACE)
+    disability = voluntary_question("Disability", demographics.DISABILITY)
 
     def clean_date_of_birth(self) -> dt.date | None:
         born = self.cleaned_data.get("date_of_birth")

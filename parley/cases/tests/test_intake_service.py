@@ -83,29 +83,26 @@ def test_intake_without_an_active_policy_says_so(db, irene):
         receive_complaint(irene)
 
 
+def _receive_with(party: services.NewParty, actor) -> Complaint:
+    return services.complaint_receive(
+        actor=actor,
+        received_on=timezone.localdate(),
+        channel="phone",
+        narrative="Shouted at me.",
+        parties=[party],
+        officers=[services.NewOfficer(description="Tall", allegation_codes=["discourtesy"])],
+    )
+
+
 def test_a_demographic_answer_that_is_not_offered_is_refused(policy, irene):
     party = services.NewParty(first_name="Dana", last_name="Reyes", gender=["woman", "robot"])
     with pytest.raises(services.GuardFailed, match="Unknown gender answer: robot"):
-        services.complaint_receive(
-            actor=irene,
-            received_on=timezone.localdate(),
-            channel="phone",
-            narrative="Shouted at me.",
-            parties=[party],
-            officers=[services.NewOfficer(description="Tall", allegation_codes=["discourtesy"])],
-        )
+        _receive_with(party, irene)
     assert not Complaint.objects.exists()
 
 
 def test_demographic_answers_that_are_not_a_list_are_refused_not_a_crash(policy, irene):
     party = services.NewParty(first_name="Dana", last_name="Reyes", race=None)
     with pytest.raises(services.GuardFailed, match="list of the codes offered"):
-        services.complaint_receive(
-            actor=irene,
-            received_on=timezone.localdate(),
-            channel="phone",
-            narrative="Shouted at me.",
-            parties=[party],
-            officers=[services.NewOfficer(description="Tall", allegation_codes=["discourtesy"])],
-        )
+        _receive_with(party, irene)
     assert not Complaint.objects.exists()
