@@ -99,6 +99,7 @@ class ComplaintFilterForm(USWDSForm, forms.Form):
         coerce=int,
         empty_value=None,
         choices=[(n, str(n)) for n in PAGE_SIZES],
+        initial=DEFAULT_PAGE_SIZE,  # shown as chosen, so that changing another filter keeps the page size
     )
 
     def clean(self) -> dict[str, Any]:
@@ -215,6 +216,11 @@ class PartyForm(USWDSForm, forms.Form):
                 self.add_error("first_name", "Leave the name blank for an anonymous complainant.")
         elif not named:
             self.add_error("first_name", "Give the person's first or last name, or mark the complainant anonymous.")
+        for question in ("gender", "race", "disability"):
+            answers = set(data.get(question) or [])
+            for alone, label in (("declined", "Prefers not to say"), ("none", "No disability")):
+                if alone in answers and len(answers) > 1:
+                    self.add_error(question, f"“{label}” goes alone: untick it or the other answers.")
         return data
 
     def new_party(self) -> NewParty:

@@ -120,7 +120,11 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 def _list_filters(request: HttpRequest) -> tuple[ComplaintFilterForm, dict[str, Any]]:
     """The filter form and the filters that are valid (an invalid value is left out, with a message)."""
-    form = ComplaintFilterForm(request.GET or None)
+    data = None
+    if request.GET:  # a filter changed without touching the page size keeps the default one, as shown
+        data = request.GET.copy()
+        data.setdefault("per_page", str(DEFAULT_PAGE_SIZE))
+    form = ComplaintFilterForm(data)
     if can(request.user, "view_personal_data"):
         form.fields["q"].help_text = (
             "Reference number, complainant's name, or officer's name, DSN or badge; or a person's exact email "

@@ -209,3 +209,11 @@ def test_an_answer_that_is_not_offered_changes_nothing_and_says_why(policy, clie
     assert response.status_code == 200
     assert "Select a valid choice" in text(response) and "The complaint was not saved" in text(response)
     assert not Complaint.objects.exists()
+
+
+def test_prefers_not_to_say_cannot_be_ticked_with_an_answer(policy, client, irene):
+    login(client, irene)
+    response = client.post(INTAKE, _data(people=[_person(race=["white", "declined"], disability=["none", "vision"])]))
+    body = text(response)
+    assert "“Prefers not to say” goes alone" in body and "“No disability” goes alone" in body
+    assert not Complaint.objects.exists()

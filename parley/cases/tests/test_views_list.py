@@ -385,3 +385,10 @@ def test_a_reference_number_is_never_taken_for_a_phone_number():
     assert contact_kind("2026-123456") is None  # ten digits, but a reference
     assert contact_kind("(202) 612-3456") == "phone"
     assert contact_kind("612-3456") is None  # too short to be a whole number
+
+
+def test_the_page_size_shown_is_the_one_used_when_other_filters_change(client, policy, irene):
+    login(client, irene)
+    for params in ({}, {"q": "Reyes"}, {"status": "open"}):
+        body = client.get(reverse("cases:list"), params).content.decode()
+        assert re.search(r'<option value="50" selected>50</option>', body), params
