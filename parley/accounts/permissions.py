@@ -18,9 +18,10 @@ visible only inside the author's organisation.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
@@ -201,6 +202,35 @@ def get_complaint_for(
     if need == "complaint_decide_suitability" and role_of(user) not in complaint.policy.suitability_deciders:
         raise PermissionDenied
     return complaint
+
+
+@dataclass(frozen=True)
+class CenterRecords:
+    """What ``user`` may read of what the mediation center keeps about one session (the wall).
+    ``None`` means "not for this user"; the page shows only what is here, never the session's own fields."""
+
+    agreement_terms: str | None = None
+    agreement_public: bool = False
+    scheduling_notes: str | None = None
+    surveys: list | None = None
+
+
+def center_records(user: Any, session: MediationSession) -> CenterRecords:
+    """The confidentiality wall for one session. Survey responses must be prefetched for the roles that
+    may read them (``survey_responses``); they are never loaded for the others."""
+    try:
+        agreement = session.agreement
+    except ObjectDoesNotExist:
+        agreement = None
+    readable = agreement is not None and (
+        can(user, "view_agreement") or (agreement.public and can(user, "view_public_agreement"))
+    )
+    return CenterRecords(
+        agreement_terms=agreement.terms if readable else None,
+        agreement_public=bool(agreement and agreement.public),
+        scheduling_notes=session.scheduling_notes if can(user, "view_scheduling_notes") else None,
+        surveys=list(session.survey_responses.all()) if can(user, "view_survey_answers") else None,
+    )
 
 
 def require(user: Any, capability: str) -> None:

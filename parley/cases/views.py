@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from parley.accounts.permissions import can, get_complaint_for, require, role_of, visible_complaints
+from parley.accounts.permissions import can, center_records, get_complaint_for, require, role_of, visible_complaints
 from parley.accounts.roles import Role
 from parley.cases import demographics, selectors, services
 from parley.cases.forms import (
@@ -438,6 +438,8 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
     sessions = list(complaint.sessions.all())
     if can(user, "view_survey_answers"):  # loaded only for the roles that may read them
         prefetch_related_objects(sessions, Prefetch("survey_responses", queryset=SurveyResponse.objects.order_by("id")))
+    for session in sessions:  # the confidentiality wall: the page reads only these
+        session.records = center_records(user, session)
     return {
         "complaint": complaint,
         "actions": [

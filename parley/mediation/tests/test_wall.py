@@ -171,3 +171,25 @@ def test_the_agreement_terms_are_encrypted_at_rest(journey, maya):
         (stored,) = cursor.fetchone()
     assert "WALL-TERMS" not in stored
     assert Agreement.objects.get(session=session).terms == TERMS
+
+
+@pytest.mark.parametrize(
+    ("who", "terms", "notes", "surveys"),
+    [
+        ("irene", False, False, False),
+        ("ray", False, False, False),
+        ("audrey", False, False, False),
+        ("carla", True, True, True),
+        ("maya", True, True, False),
+    ],
+)
+def test_the_wall_is_decided_in_one_place_not_in_the_template(journey, maya, request, who, terms, notes, surveys):
+    from parley.accounts.permissions import center_records
+
+    _complaint, session = _mediated(journey, maya)
+    records = center_records(request.getfixturevalue(who), session)
+    assert (records.agreement_terms == TERMS, records.scheduling_notes == NOTES, records.surveys is not None) == (
+        terms,
+        notes,
+        surveys,
+    )
