@@ -47,3 +47,15 @@ def labels(question: str, codes: list[str]) -> str:
     """The answers as text ("Asian, White"), in the form's order; "" when none was given."""
     names = dict(QUESTIONS[question])
     return ", ".join(names[c] for c, _ in QUESTIONS[question] if c in codes and c in names)
+
+
+# answers that cannot be ticked with any other of the same question
+ALONE = {"declined": "Prefers not to say", "none": "No disability"}
+
+
+def conflict(codes: list[str]) -> str:
+    """Why these answers to one question cannot go together ("" when they can)."""
+    for code, label in ALONE.items():
+        if code in codes and len(set(codes)) > 1:
+            return f"“{label}” goes alone: untick it or the other answers."
+    return ""

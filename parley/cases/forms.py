@@ -216,11 +216,9 @@ class PartyForm(USWDSForm, forms.Form):
                 self.add_error("first_name", "Leave the name blank for an anonymous complainant.")
         elif not named:
             self.add_error("first_name", "Give the person's first or last name, or mark the complainant anonymous.")
-        for question in ("gender", "race", "disability"):
-            answers = set(data.get(question) or [])
-            for alone, label in (("declined", "Prefers not to say"), ("none", "No disability")):
-                if alone in answers and len(answers) > 1:
-                    self.add_error(question, f"“{label}” goes alone: untick it or the other answers.")
+        for question in demographics.QUESTIONS:
+            if problem := demographics.conflict(data.get(question) or []):
+                self.add_error(question, problem)
         return data
 
     def new_party(self) -> NewParty:

@@ -237,6 +237,8 @@ def complaint_receive(
             unknown = set(answers) - {code for code, _label in choices}
             if unknown:
                 raise GuardFailed(f"Unknown {question} answer: {sorted(unknown)[0]}.")
+            if problem := demographics.conflict(list(answers)):
+                raise GuardFailed(problem)
     for p in parties:  # the lengths the columns had before encryption, so that nothing is ever cut short
         for name, limit in CONTACT_LIMITS.items():
             if len(getattr(p, name) or "") > limit:

@@ -106,3 +106,10 @@ def test_demographic_answers_that_are_not_a_list_are_refused_not_a_crash(policy,
     with pytest.raises(services.GuardFailed, match="list of the codes offered"):
         _receive_with(party, irene)
     assert not Complaint.objects.exists()
+
+
+def test_prefers_not_to_say_goes_alone_whatever_calls_the_service(policy, irene):
+    party = services.NewParty(first_name="Dana", last_name="Reyes", gender=["woman", "declined"])
+    with pytest.raises(services.GuardFailed, match="goes alone"):
+        _receive_with(party, irene)
+    assert not Complaint.objects.exists()
