@@ -87,8 +87,14 @@ TEMPLATES = [
 # The embedded default is an SQLite file beside the code, so that `make run` works on a bare
 # machine; DATABASE_URL (postgres://...) selects PostgreSQL, which production and CI use.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# Connections are kept between requests (a new PostgreSQL connection costs several milliseconds, more
+# than a whole simple page), checked before reuse, and closed after DB_CONN_MAX_AGE seconds.
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
 except ValueError as exc:
     raise ImproperEnvironment(f"DATABASE_URL cannot be used: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -61,7 +61,10 @@ class ComplaintFilterForm(USWDSForm, forms.Form):
         label="Search",
         required=False,
         max_length=100,
-        help_text="Reference number, complainant's name, or officer's name, DSN or badge.",
+        help_text=(
+            "Reference number, complainant's name, or officer's name, DSN or badge. "
+            "A word of one or two letters finds names that start with it."
+        ),
     )
     status = forms.ChoiceField(
         label="Status",

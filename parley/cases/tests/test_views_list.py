@@ -121,6 +121,20 @@ def test_the_search_finds_part_of_a_name_in_any_case(journey, client, irene):
     assert other.reference not in _refs(_list(client, irene, q="okafor"))
 
 
+def test_a_word_of_one_or_two_letters_matches_the_start_of_a_name_only(journey, client, irene):
+    li = _complaint(irene, first="Wei", last="Li")
+    lincoln = _complaint(irene, first="Ann", last="Lincoln")
+    collins = _complaint(irene, first="Ruth", last="Collins")  # "li" inside: not a match for "Li"
+    officer_ng = _complaint(irene, officer=OfficerFactory(first_name="Tam", last_name="Ng"))
+    assert sorted(_refs(_list(client, irene, q="li"))) == sorted([li.reference, lincoln.reference])
+    assert _refs(_list(client, irene, q="wei LI")) == [li.reference]
+    assert _refs(_list(client, irene, q="NG")) == [officer_ng.reference]
+    assert collins.reference in _refs(_list(client, irene, q="llins"))  # three letters: anywhere
+    # a reference by its start, not its last digit or two (they would match a tenth of everything)
+    assert _refs(_list(client, irene, q=li.reference[-2:])) == []
+    assert li.reference in _refs(_list(client, irene, q=li.reference[-3:]))
+
+
 def test_a_complaint_that_matches_in_several_ways_is_listed_once(journey, client, irene):
     officer = OfficerFactory(first_name="Ada", last_name="Okafor")
     both = _complaint(irene, first="Ben", last="Okafor", officer=officer)
