@@ -1,9 +1,18 @@
-"""Due dates from the program policy's day counts."""
+"""Due dates: from the program policy's day counts, and every change to a complaint's deadlines.
+
+Each complaint keeps its earliest open deadline in ``Complaint.next_due``, for the queue and the list
+to read from an index. It changes only here, with the deadlines, in the caller's transaction.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from parley.cases.models import Complaint, Deadline
 from parley.policies.models import DeadlineCalendar, ProgramPolicy
 
 
@@ -18,3 +27,54 @@ def add_days(policy: ProgramPolicy, start: dt.date, days: int) -> dt.date:
         if current.weekday() < 5:
             remaining -= 1
     return current
+
+
+def _open(complaint: Complaint) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(complaint=complaint, met_at__isnull=True, cancelled=False)
+
+
+def _refresh(complaint: Complaint) -> None:
+    due = _open(complaint).order_by("due_on").values_list("due_on", flat=True).first()
+    if due != complaint.next_due:
+        complaint.next_due = due
+        Complaint.objects.filter(pk=complaint.pk).update(next_due=due)
+
+
+def set_deadline(complaint: Complaint, kind: str, days: int | None, start: dt.date | None = None) -> None:
+    """Open (or open again) the deadline ``kind``, ``days`` after ``start`` (today); none when the policy
+    sets no day count for it."""
+    if days is None:
+        return
+    start = start or timezone.localdate()
+    Deadline.objects.update_or_create(
+        complaint=complaint,
+        kind=kind,
+        defaults={"due_on": add_days(complaint.policy, start, days), "met_at": None, "cancelled": False},
+    )
+    _refresh(complaint)
+
+
+def meet_deadline(complaint: Complaint, kind: str) -> None:
+    """The step of ``kind`` was taken."""
+    if _open(complaint).filter(kind=kind).update(met_at=timezone.now()):
+        _refresh(complaint)
+
+
+def cancel_open_deadlines(complaint: Complaint) -> None:
+    """The complaint left the path (it closed): none of its open steps applies any more."""
+    _open(complaint).update(cancelled=True)
+    if complaint.next_due is not None:
+        complaint.next_due = None
+        Complaint.objects.filter(pk=complaint.pk).update(next_due=None)
+
+
+def refresh_next_due(complaint_ids: Iterable[int] | QuerySet[Complaint] | None = None) -> int:
+    """Compute ``next_due`` again from the deadlines, of the given complaints or of all: after deadlines
+    were changed in bulk outside the functions above (a data repair, a test). Returns how many rows."""
+    earliest = Subquery(
+        Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    complaints = Complaint.objects.all() if complaint_ids is None else Complaint.objects.filter(pk__in=complaint_ids)
+    return complaints.update(next_due=earliest)

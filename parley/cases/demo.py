@@ -933,6 +933,7 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "choice_recorded_at",
             "referred_at",
             "complainant_no_shows",
+            "next_due",
             "anonymised_at",
             "created_at",
             "created_by_id",
@@ -1234,6 +1235,7 @@ class _Rows:
                 c.choice_recorded_at,
                 c.referred_at,
                 c.complainant_no_shows,
+                min((d.due_on for d in plan.deadlines if d.met_at is None and not d.cancelled), default=None),
                 None,  # anonymised_at: retention has not run on demo data
                 plan.events[0][4],  # created_at: when it was received
                 self.created_by,

@@ -11,14 +11,10 @@ from typing import Any
 from django.db.models import (
     DateField,
     Exists,
-    F,
-    FilteredRelation,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -55,18 +51,9 @@ def overdue_deadlines(*, today: dt.date | None = None) -> QuerySet[Deadline]:
 
 
 def overdue_complaints(*, today: dt.date | None = None) -> QuerySet[Complaint]:
-    """Open complaints with at least one missed deadline, annotated with the earliest one (``overdue_since``)."""
+    """Open complaints with at least one missed deadline, the earliest (``next_due``) first."""
     today = today or timezone.localdate()
-    return (
-        Complaint.objects.filter(
-            status__in=OPEN,
-            deadlines__met_at__isnull=True,
-            deadlines__cancelled=False,
-            deadlines__due_on__lt=today,
-        )
-        .annotate(overdue_since=Min("deadlines__due_on"))
-        .order_by("overdue_since", "id")
-    )
+    return Complaint.objects.filter(status__in=OPEN, next_due__lt=today).order_by("next_due", "id")
 
 
 def replay_status(complaint: Complaint) -> str:
@@ -219,48 +206,6 @@ def waiting_on(complaint: Complaint) -> list[tuple[str, list[str]]]:
     return steps
 
 
-def next_due_subquery(*, default: dt.date | None = None):
-    """The earliest open deadline of the outer complaint (``default`` when it has none).
-
-    One subquery per complaint: fine for a known set of complaints (a CSV), too slow to sort a whole
-    table by (use ``by_first_open_deadline`` for that)."""
-    first = Subquery(
-        Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False)
-        .order_by("due_on")
-        .values("due_on")[:1],
-        output_field=DateField(),
-    )
-    if default is None:
-        return first
-    return Coalesce(first, Value(default, output_field=DateField()))
-
-
-_OPEN_DEADLINE = Q(deadlines__met_at__isnull=True, deadlines__cancelled=False)
-_OPEN_DEADLINE_ROW = Q(met_at__isnull=True, cancelled=False)
-
-
-def by_first_open_deadline(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    """The complaints of ``qs`` that have an open deadline, each once, with the earliest as ``next_due``.
-
-    A join to that deadline rather than a subquery per complaint: ordered by ``next_due``, the
-    database walks the index of open deadlines by due date (``open_deadline_due``) and stops after a
-    page, instead of computing the due date of every complaint and sorting them all.
-    """
-    earlier = Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False).filter(
-        Q(due_on__lt=OuterRef("next_due")) | Q(due_on=OuterRef("next_due"), pk__lt=OuterRef("first_open_id"))
-    )
-    return (
-        qs.annotate(first_open=FilteredRelation("deadlines", condition=_OPEN_DEADLINE))
-        .filter(first_open__isnull=False)
-        .annotate(next_due=F("first_open__due_on"), first_open_id=F("first_open__id"))
-        .filter(~Exists(earlier))
-    )
-
-
-def without_open_deadline(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    return qs.filter(~Exists(Deadline.objects.filter(_OPEN_DEADLINE_ROW, complaint=OuterRef("pk"))))
-
-
 # What the rows of the list, the queue and the CSV read of a complaint (not the narrative, say).
 ROW_FIELDS = (
     "id",
@@ -273,13 +218,15 @@ ROW_FIELDS = (
     "received_on",
     "channel",
     "acknowledged_at",
+    "next_due",
 )
 
 
-def with_rows(qs: QuerySet[Complaint], *, allegations: bool = True) -> QuerySet[Complaint]:
-    """What a row of the queue, the list and the CSV shows (``ROW_FIELDS``), with its people and due
-    dates prefetched as lists: ``complainants``, ``officer_list`` (each with its ``allegation_list``
-    unless ``allegations=False``), ``open_deadlines``. A fixed number of queries.
+def with_rows(qs: QuerySet[Complaint], *, allegations: bool = True, deadlines: bool = False) -> QuerySet[Complaint]:
+    """What a row of the queue, the list and the CSV shows (``ROW_FIELDS``), with its people prefetched
+    as lists: ``complainants``, ``officer_list`` (each with its ``allegation_list`` unless
+    ``allegations=False``) and, with ``deadlines``, ``open_deadlines`` (earliest first: the queue says
+    which step is due). A fixed number of queries.
 
     Lists rather than the related managers, for which Django builds a queryset per row and relation.
     Of the complainants only what a row shows is read: their contact data is encrypted, and decrypting
@@ -294,7 +241,7 @@ def with_rows(qs: QuerySet[Complaint], *, allegations: bool = True) -> QuerySet[
                 to_attr="allegation_list",
             )
         )
-    return qs.only(*ROW_FIELDS).prefetch_related(
+    prefetch = [
         Prefetch(
             "parties",
             queryset=Party.objects.filter(kind=PartyKind.COMPLAINANT)
@@ -303,53 +250,88 @@ def with_rows(qs: QuerySet[Complaint], *, allegations: bool = True) -> QuerySet[
             to_attr="complainants",
         ),
         Prefetch("officers", queryset=officers, to_attr="officer_list"),
-        Prefetch(
-            "deadlines",
-            queryset=Deadline.objects.filter(met_at__isnull=True, cancelled=False).order_by("due_on", "id"),
-            to_attr="open_deadlines",
-        ),
-    )
+    ]
+    if deadlines:
+        prefetch.append(
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.filter(met_at__isnull=True, cancelled=False).order_by("due_on", "id"),
+                to_attr="open_deadlines",
+            )
+        )
+    return qs.only(*ROW_FIELDS).prefetch_related(*prefetch)
 
 
-def _waiting_conditions(user: Any, *, now: dt.datetime) -> Q:
-    """The complaints in which a step of ``user``'s role is due (optional actions do not count)."""
+def _waiting_parts(user: Any, *, now: dt.datetime) -> list[Q]:
+    """The conditions under which a step of ``user``'s role is due (optional actions do not count): a
+    complaint waits for the role when it meets any of them. None when the role takes no steps.
+
+    Each is shaped for an index the database can walk in the queue's order and stop after a page:
+    one status (``complaint_queue``: status, next_due, status_changed_at, id), with what else its steps
+    ask of the complaint's own row or of a lookup by its key (policies are named by their keys, not
+    joined); and, status by status, the complaints not yet acknowledged (``complaint_unacknowledged``,
+    of those alone: hardly any complaint past the first steps still is)."""
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
-    condition = Q(pk__in=[])
+    policies = list(
+        ProgramPolicy.objects.only("pk", "suitability_deciders", "officer_participation_mandatory", "consent_order")
+    )
+    unconditional: set[str] = set()  # statuses in which a step is due whatever else holds
+    conditional: dict[str, list[Q]] = {}
+    unacknowledged: set[str] = set()
     for t in TRANSITIONS:
         if role not in t.roles or t.action in OPTIONAL_ACTIONS:
             continue
-        step = Q(status__in=t.sources)
+        sources = [status for status in t.sources if status in OPEN]
         if t.action == "complaint_acknowledge":
-            step &= Q(acknowledged_at__isnull=True)
-        elif t.action == "complaint_decide_suitability":
-            deciding = [
-                p.pk for p in ProgramPolicy.objects.only("pk", "suitability_deciders") if role in p.suitability_deciders
-            ]
+            unacknowledged.update(sources)
+            continue
+        extra: Q | None = None
+        if t.action == "complaint_decide_suitability":
             approved = ComplaintEvent.objects.filter(
                 complaint=OuterRef("pk"),
                 action="complaint_decide_suitability",
                 actor_role=role,
                 data__appropriate=True,
             )
-            step &= Q(policy__in=deciding) & ~Exists(approved)
+            extra = Q(policy__in=[p.pk for p in policies if role in p.suitability_deciders]) & ~Exists(approved)
         elif t.action == "officer_record_consent":
             unanswered = ComplaintOfficer.objects.filter(complaint=OuterRef("pk"), consent="").exclude(dsn="")
-            step = (
-                Q(status=Status.AWAITING_OFFICER_CONSENT)
-                | Q(status=Status.AWAITING_CHOICE, policy__consent_order=ConsentOrder.PARALLEL)
-            ) & Q(policy__officer_participation_mandatory=False)
-            step &= Exists(unanswered)
+            extra = Q(policy__in=[p.pk for p in policies if not p.officer_participation_mandatory]) & Exists(unanswered)
         elif t.action == "session_record_outcome":
-            started = MediationSession.objects.filter(
-                complaint=OuterRef("pk"), status=SessionStatus.SCHEDULED, starts_at__lte=now
-            )
-            if role == Role.MEDIATOR:
-                started = started.filter(mediators__user=user)
-            step &= Exists(started)
-        condition |= step
-    return condition
+            extra = Q(pk__in=_started_sessions(user, role, now))
+        for status in sources:
+            condition = extra
+            if t.action == "officer_record_consent" and status == Status.AWAITING_CHOICE:
+                # asked beside the complainant only where the policy says so
+                condition = Q(policy__in=[p.pk for p in policies if p.consent_order == ConsentOrder.PARALLEL]) & extra
+            if condition is None:
+                unconditional.add(status)
+            else:
+                conditional.setdefault(status, []).append(condition)
+    parts = [Q(status=status) for status in sorted(unconditional)]
+    parts += [
+        Q(status=status) & functools.reduce(operator.or_, conditions)
+        for status, conditions in sorted(conditional.items())
+        if status not in unconditional
+    ]
+    parts += [Q(status=status, acknowledged_at__isnull=True) for status in sorted(unacknowledged - unconditional)]
+    return parts
+
+
+_STARTED_AS_LIST = 1000
+
+
+def _started_sessions(user: Any, role: str, now: dt.datetime) -> list[int] | QuerySet[MediationSession]:
+    """The complaints whose scheduled session has started (its outcome is due), as a list of keys when
+    they are few, which they are where outcomes are recorded soon after the sessions (and which tells
+    the database how few they are: it cannot know that scheduled sessions are mostly in the future)."""
+    started = MediationSession.objects.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now)
+    if role == Role.MEDIATOR:
+        started = started.filter(mediators__user=user)
+    keys = list(started.values_list("complaint_id", flat=True)[: _STARTED_AS_LIST + 1])
+    return keys if len(keys) <= _STARTED_AS_LIST else started.values("complaint_id")
 
 
 def waiting_for(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Complaint]:
@@ -357,7 +339,8 @@ def waiting_for(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Compla
     from parley.accounts.permissions import visible_complaints
 
     now = now or timezone.now()
-    return visible_complaints(user).filter(status__in=OPEN).filter(_waiting_conditions(user, now=now))
+    parts = _waiting_parts(user, now=now)
+    return visible_complaints(user).filter(functools.reduce(operator.or_, parts, Q(pk__in=[])))
 
 
 _QUEUE_SALT = "parley.cases.queue"
@@ -368,11 +351,20 @@ def queue_page(
 ) -> KeysetPage:
     """ "My queue", a page at a time: the complaints waiting for a step of the user's role, by their
     earliest open due date (so missed ones first), then the longest waiting; those without a due date
-    come last, the longest waiting first. Raises ``BadCursor`` for a tampered page link."""
-    waiting = with_rows(waiting_for(user, now=now).select_related("policy"), allegations=False)
+    come last, the longest waiting first. Raises ``BadCursor`` for a tampered page link.
+
+    Each part of ``_waiting_parts`` is its own ordered query (``any_of``), which walks an index and
+    stops after a page; the pages are merged. One query for all of them would have to sort every
+    waiting complaint."""
+    from parley.accounts.permissions import visible_complaints
+
+    parts = tuple(_waiting_parts(user, now=now or timezone.now()))
+    waiting = with_rows(visible_complaints(user).select_related("policy"), allegations=False, deadlines=True)
+    if not parts:  # a role with no steps of its own (an auditor): nothing waits, and nothing is asked
+        return KeysetPage([], next_cursor=None, previous_cursor=None)
     segments = [
-        Segment(by_first_open_deadline(waiting), order=("next_due", "status_changed_at", "id")),
-        Segment(without_open_deadline(waiting), order=("status_changed_at", "id")),
+        Segment(waiting.filter(next_due__isnull=False), order=("next_due", "status_changed_at", "id"), any_of=parts),
+        Segment(waiting.filter(next_due__isnull=True), order=("status_changed_at", "id"), any_of=parts),
     ]
     return keyset_page(segments, size=size, scope="queue", salt=_QUEUE_SALT, after=after, before=before)
 
@@ -498,8 +490,7 @@ def filter_complaints(
             Exists(Allegation.objects.filter(complaint_officer__complaint=OuterRef("pk"), category=category))
         )
     if filters.get("overdue"):
-        late = Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False, due_on__lt=today)
-        qs = qs.filter(Exists(late), status__in=OPEN)
+        qs = qs.filter(next_due__lt=today, status__in=OPEN)
     return qs
 
 
@@ -520,7 +511,7 @@ def sorted_complaints(qs: QuerySet[Complaint], sort: str) -> QuerySet[Complaint]
     """``qs`` with what ``sort`` orders by (for a whole result, such as the CSV: order by
     ``SORTS[sort]`` and then the primary key)."""
     if sort == "due":
-        qs = qs.annotate(due_key=next_due_subquery(default=NO_DUE_DATE))
+        qs = qs.annotate(due_key=Coalesce("next_due", Value(NO_DUE_DATE, output_field=DateField())))
     return qs
 
 
@@ -538,10 +529,9 @@ def complaint_page(
     search ``text``, in the order ``sort``. Raises ``BadCursor`` for a tampered page link."""
     any_of = search_alternatives(text, contact=contact) if text.strip() else ()
     if sort == "due":  # those with an open deadline by the earliest, then the others (NO_DUE_DATE)
-        due = by_first_open_deadline(qs).annotate(due_key=F("next_due"))
         segments = [
-            Segment(due, order=("due_key", "id"), any_of=any_of),
-            Segment(without_open_deadline(qs), order=("id",), any_of=any_of),
+            Segment(qs.filter(next_due__isnull=False), order=("next_due", "id"), any_of=any_of),
+            Segment(qs.filter(next_due__isnull=True), order=("id",), any_of=any_of),
         ]
     else:
         _, field, descending = SORTS[sort]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.accounts.roles import SYSTEM_ROLE, Role
 from parley.cases import demographics
-from parley.cases.deadlines import add_days
+from parley.cases.deadlines import add_days, cancel_open_deadlines, meet_deadline, set_deadline
 from parley.cases.models import (
     Allegation,
     AllegationCategory,
@@ -28,7 +28,6 @@ from parley.cases.models import (
     ComplaintEvent,
     ComplaintOfficer,
     ConsentAnswer,
-    Deadline,
     DeadlineKind,
     Officer,
     Party,
@@ -110,7 +109,7 @@ def _finish(
         complaint.disposition = disposition or DISPOSITION_OF[to]
         complaint.closed_at = now
         update |= {"disposition", "closed_at"}
-        Deadline.objects.filter(complaint=complaint, met_at__isnull=True, cancelled=False).update(cancelled=True)
+        cancel_open_deadlines(complaint)
     if update:
         complaint.save(update_fields=sorted(update))
     ComplaintEvent.objects.create(
@@ -127,21 +126,6 @@ def _finish(
     if after_commit is not None:
         transaction.on_commit(after_commit)
     return complaint
-
-
-def _set_deadline(complaint: Complaint, kind: str, days: int | None, start: dt.date | None = None) -> None:
-    if days is None:
-        return
-    start = start or timezone.localdate()
-    Deadline.objects.update_or_create(
-        complaint=complaint,
-        kind=kind,
-        defaults={"due_on": add_days(complaint.policy, start, days), "met_at": None, "cancelled": False},
-    )
-
-
-def _meet_deadline(complaint: Complaint, kind: str) -> None:
-    Deadline.objects.filter(complaint=complaint, kind=kind, met_at__isnull=True).update(met_at=timezone.now())
 
 
 def _require_reason(reason: str, what: str) -> str:
@@ -303,7 +287,7 @@ def complaint_receive(
             Allegation.objects.bulk_create(
                 [Allegation(complaint_officer=co, category=categories[code]) for code in o.allegation_codes]
             )
-        _set_deadline(complaint, DeadlineKind.ACKNOWLEDGE, policy.acknowledge_days, received_on)
+        set_deadline(complaint, DeadlineKind.ACKNOWLEDGE, policy.acknowledge_days, received_on)
         ComplaintEvent.objects.create(
             complaint=complaint,
             action="complaint_receive",
@@ -325,7 +309,7 @@ def complaint_acknowledge(*, complaint: Complaint | int, actor: User | None, how
                 f"The complaint was already acknowledged on {timezone.localtime(c.acknowledged_at):%Y-%m-%d}."
             )
         c.acknowledged_at = timezone.now()
-        _meet_deadline(c, DeadlineKind.ACKNOWLEDGE)
+        meet_deadline(c, DeadlineKind.ACKNOWLEDGE)
         return _finish(c, t, to=c.status, actor=actor, data={"how": how}, fields=["acknowledged_at"])
 
 
@@ -378,7 +362,7 @@ def complaint_screen(
         c.screened_at = timezone.now()
         to = Status.UNSUITABLE if reasons else Status.SUITABILITY_REVIEW
         if to == Status.SUITABILITY_REVIEW:
-            _set_deadline(c, DeadlineKind.SUITABILITY, policy.suitability_review_days)
+            set_deadline(c, DeadlineKind.SUITABILITY, policy.suitability_review_days)
         return _finish(
             c,
             t,
@@ -418,8 +402,8 @@ def complaint_decide_suitability(
         elif deciders <= approved | {role}:
             to = Status.AWAITING_CHOICE
             c.suitability_decided_at = timezone.now()
-            _meet_deadline(c, DeadlineKind.SUITABILITY)
-            _set_deadline(c, DeadlineKind.COMPLAINANT_CHOICE, c.policy.complainant_choice_days)
+            meet_deadline(c, DeadlineKind.SUITABILITY)
+            set_deadline(c, DeadlineKind.COMPLAINANT_CHOICE, c.policy.complainant_choice_days)
         else:
             to = Status.SUITABILITY_REVIEW
         return _finish(
@@ -505,12 +489,12 @@ def complaint_record_choice(
             else:
                 to = Status.AWAITING_OFFICER_CONSENT
             if to == Status.AWAITING_OFFICER_CONSENT:
-                _set_deadline(c, DeadlineKind.OFFICER_ANSWER, policy.officer_answer_days)
+                set_deadline(c, DeadlineKind.OFFICER_ANSWER, policy.officer_answer_days)
         c.choice_recorded_at = timezone.now()
         updated.append("choice_recorded_at")
-        _meet_deadline(c, DeadlineKind.COMPLAINANT_CHOICE)
+        meet_deadline(c, DeadlineKind.COMPLAINANT_CHOICE)
         if to == Status.READY_FOR_REFERRAL:
-            _meet_deadline(c, DeadlineKind.OFFICER_ANSWER)
+            meet_deadline(c, DeadlineKind.OFFICER_ANSWER)
         return _finish(
             c,
             t,
@@ -559,7 +543,7 @@ def officer_record_consent(
             c.discipline_referral = True
             fields.append("discipline_referral")
         if to != Status.AWAITING_OFFICER_CONSENT and to != Status.AWAITING_CHOICE:
-            _meet_deadline(c, DeadlineKind.OFFICER_ANSWER)
+            meet_deadline(c, DeadlineKind.OFFICER_ANSWER)
         return _finish(
             c,
             t,
@@ -576,7 +560,7 @@ def complaint_refer(*, complaint: Complaint | int, actor: User | None, note: str
     with transaction.atomic():
         c, t = _begin(complaint, "complaint_refer", actor)
         c.referred_at = timezone.now()
-        _set_deadline(c, DeadlineKind.SCHEDULE_SESSION, c.policy.schedule_session_days)
+        set_deadline(c, DeadlineKind.SCHEDULE_SESSION, c.policy.schedule_session_days)
         return _finish(c, t, to=Status.REFERRED, actor=actor, reason=note, fields=["referred_at"])
 
 
@@ -817,11 +801,11 @@ def session_record_outcome(
             + [SessionAttendance(session=session, officer_id=pk, present=pk in present[1]) for pk in need_officers]
             + [SessionAttendance(session=session, mediator_id=pk, present=pk in present[2]) for pk in need_mediators]
         )
-        _meet_deadline(c, DeadlineKind.SCHEDULE_SESSION)
+        meet_deadline(c, DeadlineKind.SCHEDULE_SESSION)
         if to == Status.REFERRED:
             first_session = c.sessions.order_by("starts_at").first()
             start = timezone.localdate(first_session.starts_at) if first_session else timezone.localdate()
-            _set_deadline(c, DeadlineKind.FINISH_MEDIATION, policy.finish_after_first_session_days, start)
+            set_deadline(c, DeadlineKind.FINISH_MEDIATION, policy.finish_after_first_session_days, start)
         else:
-            _meet_deadline(c, DeadlineKind.FINISH_MEDIATION)
+            meet_deadline(c, DeadlineKind.FINISH_MEDIATION)
         return _finish(c, t, to=to, actor=actor, data=data, fields=fields, disposition=disposition)

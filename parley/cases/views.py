@@ -150,7 +150,6 @@ def _filtered(request: HttpRequest, filters: dict[str, Any], *, search: bool = T
 
 
 def _row_facts(complaint: Complaint, today: dt.date) -> dict[str, Any]:
-    first_due = complaint.open_deadlines[0] if complaint.open_deadlines else None
     return {
         "complaint": complaint,
         "complainants": ", ".join(p.display_name for p in complaint.complainants) or "—",
@@ -158,8 +157,10 @@ def _row_facts(complaint: Complaint, today: dt.date) -> dict[str, Any]:
         "officers": [
             (o.display_name, ", ".join(a.category.name for a in o.allegation_list)) for o in complaint.officer_list
         ],
-        "next_deadline": first_due,
-        "overdue": bool(first_due and first_due.due_on < today and complaint.status not in selectors.TERMINAL),
+        "next_due": complaint.next_due,
+        "overdue": bool(
+            complaint.next_due and complaint.next_due < today and complaint.status not in selectors.TERMINAL
+        ),
     }
 
 
@@ -271,7 +272,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
                         facts["complainants"],
                         "; ".join(o.display_name for o in officers),
                         "; ".join(f"{o.display_name}: {a.category.name}" for o in officers for a in o.allegation_list),
-                        facts["next_deadline"].due_on.isoformat() if facts["next_deadline"] else "",
+                        facts["next_due"].isoformat() if facts["next_due"] else "",
                         "yes" if facts["overdue"] else "no",
                         timezone.localdate(c.closed_at).isoformat() if c.closed_at else "",
                     ]

@@ -85,7 +85,13 @@ class MediationSession(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["starts_at"])]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            # the sessions that have started and wait for their outcome (the coordinator's queue)
+            models.Index(
+                fields=["starts_at"], condition=models.Q(status=SessionStatus.SCHEDULED), name="session_scheduled_start"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Session for {self.complaint} at {self.starts_at:%Y-%m-%d %H:%M}"

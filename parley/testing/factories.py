@@ -31,8 +31,10 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Officer
 
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    # Fixed names rather than random ones: tests search for names, and a random officer called
+    # Fernandez or Linda would match a search meant for someone else now and then.
+    first_name = factory.Iterator(["Avery", "Jordan", "Morgan", "Quinn", "Tatum"])
+    last_name = factory.Iterator(["Boateng", "Kowalczyk", "Haddad", "Nakamura", "Oyelaran", "Varga"])
     dsn = factory.Sequence(lambda n: f"{20000 + n}")
     badge = factory.Sequence(lambda n: f"{3000 + n}")
     unit = "District 3"

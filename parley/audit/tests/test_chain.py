@@ -110,3 +110,66 @@ def test_the_model_refuses_to_save_an_entry_twice(db, irene):
     entry = _entries(1, irene)[0]
     with pytest.raises(ValueError, match="append-only"):
         entry.save()
+
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the one-statement append is PostgreSQL's (CI runs it there)"
+)
+
+
+@pytest.mark.postgres
+@ON_POSTGRESQL
+def test_on_postgresql_an_entry_is_appended_in_one_statement(db, irene, django_assert_num_queries):
+    _entries(1, irene)  # this process now knows the head
+    with django_assert_num_queries(1):
+        entry = audit_record(action="complaint.view", actor=irene, detail={"q": "x"})
+    assert AuditEntry.objects.get(pk=entry.pk).hash == entry.hash
+    assert list(verify_chain()) == []
+
+
+@pytest.mark.postgres
+@ON_POSTGRESQL
+def test_an_append_after_another_process_moved_the_head_links_to_the_real_head(db, irene):
+    from parley.audit import services
+
+    first = _entries(1, irene)[0]
+    services._last_hash[connection.alias] = "f" * 64  # what a process saw before others appended
+    second = audit_record(action="complaint.view", actor=irene)
+    assert second.prev_hash == first.hash
+    assert AuditEntry.objects.count() == 2
+    assert list(verify_chain()) == []
+
+
+@pytest.mark.postgres
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_never_fork_or_lose_the_chain(irene):
+    """Four threads (each its own connection, like separate server processes) append at once."""
+    import threading
+
+    from django.db import connections
+
+    from parley.audit import services
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def append(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(n):
+                audit_record(action="complaint.view", actor=irene, object_id=i)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    services._last_hash.clear()
+    threads = [threading.Thread(target=append, args=(25,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert AuditEntry.objects.count() == 100
+    assert list(verify_chain()) == []

@@ -9,6 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from parley.cases import services
+from parley.cases.deadlines import refresh_next_due
 from parley.cases.models import Deadline, DeadlineKind
 from parley.cases.selectors import overdue_complaints, overdue_deadlines
 from parley.cases.tests.helpers import reach
@@ -48,6 +49,7 @@ def test_the_most_overdue_comes_first(journey):
     Deadline.objects.filter(complaint=older).update(due_on=timezone.localdate() - dt.timedelta(days=9))
     newer = receive_complaint(journey.intake)
     Deadline.objects.filter(complaint=newer).update(due_on=timezone.localdate() - dt.timedelta(days=2))
+    refresh_next_due()  # deadlines changed behind the services' back
     assert list(overdue_complaints()) == [older, newer]
 
 
@@ -86,3 +88,44 @@ def test_dc_must_finish_within_30_days_of_the_first_session(db, journey):
     assert c.status == Status.REFERRED
     due = c.deadlines.get(kind=DeadlineKind.FINISH_MEDIATION).due_on
     assert due == timezone.localdate(session.starts_at) + dt.timedelta(days=30)
+
+
+def _earliest_open(c) -> dt.date | None:
+    return min(c.deadlines.filter(met_at__isnull=True, cancelled=False).values_list("due_on", flat=True), default=None)
+
+
+def test_the_complaint_keeps_its_earliest_open_deadline_through_the_steps(journey):
+    c = receive_complaint(journey.intake)
+    assert c.next_due == _earliest_open(c) == c.deadlines.get(kind=DeadlineKind.ACKNOWLEDGE).due_on
+    for status in (Status.SUITABILITY_REVIEW, Status.AWAITING_OFFICER_CONSENT, Status.REFERRED):
+        c = reach(status, journey)
+        c.refresh_from_db()
+        assert c.next_due is not None and c.next_due == _earliest_open(c), status
+    c = reach(Status.DECLINED_BY_COMPLAINANT, journey)
+    c.refresh_from_db()
+    assert c.next_due is None and _earliest_open(c) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_next_due_from_the_deadlines_and_reverses(policy, irene, ray, carla, alma):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    journey = Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
+    waiting = receive_complaint(irene)
+    closed = reach(Status.DECLINED_BY_COMPLAINANT, journey)
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate([("cases", "0006_search_indexes")])
+        with connection.cursor() as cursor:
+            columns = [c.name for c in connection.introspection.get_table_description(cursor, "cases_complaint")]
+        assert "next_due" not in columns
+        executor = MigrationExecutor(connection)
+        executor.migrate([("cases", "0007_complaint_next_due")])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    waiting.refresh_from_db()
+    closed.refresh_from_db()
+    assert waiting.next_due == _earliest_open(waiting) is not None
+    assert closed.next_due is None

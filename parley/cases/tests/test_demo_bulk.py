@@ -47,6 +47,8 @@ def test_many_batches_keep_every_history_consistent_and_equal_to_one_transaction
     now = timezone.now()
     for c in Complaint.objects.all():
         assert replay_status(c) == c.status
+        open_dates = c.deadlines.filter(met_at__isnull=True, cancelled=False).values_list("due_on", flat=True)
+        assert c.next_due == min(open_dates, default=None), f"{c.reference}: next_due is not the earliest"
         events = list(c.events.order_by("id"))
         assert c.created_at == events[0].created_at  # created when received
         times = [e.created_at for e in events]
@@ -123,6 +125,8 @@ def test_fast_indexes_loads_the_same_cases_and_puts_every_index_and_foreign_key_
     assert _shape()[60:] == first
     for c in Complaint.objects.all():
         assert replay_status(c) == c.status
+        open_dates = c.deadlines.filter(met_at__isnull=True, cancelled=False).values_list("due_on", flat=True)
+        assert c.next_due == min(open_dates, default=None), f"{c.reference}: next_due is not the earliest"
     _assert_contact_data_is_encrypted()
 
 

@@ -231,6 +231,13 @@ class ComplaintWorkflow(RuleBasedStateMachine):
             assert (c.closed_at is not None) == (c.status in TERMINAL)
 
     @invariant()
+    def next_due_is_the_earliest_open_deadline(self):
+        for c in Complaint.objects.filter(pk__in=self.complaints):
+            open_dates = c.deadlines.filter(met_at__isnull=True, cancelled=False).values_list("due_on", flat=True)
+            assert c.next_due == min(open_dates, default=None)
+            assert c.next_due is None or c.status not in TERMINAL
+
+    @invariant()
     def a_terminal_complaint_never_changes_again(self):
         for c in Complaint.objects.filter(pk__in=self.complaints):
             events = c.events.count()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parley.cases import services
+from parley.cases.deadlines import refresh_next_due
 from parley.cases.models import Deadline, DeadlineKind
 from parley.cases.tests.helpers import reach
 from parley.cases.views import QUEUE_PAGE_SIZE
@@ -102,11 +103,24 @@ def test_the_coordinator_sees_referrals_and_sessions_that_took_place(journey, cl
     assert scheduled.reference in body and "Record the outcome" in body
 
 
+def test_many_sessions_waiting_for_their_outcome_are_found_the_same_way(journey, client, carla, monkeypatch):
+    """Past a thousand started sessions the queue asks the database for them instead of listing their keys."""
+    from parley.cases import selectors
+
+    scheduled = reach(Status.SCHEDULED, journey)
+    session = MediationSession.objects.get(complaint=scheduled)
+    monkeypatch.setattr(selectors, "_STARTED_AS_LIST", 0)
+    assert scheduled.reference not in _queue(client, carla)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        assert scheduled.reference in _queue(client, carla)
+
+
 def test_overdue_complaints_come_first_with_their_due_date_and_days_waiting(journey, client, irene):
     on_time = reach(Status.RECEIVED, journey)
     late = reach(Status.RECEIVED, journey)
     due = timezone.localdate() - dt.timedelta(days=2)
     Deadline.objects.filter(complaint=late, kind=DeadlineKind.ACKNOWLEDGE).update(due_on=due)
+    refresh_next_due()  # deadlines changed behind the services' back
     type(late).objects.filter(pk=late.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=9))
     body = _queue(client, irene)
     assert body.index(late.reference) < body.index(on_time.reference)
@@ -159,6 +173,7 @@ def test_complaints_without_a_due_date_come_last_the_longest_waiting_first(journ
     due_soon, due_later, no_date_old, no_date_new = (reach(Status.RECEIVED, journey) for _ in range(4))
     Deadline.objects.filter(complaint=due_later).update(due_on=timezone.localdate() + dt.timedelta(days=9))
     Deadline.objects.filter(complaint__in=[no_date_old, no_date_new]).update(met_at=timezone.now())
+    refresh_next_due()
     type(no_date_old).objects.filter(pk=no_date_old.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=5))
     refs = _queue_refs(_queue(client, irene))
     assert refs == [due_soon.reference, due_later.reference, no_date_old.reference, no_date_new.reference]
@@ -169,6 +184,7 @@ def test_the_queue_pages_follow_each_other_without_gaps_or_repeats(journey, clie
     for i, c in enumerate(made[:10]):  # several due dates, and some without one, so both parts page
         Deadline.objects.filter(complaint=c).update(due_on=timezone.localdate() + dt.timedelta(days=i))
     Deadline.objects.filter(complaint__in=made[-30:]).update(met_at=timezone.now())
+    refresh_next_due()
     body = _queue(client, irene)
     first = _queue_refs(body)
     assert "Complaints waiting for you: 50 on this page, more on the next pages" in body
