@@ -132,10 +132,7 @@ def _list_filters(request: HttpRequest) -> tuple[ComplaintFilterForm, dict[str, 
         )
     if not form.is_bound:
         return form, {}
-    if form.is_valid():
-        return form, form.cleaned_data
-    fields = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
-    messages.error(request, f"Some filters could not be used and were left out: {fields}. Check them below.")
+    form.is_valid()  # what is invalid is left out; the error summary says which
     return form, form.cleaned_data
 
 
@@ -314,34 +311,30 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
     require(request.user, "intake")
     categories = list(AllegationCategory.objects.filter(active=True).values_list("code", "name"))
     form, parties, officers, adding = _intake_forms(request, categories)
-    if request.method == "POST" and not adding:
-        if form.is_valid() & parties.is_valid() & officers.is_valid():  # validate all three, to show every error
-            d = form.cleaned_data
-            try:
-                complaint = services.complaint_receive(
-                    actor=request.user,
-                    received_on=d["received_on"],
-                    channel=d["channel"],
-                    narrative=d["narrative"],
-                    parties=parties.new_parties(),
-                    officers=officers.new_officers(),
-                    incident_date=d.get("incident_date"),
-                    incident_time=d.get("incident_time"),
-                    incident_location=d.get("incident_location") or "",
-                    police_report_number=d.get("police_report_number") or "",
-                    mediation_interest=d.get("mediation_interest") or "",
-                )
-            except WorkflowError as exc:
-                form.add_error(None, str(exc))
-                messages.error(request, "The complaint was not saved. Correct the problems shown and try again.")
-            except ProgramPolicy.DoesNotExist:
-                form.add_error(None, "No program policy is active. Ask the program administrator to activate one.")
-                messages.error(request, "The complaint was not saved.")
-            else:
-                messages.success(request, f"Complaint {complaint.reference} is recorded.")
-                return redirect("cases:detail", ref=complaint.reference)
+    # all three validated (& not and), to show every error at once
+    if request.method == "POST" and not adding and form.is_valid() & parties.is_valid() & officers.is_valid():
+        d = form.cleaned_data
+        try:
+            complaint = services.complaint_receive(
+                actor=request.user,
+                received_on=d["received_on"],
+                channel=d["channel"],
+                narrative=d["narrative"],
+                parties=parties.new_parties(),
+                officers=officers.new_officers(),
+                incident_date=d.get("incident_date"),
+                incident_time=d.get("incident_time"),
+                incident_location=d.get("incident_location") or "",
+                police_report_number=d.get("police_report_number") or "",
+                mediation_interest=d.get("mediation_interest") or "",
+            )
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))  # the error summary says the complaint was not saved
+        except ProgramPolicy.DoesNotExist:
+            form.add_error(None, "No program policy is active. Ask the program administrator to activate one.")
         else:
-            messages.error(request, "The complaint was not saved. Correct the problems shown and try again.")
+            messages.success(request, f"Complaint {complaint.reference} is recorded.")
+            return redirect("cases:detail", ref=complaint.reference)
     return render(request, "cases/intake.html", {"form": form, "parties": parties, "officers": officers})
 
 
@@ -557,14 +550,11 @@ def _take_action(
             except (ActionNotAllowed, RoleNotAllowed) as exc:
                 messages.error(request, _refusal_message(exc, complaint))
                 return _back_to_complaint(request, complaint)
-            except WorkflowError as exc:  # the action's guard: the form may fix it
+            except WorkflowError as exc:  # the action's guard: the form may fix it (the summary says so)
                 form.add_error(None, str(exc))
-                messages.error(request, _refusal_message(exc, complaint))
             else:
                 messages.success(request, form.success_message)
                 return _back_to_complaint(request, complaint)
-        else:
-            messages.error(request, "Nothing was saved. Correct the problems shown and try again.")
     else:
         form = form_class(complaint=complaint, user=request.user, **extra)
     context = {

@@ -94,13 +94,10 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, "This was not saved: the session is no longer waiting for its outcome.")
                 return redirect(back)
             except WorkflowError as exc:
-                form.add_error(None, str(exc))
-                messages.error(request, f"This was not saved: {exc}")
+                form.add_error(None, str(exc))  # the error summary says nothing was saved
             else:
                 messages.success(request, "Thank you. The outcome is recorded.")
                 return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
-        else:
-            messages.error(request, "Nothing was saved. Correct the problems shown and try again.")
     else:
         form = OutcomeForm(complaint=complaint, user=request.user, session=session)
     context = {"complaint": complaint, "session": session, "form": form, "post_url": request.path, "cancel_url": back}
@@ -139,7 +136,6 @@ def scheduling_notes(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "The scheduling notes are saved.")
                 return redirect(back)
-        messages.error(request, "Nothing was saved. Correct the problems shown and try again.")
     else:
         form = SchedulingNotesForm(initial={"notes": session.scheduling_notes})
     return render(request, "mediation/scheduling_notes.html", {"session": session, "form": form, "back": back})
@@ -169,7 +165,6 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "The survey is saved. Thank you.")
                 return redirect(back)
-        messages.error(request, "Nothing was saved. Correct the problems shown and try again.")
     else:
         form = SurveyForm(respondent=request.GET.get("respondent"))
     other = Respondent.OFFICER if form.side == Respondent.COMPLAINANT else Respondent.COMPLAINANT

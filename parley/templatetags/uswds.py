@@ -54,5 +54,7 @@ def field(bound: forms.BoundField, hint: str = "", label: str = "") -> dict[str,
 
 
 @register.inclusion_tag("uswds/error_summary.html")
-def error_summary(*things: Any) -> dict[str, Any]:
-    return {"items": error_items(things)}
+def error_summary(*things: Any, lead: str = "") -> dict[str, Any]:
+    """The form's problems in one alert. ``lead`` says what became of the submission ("Nothing was
+    saved"): said here, once, not again in a separate message above the form."""
+    return {"items": error_items(things), "lead": lead}

@@ -58,7 +58,8 @@ def test_a_yes_at_screening_finds_the_complaint_unsuitable_and_sends_it_to_inves
         "Is there a civil lawsuit connected to the incident? Answer this question.",
         context="the screening form with a question unanswered",
     )
-    expect(panel.locator("#action-messages")).to_contain_text("Nothing was saved.")
+    expect(panel.locator("#error-summary")).to_contain_text("Nothing was saved: there is a problem")
+    expect(panel.locator("#action-messages .usa-alert--error")).to_have_count(0)  # said once, not twice
     expect(panel.get_by_label("No", exact=True).first).to_be_checked()  # the answers given are kept
     choose(panel, "Is there a civil lawsuit connected to the incident?", "Yes")
     save(page, "Save the screening", "The screening is recorded.")

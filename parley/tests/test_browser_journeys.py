@@ -299,7 +299,8 @@ def test_an_intake_form_sent_with_missing_fields_lists_every_problem_and_keeps_w
         "Officer 1: What the officer is accused of: Choose at least one kind of misconduct.",
         context="the intake form with missing fields",
     )
-    expect(page.locator("#messages")).to_contain_text("The complaint was not saved.")
+    expect(page.locator("#error-summary")).to_contain_text("The complaint was not saved: there are 4 problems")
+    expect(page.locator("#messages .usa-alert--error")).to_have_count(0)  # said once, not twice
     expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")
     expect(page.locator("#officer-1").get_by_label("DSN (department serial number)")).to_have_value("99999")
     assert not Complaint.objects.exists()

@@ -147,7 +147,8 @@ def test_invalid_input_saves_nothing_and_points_at_each_problem(change, message,
     assert response.status_code == 200
     assert message in body
     assert f'href="#{field_id}"' in body  # the error summary links to the field
-    assert "The complaint was not saved." in body
+    assert "The complaint was not saved: there" in body  # in the error summary, said once
+    assert body.count('role="alert"') == 1
     assert not Complaint.objects.exists()
 
 

@@ -272,6 +272,7 @@ def test_an_empty_or_forged_survey_changes_nothing_and_says_why(journey, client,
     assert empty.status_code == 200 and "The survey is empty" in text(empty)
     forged = client.post(url, {"respondent": "complainant", "s_listened": "strongly"})
     assert forged.status_code == 200 and "Nothing was saved" in text(forged)
+    assert text(forged).count('role="alert"') == 1  # one error summary, not a message above it as well
     assert not SurveyResponse.objects.exists()
 
 
