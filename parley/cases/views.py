@@ -161,6 +161,21 @@ def _row_facts(complaint: Complaint, today: dt.date) -> dict[str, Any]:
     }
 
 
+# The list's filters other than the search words (in "More filters and sorting").
+MORE_FILTERS = (
+    "status",
+    "received_from",
+    "received_to",
+    "officer",
+    "category",
+    "outcome",
+    "disposition",
+    "overdue",
+    "sort",
+    "per_page",
+)
+
+
 @login_required
 @require_GET
 def complaint_list(request: HttpRequest) -> HttpResponse:
@@ -205,6 +220,12 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "sort_label": selectors.SORTS[sort][0],
             "size": size,
             "filtered": bool(request.GET),
+            # the filters beyond the search words start open when one is in use (or was refused)
+            "more_filters_open": bool(form.errors)
+            or any(
+                request.GET.get(name) not in (None, "", str(DEFAULT_PAGE_SIZE) if name == "per_page" else "")
+                for name in MORE_FILTERS
+            ),
         },
     )
 

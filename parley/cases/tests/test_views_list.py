@@ -410,3 +410,19 @@ def test_the_page_size_shown_is_the_one_used_when_other_filters_change(client, p
     for params in ({}, {"q": "Reyes"}, {"status": "open"}):
         body = client.get(reverse("cases:list"), params).content.decode()
         assert re.search(r'<option value="50" selected>50</option>', body), params
+
+
+@pytest.mark.parametrize(
+    ("params", "folded"),
+    [
+        ({}, True),
+        ({"q": "Reyes", "per_page": "50"}, True),  # the search words and the default page size
+        ({"status": "referred"}, False),
+        ({"per_page": "10"}, False),
+        ({"received_from": "yesterday"}, False),  # refused: the field must be seen
+    ],
+)
+def test_the_other_filters_are_folded_away_unless_one_is_in_use(params, folded, journey, client, irene):
+    body = text(_list(client, irene, **params))
+    details = re.search(r'<details class="parley-more-filters"([^>]*)id="more-filters">', body).group(1)
+    assert ("open" not in details) == folded
