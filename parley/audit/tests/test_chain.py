@@ -142,6 +142,19 @@ def test_an_append_after_another_process_moved_the_head_links_to_the_real_head(d
 
 @pytest.mark.postgres
 @ON_POSTGRESQL
+def test_an_entry_rolled_back_with_its_transaction_leaves_the_chain_whole(db, irene):
+    first = _entries(1, irene)[0]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(action="complaint.view", actor=irene)  # this process now believes in its hash
+        raise RuntimeError("the request failed")
+    after = audit_record(action="complaint.view", actor=irene)
+    assert after.prev_hash == first.hash
+    assert AuditEntry.objects.count() == 2
+    assert list(verify_chain()) == []
+
+
+@pytest.mark.postgres
+@ON_POSTGRESQL
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_never_fork_or_lose_the_chain(irene):
     """Four threads (each its own connection, like separate server processes) append at once."""
