@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,17 +36,21 @@ def audit_record(
     when there is one)."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
-    detail = detail or {}
+    detail = _storable(detail or {})
+    object_id = _storable(str(object_id))
+    if len(object_id) > _MAX["object_id"]:  # from a URL, so any length: the whole of it goes to the detail
+        detail["object_id"] = object_id
+        object_id = object_id[: _MAX["object_id"] - 1] + "…"
     entry = AuditEntry(
         created_at=timezone.now(),
         actor=actor,
-        actor_username=getattr(actor, "username", "") or "",
-        actor_role=getattr(actor, "role", "") or "",
+        actor_username=_fit("actor_username", getattr(actor, "username", "") or ""),
+        actor_role=_fit("actor_role", getattr(actor, "role", "") or ""),
         ip_address=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
+        user_agent=_fit("user_agent", request.META.get("HTTP_USER_AGENT", "") if request is not None else ""),
+        action=_fit("action", action),
+        object_type=_fit("object_type", object_type),
+        object_id=object_id,
         detail=detail,
         detail_digest=digest(canonical(detail)),
     )
@@ -55,6 +60,29 @@ def audit_record(
                 return entry
     _append_locked(entry)
     return entry
+
+
+_MAX = {f.name: f.max_length for f in AuditEntry._meta.get_fields() if getattr(f, "max_length", None)}
+
+
+def _fit(name: str, value: str) -> str:
+    """``value`` as it can be stored in the column ``name``: cut to its length, here and not by the
+    database, so that the hash covers exactly what is stored."""
+    value = _storable(value)
+    limit = _MAX[name]
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _storable(value: Any) -> Any:
+    """``value`` with every NUL character written out as ``\\x00``: neither text columns nor JSON in
+    PostgreSQL can hold one, and a request may carry one (``?q=a%00b``) that must still be recorded."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
 
 
 def _append_locked(entry: AuditEntry) -> None:
@@ -101,13 +129,18 @@ def _field(column: str):
     return AuditEntry._meta.get_field("actor" if column == "actor_id" else column)
 
 
+def _cast(column: str) -> str:
+    """The type to cast a value to: the column's, but text for a varchar(n), since a cast to varchar(n)
+    would cut a longer value without a word (the insert itself refuses one)."""
+    field = _field(column)
+    db_type = field.rel_db_type(connection) if column == "actor_id" else field.db_type(connection)
+    return "text" if db_type.startswith("varchar") else db_type
+
+
 @functools.cache
 def _append_sql() -> str:
     # each value cast to its column's type: in an INSERT ... SELECT a bare literal would be text
-    values = ", ".join(
-        f"%s::{_field(c).rel_db_type(connection) if c == 'actor_id' else _field(c).db_type(connection)}"
-        for c in _COLUMNS
-    )
+    values = ", ".join(f"%s::{_cast(c)}" for c in _COLUMNS)
     # names and types from the model, never from input; every value is a parameter
     insert = f"INSERT INTO audit_auditentry ({', '.join(_COLUMNS)}) SELECT {values} FROM moved RETURNING id"  # noqa: S608
     return (
@@ -130,7 +163,9 @@ def _append_in_one_statement(entry: AuditEntry) -> bool:
     for column in _COLUMNS:
         value = entry.actor_id if column == "actor_id" else getattr(entry, column)
         params.append(value if column == "actor_id" else _field(column).get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+    # inside a caller's transaction, a savepoint: a failure here must not abort the caller's work
+    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with savepoint, connection.cursor() as cursor:
         cursor.execute(_append_sql(), params)
         new_id, head = cursor.fetchone()
     if new_id is None:

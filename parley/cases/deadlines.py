@@ -34,10 +34,9 @@ def _open(complaint: Complaint) -> QuerySet[Deadline]:
 
 
 def _refresh(complaint: Complaint) -> None:
-    due = _open(complaint).order_by("due_on").values_list("due_on", flat=True).first()
-    if due != complaint.next_due:
-        complaint.next_due = due
-        Complaint.objects.filter(pk=complaint.pk).update(next_due=due)
+    # written whatever the object in memory says: it may be older than the row
+    complaint.next_due = _open(complaint).order_by("due_on").values_list("due_on", flat=True).first()
+    Complaint.objects.filter(pk=complaint.pk).update(next_due=complaint.next_due)
 
 
 def set_deadline(complaint: Complaint, kind: str, days: int | None, start: dt.date | None = None) -> None:
@@ -63,9 +62,8 @@ def meet_deadline(complaint: Complaint, kind: str) -> None:
 def cancel_open_deadlines(complaint: Complaint) -> None:
     """The complaint left the path (it closed): none of its open steps applies any more."""
     _open(complaint).update(cancelled=True)
-    if complaint.next_due is not None:
-        complaint.next_due = None
-        Complaint.objects.filter(pk=complaint.pk).update(next_due=None)
+    complaint.next_due = None
+    Complaint.objects.filter(pk=complaint.pk).update(next_due=None)
 
 
 def refresh_next_due(complaint_ids: Iterable[int] | QuerySet[Complaint] | None = None) -> int:

@@ -174,6 +174,8 @@ MORE_FILTERS = (
     "sort",
     "per_page",
 )
+# what the folded fields send when no one touched them (a browser sends the shown sort and page size)
+FILTER_DEFAULTS = {"sort": selectors.DEFAULT_SORT, "per_page": str(DEFAULT_PAGE_SIZE)}
 
 
 @login_required
@@ -222,10 +224,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "filtered": bool(request.GET),
             # the filters beyond the search words start open when one is in use (or was refused)
             "more_filters_open": bool(form.errors)
-            or any(
-                request.GET.get(name) not in (None, "", str(DEFAULT_PAGE_SIZE) if name == "per_page" else "")
-                for name in MORE_FILTERS
-            ),
+            or any(request.GET.get(name) not in ("", None, FILTER_DEFAULTS.get(name)) for name in MORE_FILTERS),
         },
     )
 

@@ -91,3 +91,24 @@ def test_a_bad_date_range_gets_a_clear_message(client, audrey):
 def test_the_auditor_cannot_post_to_the_trail(client, audrey):
     login(client, audrey)
     assert client.post("/audit/").status_code == 405
+
+
+def test_a_request_with_a_url_longer_than_the_trail_keeps_is_recorded_whole_and_verifies(client, irene, db):
+    login(client, irene)
+    long_ref = "A" * 80
+    assert client.get(f"/complaints/{long_ref}/").status_code == 404
+    client.logout()
+    client.post(f"/complaints/{'Z' * 70}/notes/", {"body": "x"})  # anonymous: recorded, refused
+    entries = list(AuditEntry.objects.filter(object_type="complaint").order_by("id"))
+    assert [len(e.object_id) for e in entries] == [60, 60]
+    assert entries[0].detail["object_id"] == long_ref  # the whole of it, in the detail
+    assert list(verify_chain()) == []
+
+
+def test_a_nul_character_in_a_request_is_recorded_written_out_not_refused(client, irene, db):
+    login(client, irene)
+    response = client.get("/complaints/", {"q": "a\x00b"})
+    assert response.status_code == 200
+    entry = AuditEntry.objects.filter(action="view:cases:list").last()
+    assert entry.detail["query"] == {"q": ["a\\x00b"]}
+    assert list(verify_chain()) == []

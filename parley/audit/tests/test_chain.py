@@ -119,7 +119,8 @@ ON_POSTGRESQL = pytest.mark.skipif(
 
 @pytest.mark.postgres
 @ON_POSTGRESQL
-def test_on_postgresql_an_entry_is_appended_in_one_statement(db, irene, django_assert_num_queries):
+@pytest.mark.django_db(transaction=True)  # as a request is: not inside a transaction (there: a savepoint too)
+def test_on_postgresql_an_entry_is_appended_in_one_statement(irene, django_assert_num_queries):
     _entries(1, irene)  # this process now knows the head
     with django_assert_num_queries(1):
         entry = audit_record(action="complaint.view", actor=irene, detail={"q": "x"})

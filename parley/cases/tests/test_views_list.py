@@ -417,6 +417,13 @@ def test_the_page_size_shown_is_the_one_used_when_other_filters_change(client, p
     [
         ({}, True),
         ({"q": "Reyes", "per_page": "50"}, True),  # the search words and the default page size
+        # what a browser sends from the search box: every field, the untouched ones empty or as shown
+        (
+            {"q": "Reyes", "status": "", "outcome": "", "disposition": "", "received_from": "", "received_to": ""}
+            | {"officer": "", "category": "", "sort": "newest", "per_page": "50"},
+            True,
+        ),
+        ({"sort": "oldest"}, False),
         ({"status": "referred"}, False),
         ({"per_page": "10"}, False),
         ({"received_from": "yesterday"}, False),  # refused: the field must be seen
