@@ -89,7 +89,9 @@ def test_it_says_when_the_outcome_can_be_recorded(journey, client, carla):
 def test_a_closed_complaint_offers_nothing(journey, client, irene):
     c = reach(Status.DECLINED_BY_COMPLAINANT, journey)
     body = text(_page(client, irene, c))
-    assert "This complaint is closed" in body
+    # not "closed": for Internal Affairs the full investigation is work still to do
+    assert "this complaint goes to Internal Affairs for a full investigation" in body
+    assert "This complaint is closed" not in body
     assert 'class="parley-actions"' not in body
 
 

@@ -134,6 +134,7 @@ def test_the_auditor_has_nothing_waiting(journey, client, audrey):
     reach(Status.RECEIVED, journey)
     body = _queue(client, audrey)
     assert "Nothing is waiting for you" in body
+    assert 'id="queue-audit-link"' in body  # and where an auditor's work is
 
 
 def test_the_queue_issues_the_same_number_of_queries_for_few_or_many_complaints(
