@@ -131,6 +131,16 @@ class _Cursors:
             raise BadCursor(str(exc)) from None
 
 
+def cursor_before(segments: Sequence[Segment], row: Model, *, scope: str, salt: str, index: int = 0) -> str:
+    """A cursor whose next page starts with ``row`` (of segment ``index``, ordered ascending by a key that
+    ends with the integer primary key): a link to the page where a given row is."""
+    order = segments[index].order
+    if any(name.startswith("-") for name in order) or order[-1] != "id":
+        raise ValueError("cursor_before needs an ascending order that ends with the primary key")
+    values = [_encode_value(getattr(row, name)) for name in order[:-1]] + [_encode_value(row.pk - 1)]
+    return signing.dumps({"s": scope, "g": index, "v": values}, salt=salt)
+
+
 def keyset_page(
     segments: Sequence[Segment],
     *,

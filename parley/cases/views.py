@@ -485,8 +485,16 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
 @require_GET
 def complaint_detail(request: HttpRequest, ref: str) -> HttpResponse:
     if not can(request.user, "view_complaint") and can(request.user, "my_sessions"):
-        get_complaint_for(request.user, ref, need="view_session")  # 404 unless it is one of their sessions
-        return redirect("mediation:my_sessions")
+        complaint = get_complaint_for(request.user, ref, need="view_session")  # 404 unless one of theirs
+        upcoming = (
+            selectors.mediator_sessions(request.user)
+            .filter(complaint=complaint, starts_at__gt=timezone.now())
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if upcoming is None:  # waiting for its outcome: at the top of the page
+            return redirect("mediation:my_sessions")
+        return redirect(f"{reverse('mediation:my_sessions')}?session={upcoming}#session-{upcoming}")
     complaint = get_complaint_for(
         request.user, ref, need="view_complaint", queryset=selectors.complaint_page_queryset()
     )

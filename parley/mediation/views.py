@@ -7,6 +7,8 @@ the screening, the allegations or anyone's notes.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +26,7 @@ from parley.cases.forms import LANGUAGES, OutcomeForm
 from parley.cases.models import PartyKind
 from parley.cases.views import record_outcome
 from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError
+from parley.keyset import BadCursor, Segment, cursor_before, keyset_page
 from parley.mediation import services as mediation_services
 from parley.mediation.forms import SchedulingNotesForm, SurveyForm
 from parley.mediation.models import MediationSession, Respondent, SessionStatus
@@ -60,14 +63,45 @@ def _session_card(session: MediationSession, now) -> dict:
 @login_required
 @require_GET
 def my_sessions(request: HttpRequest) -> HttpResponse:
+    """The sessions that wait for their outcome, then those to come, a page at a time by date (a busy
+    mediator may have hundreds booked). ``?session=<pk>`` opens the page that starts with that session."""
     require(request.user, "my_sessions")
     now = timezone.now()
-    cards = [_session_card(s, now) for s in selectors.mediator_sessions(request.user)]
+    sessions = selectors.mediator_sessions(request.user)
+    due = list(sessions.filter(starts_at__lte=now)[: DUE_SHOWN + 1])
+    after, before = request.GET.get("after"), request.GET.get("before")
+    if (wanted := request.GET.get("session", "")).isdigit():  # the page that starts with that session
+        start = sessions.filter(pk=int(wanted), starts_at__gt=now).first()
+        if start is None:
+            return redirect("mediation:my_sessions")
+        cursor = cursor_before(_upcoming(sessions, now), start, scope="sessions", salt=_SALT)
+        return redirect(f"{reverse('mediation:my_sessions')}?{urlencode({'after': cursor})}#session-{start.pk}")
+    try:
+        page = keyset_page(
+            _upcoming(sessions, now), size=SESSIONS_PAGE_SIZE, scope="sessions", salt=_SALT, after=after, before=before
+        )
+    except BadCursor:
+        messages.warning(request, "That page link no longer works, so the first page is shown.")
+        page = keyset_page(_upcoming(sessions, now), size=SESSIONS_PAGE_SIZE, scope="sessions", salt=_SALT)
     return render(
         request,
         "mediation/my_sessions.html",
-        {"due": [c for c in cards if c["outcome_due"]], "upcoming": [c for c in cards if not c["outcome_due"]]},
+        {
+            "due": [_session_card(s, now) for s in due[:DUE_SHOWN]],
+            "more_due": len(due) > DUE_SHOWN,
+            "page": page,
+            "upcoming": [_session_card(s, now) for s in page.rows],
+        },
     )
+
+
+DUE_SHOWN = 50
+SESSIONS_PAGE_SIZE = 20
+_SALT = "parley.mediation.my-sessions"
+
+
+def _upcoming(sessions, now) -> list[Segment]:
+    return [Segment(sessions.filter(starts_at__gt=now), order=("starts_at", "id"))]
 
 
 @login_required

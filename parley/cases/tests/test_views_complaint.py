@@ -130,7 +130,11 @@ def test_a_mediator_is_sent_from_a_complaint_of_their_session_to_their_sessions(
     mediator.save()
     response = _page(client, maya, c)
     assert response.status_code == 302
-    assert response["Location"] == reverse("mediation:my_sessions")
+    assert response["Location"] == f"{reverse('mediation:my_sessions')}?session={session.pk}#session-{session.pk}"
+    # which opens the page of their sessions that starts with this one
+    response = client.get(response["Location"], follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0].endswith(f"#session-{session.pk}")
+    assert f'id="session-{session.pk}"' in text(response)
 
 
 def test_a_mediator_cannot_find_a_complaint_of_someone_elses_session(journey, client, maya):

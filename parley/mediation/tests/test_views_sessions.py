@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -179,3 +180,30 @@ def test_the_sessions_page_issues_the_same_number_of_queries_for_one_or_many_ses
             assert client.get(MY_SESSIONS).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _session_ids(response) -> list[int]:
+    return [int(i) for i in re.findall(r'<article class="parley-session"[^>]*id="session-(\d+)"', text(response))]
+
+
+def test_a_busy_mediator_pages_through_the_sessions_to_come_and_can_open_the_page_of_any(journey, client, maya):
+    mine = MediatorFactory(user=maya, monthly_case_limit=50)
+    sessions = []
+    for day in range(1, 24):  # more than a page
+        scheduled = journey.schedule(
+            reach(Status.REFERRED, journey),
+            starts_at=timezone.now() + dt.timedelta(days=day + 5),
+            mediators=[mine, MediatorFactory()],
+        )
+        sessions.append(MediationSession.objects.get(complaint=scheduled.complaint_id))
+    login(client, maya)
+    first = client.get(MY_SESSIONS)
+    assert _session_ids(first) == [s.pk for s in sessions[:20]]
+    next_link = re.search(r'href="([^"]+)" id="next-page"', text(first)).group(1).replace("&amp;", "&")
+    assert _session_ids(client.get(next_link)) == [s.pk for s in sessions[20:]]
+    # the page that starts with a given session (where its complaint's link leads)
+    assert _session_ids(client.get(MY_SESSIONS, {"session": sessions[21].pk}, follow=True))[0] == sessions[21].pk
+    # someone else's session, or a tampered link: the first page, never an error
+    assert client.get(MY_SESSIONS, {"session": "999999"}, follow=True).status_code == 200
+    tampered = client.get(MY_SESSIONS, {"after": "garbage"})
+    assert tampered.status_code == 200 and "no longer works" in text(tampered)
