@@ -535,7 +535,7 @@ class _Generator:
                 to,
                 role,
                 at,
-                reason="Appropriate for mediation.",
+                reason="The allegations are within the program's scope; no exclusion factor applies.",
                 data={"appropriate": True},
             )
         c.suitability_decided_at = at

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from parley.accounts.models import User
 from parley.cases import demographics, selectors
@@ -20,6 +21,7 @@ from parley.cases.models import (
     Channel,
     Complaint,
     ComplaintOfficer,
+    DeadlineKind,
     MediationInterest,
     Officer,
     PartyKind,
@@ -27,7 +29,7 @@ from parley.cases.models import (
 from parley.cases.notes import MAX_NOTE_LENGTH
 from parley.cases.services import EXPLANATION_METHODS, NewOfficer, NewParty, required_attendees
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
-from parley.mediation.models import MediationSession, Mediator, SessionOutcome, Venue
+from parley.mediation.models import MediationSession, Mediator, SessionOutcome, SessionStatus, Venue
 from parley.policies.models import WrittenAgreement
 from parley.uswds import DateInput, TimeInput, USWDSForm
 
@@ -135,6 +137,8 @@ LANGUAGES = [
     ("fr", "French"),
     ("other", "Another language"),
 ]
+# The people in the room at a session besides the officers and mediators.
+IN_THE_ROOM = frozenset({PartyKind.COMPLAINANT, PartyKind.GUARDIAN, PartyKind.SUPPORT_PERSON})
 STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.ONLINE]
 
 
@@ -356,6 +360,8 @@ class ActionForm(USWDSForm, forms.Form):
     intro: str = ""
     submit_label: str = "Save"
     success_message: str = "Saved."
+    # a step that cannot be taken back: the form says so, and its button is not the everyday blue one
+    final: bool = False
 
     def __init__(self, *args: Any, complaint: Complaint, user: User, **kwargs: Any):
         kwargs.setdefault("auto_id", f"{self.slug}_%s")
@@ -521,10 +527,17 @@ class ScheduleForm(ActionForm):
         super().__init__(*args, **kwargs)
         policy = self.complaint.policy
         self.order_fields([f for f in self.fields if f != "scheduling_notes"] + ["scheduling_notes"])
-        self.intro = (
-            f"This program uses {policy.mediators_per_session} mediator(s) per session "
-            f"of about {policy.session_minutes} minutes."
-        )
+        mediators = "one mediator" if policy.mediators_per_session == 1 else f"{policy.mediators_per_session} mediators"
+        self.intro = f"This program uses {mediators} per session of about {policy.session_minutes} minutes."
+        due = self.complaint.deadlines.filter(
+            kind=DeadlineKind.SCHEDULE_SESSION, met_at__isnull=True, cancelled=False
+        ).first()
+        if due is not None:
+            self.intro += f" Hold the first session by {date_format(due.due_on, 'M j, Y')}."
+        self.people = [
+            (p.display_name, p.get_kind_display(), dict(LANGUAGES).get(p.preferred_language, p.preferred_language), p)
+            for p in self.complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False).order_by("id")
+        ]
         self.fields["duration"].initial = policy.session_minutes
         venues = list(Venue.objects.filter(active=True).order_by("name"))
         self.venues = {str(v.pk): v for v in venues}
@@ -579,8 +592,25 @@ class ReasonForm(ActionForm):
 class CancelSessionForm(ReasonForm):
     slug = "cancel"
     title = "Cancel the session"
-    intro = "The complaint goes back to waiting for a session."
     submit_label = "Cancel the session"
+    final = True
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        session = (
+            self.complaint.sessions.filter(status=SessionStatus.SCHEDULED)
+            .select_related("venue")
+            .order_by("starts_at")
+            .first()
+        )
+        which = "The session"
+        if session is not None:
+            where = f" at {session.venue.name}" if session.venue else ""
+            which = f"The session of {date_format(timezone.localtime(session.starts_at), 'l, M j, Y, P')}{where}"
+        self.intro = (
+            f"{which} is called off and the mediators are told. The complaint goes back to waiting for a session."
+        )
+
     success_message = "The session is cancelled. The complaint waits to be scheduled again."
 
 
@@ -591,6 +621,7 @@ class SendBackForm(ReasonForm):
         "The complainant says the officer did not take part in good faith. The complaint goes to a full investigation."
     )
     submit_label = "Send back to investigation"
+    final = True
     success_message = "The complaint is sent back to investigation."
 
 
@@ -598,6 +629,7 @@ class WithdrawForm(ReasonForm):
     slug = "withdraw"
     title = "Record a withdrawal"
     submit_label = "Record the withdrawal"
+    final = True
     success_message = "The withdrawal is recorded."
 
     what = forms.ChoiceField(

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -378,6 +379,14 @@ def _status_label(value: str) -> str:
     return Status(value).label if value in Status.values else (value or "—")
 
 
+def _readable_date(value: Any) -> str:
+    """An ISO date kept in an event's data, written as the pages write dates."""
+    try:
+        return date_format(dt.date.fromisoformat(str(value)), "M j, Y")
+    except ValueError:
+        return str(value or "?")
+
+
 def _event_details(event: ComplaintEvent, user: Any) -> list[str]:
     """What the event's data says, for the timeline, within what the reader may see."""
     data = event.data or {}
@@ -389,17 +398,17 @@ def _event_details(event: ComplaintEvent, user: Any) -> list[str]:
     elif event.action == "complaint_screen" and can(user, "view_screening"):
         details += data.get("exclusion_reasons") or []
     elif event.action == "complaint_decide_suitability":
-        details.append("Appropriate for mediation" if data.get("appropriate") else "Not appropriate for mediation")
+        details.append(f"Decision: {'appropriate' if data.get('appropriate') else 'not appropriate'} for mediation")
     elif event.action == "complaint_record_choice":
         details.append(
-            f"Explained by {data.get('explained_by', '?')} on {data.get('explained_on', '?')} "
+            f"Explained by {data.get('explained_by', '?')} on {_readable_date(data.get('explained_on'))} "
             f"({str(data.get('explained_how', '')).replace('_', ' ')}); chose {data.get('choice', '?')}"
         )
     elif event.action == "officer_record_consent":
         details.append(f"Officer DSN {data.get('dsn', '?')}: {'accepted' if data.get('accepted') else 'declined'}")
     elif event.action == "session_schedule" and data.get("starts_at"):
         starts = dt.datetime.fromisoformat(data["starts_at"])
-        details.append(f"Session on {timezone.localtime(starts):%Y-%m-%d %H:%M}")
+        details.append(f"Session on {date_format(timezone.localtime(starts), 'M j, Y, P')}")
     elif event.action == "session_record_outcome" and data.get("outcome"):
         from parley.mediation.models import SessionOutcome
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -13,9 +14,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from parley.cases import services
-from parley.cases.models import Complaint
+from parley.cases.models import Complaint, DeadlineKind, PartyKind
 from parley.cases.tests.helpers import reach, snapshot
 from parley.cases.workflow import Disposition, Status
 from parley.mediation.models import MediationSession, SessionOutcome
@@ -404,6 +406,32 @@ def test_the_schedule_form_asks_for_as_many_mediators_as_the_policy_uses(journey
     login(client, carla)
     body = text(client.get(reverse("cases:schedule_session", kwargs={"ref": c.reference})))
     assert 'name="mediator_1"' in body and 'name="mediator_2"' in body and 'name="mediator_3"' not in body
+
+
+def test_the_schedule_form_says_who_will_be_in_the_room_and_by_when(journey, client, carla):
+    c = reach(Status.REFERRED, journey)
+    complainant = c.parties.get(kind=PartyKind.COMPLAINANT)
+    login(client, carla)
+    body = text(client.get(reverse("cases:schedule_session", kwargs={"ref": c.reference})))
+    assert "2 mediators per session" in body and "mediator(s)" not in body
+    due = c.deadlines.get(kind=DeadlineKind.SCHEDULE_SESSION).due_on
+    assert f"Hold the first session by {date_format(due, 'M j, Y')}" in body
+    people = re.search(r'<ul class="usa-list" id="schedule-people">(.*?)</ul>', body, re.S).group(1)
+    assert complainant.display_name in people
+
+
+def test_a_step_that_cannot_be_undone_says_so_and_the_cancel_form_names_its_session(journey, client, carla):
+    c = reach(Status.SCHEDULED, journey)
+    session = c.sessions.get()
+    login(client, carla)
+    body = text(client.get(reverse("cases:cancel_session", kwargs={"ref": c.reference})))
+    assert date_format(timezone.localtime(session.starts_at), "l, M j, Y, P") in body
+    assert session.venue.name in body
+    assert 'id="action-final"' in body and "usa-button--secondary" in body
+    everyday = text(
+        client.get(reverse("cases:schedule_session", kwargs={"ref": reach(Status.REFERRED, journey).reference}))
+    )
+    assert 'id="action-final"' not in everyday and "usa-button--secondary" not in everyday
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(journey, client):
