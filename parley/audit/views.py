@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from parley.accounts.permissions import require
+from parley.accounts.roles import Role
 from parley.audit.forms import AuditFilterForm
+from parley.audit.labels import describe
 from parley.audit.models import AuditEntry
 
 PAGE_SIZE = 100
@@ -61,6 +63,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "entries": entries,
+            "rows": [
+                {
+                    "entry": e,
+                    "what": describe(e.action),
+                    "role": Role(e.actor_role).label if e.actor_role in Role.values else e.actor_role,
+                }
+                for e in entries
+            ],
             "next_before": entries[-1].id if more and entries else None,
             "query": query.urlencode(),
         },

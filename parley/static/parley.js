@@ -10,3 +10,11 @@ document.addEventListener("htmx:afterSwap", function (event) {
     focus.focus();
   }
 });
+
+// The print view's Print button (hidden without JavaScript: the browser's own Print does the same).
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.getElementById("print-now");
+  if (!button) return;
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});

@@ -282,6 +282,7 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     expect(page.get_by_role("heading", level=1, name=f"Complaint {ref}")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Status: Mediated")
     expect(page.locator("main")).not_to_contain_text(NOTE)  # notes are not part of the record
+    expect(page.get_by_role("button", name="Print")).to_be_visible()  # shown once the script runs
     assert_accessible(page, context="the print view")
 
 

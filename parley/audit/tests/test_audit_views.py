@@ -61,6 +61,19 @@ def test_the_auditor_can_search_the_trail(client, audrey, irene, complaint):
     page = text(client.get("/audit/", {"who": "irene"}))
     assert "view:cases:detail" in page
     assert complaint.reference in page
+    # in words, with the role's name and the code kept for searching
+    assert "Opened a complaint page" in page and "Oversight intake / investigator" in page
+
+
+def test_every_workflow_form_and_sign_in_step_has_words_in_the_trail():
+    from parley.audit.labels import describe
+    from parley.cases.labels import ACTION_SLUGS
+
+    for slug in ACTION_SLUGS.values():
+        assert describe(f"change:cases:{slug.replace('-', '_')}").startswith("Sent the form “")
+    assert describe("auth.sign_in_failed") == "Gave a wrong password"
+    assert describe("view:somewhere:new") == "Opened somewhere:new"  # unknown pages keep their name
+    assert describe("something.else") == "something.else"
 
 
 def test_the_auditor_can_download_the_trail_and_it_still_verifies(client, audrey, irene, complaint):

@@ -203,3 +203,10 @@ def test_a_tampered_queue_link_shows_the_first_page_with_a_message(journey, clie
     body = text(client.get("/", {"after": "not-a-real-cursor"}))
     assert "That page link no longer works" in body
     assert _queue_refs(body) == [c.reference]
+
+
+def test_the_header_names_who_is_signed_in_and_only_administrators_see_the_program_settings(client, irene, alma):
+    body = _queue(client, alma)
+    assert 'id="nav-admin"' in body and alma.get_full_name() in body
+    body = _queue(client, irene)
+    assert 'id="nav-admin"' not in body and irene.get_full_name() in body
