@@ -405,7 +405,7 @@ class _Generator:
         phone = f"(314) 555-{rng.randint(1000, 9999)}"
         address = f"{rng.randint(100, 5999)} {rng.choice(STREETS)} Ave, St. Louis, MO"
         language = "es" if rng.random() < 0.12 else "en"
-        interpreter = rng.random() < 0.06
+        interpreter = language != "en" and rng.random() < 0.5  # an interpreter for their own language
         asl = rng.random() < 0.02
         # the Party columns that follow its key and complaint in _COLUMNS
         plan.parties.append(
