@@ -142,9 +142,9 @@ def _append_sql() -> str:
     # each value cast to its column's type: in an INSERT ... SELECT a bare literal would be text
     values = ", ".join(f"%s::{_cast(c)}" for c in _COLUMNS)
     # names and types from the model, never from input; every value is a parameter
-    insert = f"INSERT INTO audit_auditentry ({', '.join(_COLUMNS)}) SELECT {values} FROM moved RETURNING id"  # noqa: S608
+    insert = f"INSERT INTO audit_auditentry ({', '.join(_COLUMNS)}) SELECT {values} FROM moved RETURNING id"  # noqa: S608  # nosec B608 (names from the model)
     return (
-        "WITH moved AS (UPDATE audit_audithead SET last_hash = %s WHERE id = 1 AND last_hash = %s RETURNING id),"  # noqa: S608
+        "WITH moved AS (UPDATE audit_audithead SET last_hash = %s WHERE id = 1 AND last_hash = %s RETURNING id),"  # noqa: S608  # nosec B608
         f" added AS ({insert})"
         " SELECT (SELECT id FROM added), (SELECT last_hash FROM audit_audithead WHERE id = 1)"
     )
