@@ -18,3 +18,43 @@ document.addEventListener("DOMContentLoaded", function () {
   button.hidden = false;
   button.addEventListener("click", function () { window.print(); });
 });
+
+// The complaint page's actions open their forms in one panel. The action whose form is open is
+// marked (aria-current), and opening another one while the open form has unsaved entries asks first,
+// instead of dropping what was typed.
+function parleyFormChanged(form) {
+  for (var i = 0; i < form.elements.length; i++) {
+    var el = form.elements[i];
+    if (el.type === "hidden" || el.type === "submit" || el.type === "button") continue;
+    if (el.type === "checkbox" || el.type === "radio") {
+      if (el.checked !== el.defaultChecked) return true;
+    } else if (el.tagName === "SELECT") {
+      for (var j = 0; j < el.options.length; j++) {
+        if (el.options[j].selected !== el.options[j].defaultSelected) return true;
+      }
+    } else if (el.value !== el.defaultValue) {
+      return true;
+    }
+  }
+  return false;
+}
+
+document.addEventListener("htmx:confirm", function (event) {
+  var trigger = event.detail.elt;
+  if (!trigger || !trigger.closest || !trigger.closest(".parley-actions")) return;
+  var form = document.querySelector("#action-panel form");
+  if (!form || !parleyFormChanged(form)) return;
+  event.preventDefault();
+  if (window.confirm("The open form has entries that are not saved. Leave it and open the other one?")) {
+    event.detail.issueRequest(true);
+  }
+});
+
+document.addEventListener("htmx:afterSwap", function (event) {
+  if (!event.detail.target || event.detail.target.id !== "action-panel") return;
+  var opened = event.detail.requestConfig && event.detail.requestConfig.elt;
+  document.querySelectorAll(".parley-actions a").forEach(function (link) {
+    if (link === opened) link.setAttribute("aria-current", "true");
+    else link.removeAttribute("aria-current");
+  });
+});

@@ -177,3 +177,30 @@ def test_a_complainant_can_send_the_complaint_back_when_the_officer_did_not_take
     expect(page.locator("#timeline")).to_contain_text("The officer left after five minutes and would not talk.")
     expect(page.locator("#timeline")).to_contain_text("Session scheduled → Good-faith send-back")
     assert_accessible(page, context="the complaint page, sent back")
+
+
+def test_opening_another_action_asks_before_dropping_what_was_typed_in_the_open_one(page, journey, irene):
+    c = reach(Status.RECEIVED, journey)
+    sign_in(page, irene)
+    open_complaint(page, c.reference)
+    panel = open_action(page, "Screen for exclusion factors")
+    screen = page.get_by_role("link", name="Screen for exclusion factors")
+    expect(screen).to_have_attribute("aria-current", "true")  # the open one is marked
+    choose(panel, "Does the complaint allege property damage?", "No")
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("link", name="Record the acknowledgement").click()
+    expect(panel.get_by_role("heading", name="Screen for exclusion factors")).to_be_visible()  # kept
+    property_damage = panel.get_by_role("group", name="Does the complaint allege property damage?")
+    expect(property_damage.get_by_label("No", exact=True)).to_be_checked()
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.get_by_role("link", name="Record the acknowledgement").click()
+    expect(panel.get_by_role("heading", name="Record the acknowledgement")).to_be_visible()
+    expect(page.get_by_role("link", name="Record the acknowledgement")).to_have_attribute("aria-current", "true")
+    expect(screen).not_to_have_attribute("aria-current", "true")
+    assert len(asked) == 2 and "not saved" in asked[0]
