@@ -467,6 +467,15 @@ class ChoiceForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["explained_by"].initial = self.user.get_full_name() or self.user.get_username()
         self.fields["explained_on"].initial = timezone.localdate()
+        from parley.accounts.permissions import can
+
+        # usually filled in during a call: who to call, for those who may see contact details
+        self.contacts = []
+        if can(self.user, "view_personal_data"):
+            self.contacts = [
+                (p.display_name, p.phone, p.email)
+                for p in self.complaint.parties.filter(kind=PartyKind.COMPLAINANT, anonymous=False).order_by("id")
+            ]
 
     def clean_explained_on(self) -> dt.date:
         day = self.cleaned_data["explained_on"]

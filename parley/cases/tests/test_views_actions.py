@@ -434,6 +434,17 @@ def test_a_step_that_cannot_be_undone_says_so_and_the_cancel_form_names_its_sess
     assert 'id="action-final"' not in everyday and "usa-button--secondary" not in everyday
 
 
+def test_the_choice_form_shows_whom_to_call_to_those_who_may_see_contact_details(journey, client, irene):
+    c = reach(Status.AWAITING_CHOICE, journey)
+    complainant = c.parties.get(kind=PartyKind.COMPLAINANT)
+    complainant.phone = "(314) 555-0142"
+    complainant.save()
+    login(client, irene)
+    body = text(client.get(reverse("cases:choice", kwargs={"ref": c.reference})))
+    contacts = re.search(r'<ul[^>]*id="choice-contacts"[^>]*>(.*?)</ul>', body, re.S).group(1)
+    assert complainant.display_name in contacts and "(314) 555-0142" in contacts
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(journey, client):
     c = reach(Status.RECEIVED, journey)
     response = client.post(reverse("cases:acknowledge", kwargs={"ref": c.reference}), {"how": "letter"})
