@@ -30,7 +30,7 @@ def add_days(policy: ProgramPolicy, start: dt.date, days: int) -> dt.date:
 
 
 def _open(complaint: Complaint) -> QuerySet[Deadline]:
-    return Deadline.objects.filter(complaint=complaint, met_at__isnull=True, cancelled=False)
+    return Deadline.objects.open().filter(complaint=complaint)
 
 
 def _refresh(complaint: Complaint) -> None:
@@ -70,9 +70,7 @@ def refresh_next_due(complaint_ids: Iterable[int] | QuerySet[Complaint] | None =
     """Compute ``next_due`` again from the deadlines, of the given complaints or of all: after deadlines
     were changed in bulk outside the functions above (a data repair, a test). Returns how many rows."""
     earliest = Subquery(
-        Deadline.objects.filter(complaint=OuterRef("pk"), met_at__isnull=True, cancelled=False)
-        .order_by("due_on")
-        .values("due_on")[:1]
+        Deadline.objects.open().filter(complaint=OuterRef("pk")).order_by("due_on").values("due_on")[:1]
     )
     complaints = Complaint.objects.all() if complaint_ids is None else Complaint.objects.filter(pk__in=complaint_ids)
     return complaints.update(next_due=earliest)

@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from parley.accounts.models import User
+from parley.accounts.permissions import can
 from parley.cases import demographics, selectors
 from parley.cases.models import (
     AllegationCategory,
     Channel,
     Complaint,
     ComplaintOfficer,
+    Deadline,
     DeadlineKind,
     MediationInterest,
     Officer,
@@ -137,6 +139,7 @@ LANGUAGES = [
     ("fr", "French"),
     ("other", "Another language"),
 ]
+LANGUAGE_NAMES = dict(LANGUAGES)
 # The people in the room at a session besides the officers and mediators.
 IN_THE_ROOM = frozenset({PartyKind.COMPLAINANT, PartyKind.GUARDIAN, PartyKind.SUPPORT_PERSON})
 STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.ONLINE]
@@ -467,8 +470,6 @@ class ChoiceForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["explained_by"].initial = self.user.get_full_name() or self.user.get_username()
         self.fields["explained_on"].initial = timezone.localdate()
-        from parley.accounts.permissions import can
-
         # usually filled in during a call: who to call, for those who may see contact details
         self.contacts = []
         if can(self.user, "view_personal_data"):
@@ -538,13 +539,11 @@ class ScheduleForm(ActionForm):
         self.order_fields([f for f in self.fields if f != "scheduling_notes"] + ["scheduling_notes"])
         mediators = "one mediator" if policy.mediators_per_session == 1 else f"{policy.mediators_per_session} mediators"
         self.intro = f"This program uses {mediators} per session of about {policy.session_minutes} minutes."
-        due = self.complaint.deadlines.filter(
-            kind=DeadlineKind.SCHEDULE_SESSION, met_at__isnull=True, cancelled=False
-        ).first()
+        due = Deadline.objects.open().filter(complaint=self.complaint, kind=DeadlineKind.SCHEDULE_SESSION).first()
         if due is not None:
             self.intro += f" Hold the first session by {date_format(due.due_on, 'M j, Y')}."
         self.people = [
-            (p.display_name, p.get_kind_display(), dict(LANGUAGES).get(p.preferred_language, p.preferred_language), p)
+            (p.display_name, p.get_kind_display(), LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language), p)
             for p in self.complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False).order_by("id")
         ]
         self.fields["duration"].initial = policy.session_minutes

@@ -312,6 +312,12 @@ class DeadlineKind(models.TextChoices):
     FINISH_MEDIATION = "finish_mediation", "Finish the mediation"
 
 
+class DeadlineQuerySet(models.QuerySet):
+    def open(self) -> DeadlineQuerySet:
+        """The deadlines still running: neither met nor cancelled."""
+        return self.filter(met_at__isnull=True, cancelled=False)
+
+
 class Deadline(models.Model):
     """A due date the policy sets on a complaint. Met when the workflow takes the step."""
 
@@ -322,6 +328,8 @@ class Deadline(models.Model):
     cancelled = models.BooleanField(
         default=False, help_text="The step no longer applies (the complaint left the path)."
     )
+
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]

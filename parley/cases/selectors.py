@@ -41,7 +41,7 @@ from parley.policies.models import ConsentOrder, ProgramPolicy
 
 
 def open_deadlines() -> QuerySet[Deadline]:
-    return Deadline.objects.filter(met_at__isnull=True, cancelled=False, complaint__status__in=OPEN)
+    return Deadline.objects.open().filter(complaint__status__in=OPEN)
 
 
 def overdue_deadlines(*, today: dt.date | None = None) -> QuerySet[Deadline]:
@@ -255,7 +255,7 @@ def with_rows(qs: QuerySet[Complaint], *, allegations: bool = True, deadlines: b
         prefetch.append(
             Prefetch(
                 "deadlines",
-                queryset=Deadline.objects.filter(met_at__isnull=True, cancelled=False).order_by("due_on", "id"),
+                queryset=Deadline.objects.open().order_by("due_on", "id"),
                 to_attr="open_deadlines",
             )
         )
@@ -264,7 +264,7 @@ def with_rows(qs: QuerySet[Complaint], *, allegations: bool = True, deadlines: b
 
 def _waiting_parts(user: Any, *, now: dt.datetime) -> list[Q]:
     """The conditions under which a step of ``user``'s role is due (optional actions do not count): a
-    complaint waits for the role when it meets any of them. None when the role takes no steps.
+    complaint waits for the role when it meets any of them. Empty when the role takes no steps.
 
     Each is shaped for an index the database can walk in the queue's order and stop after a page:
     one status (``complaint_queue``: status, next_due, status_changed_at, id), with what else its steps
@@ -359,9 +359,9 @@ def queue_page(
     from parley.accounts.permissions import visible_complaints
 
     parts = tuple(_waiting_parts(user, now=now or timezone.now()))
-    waiting = with_rows(visible_complaints(user).select_related("policy"), allegations=False, deadlines=True)
     if not parts:  # a role with no steps of its own (an auditor): nothing waits, and nothing is asked
         return KeysetPage([], next_cursor=None, previous_cursor=None)
+    waiting = with_rows(visible_complaints(user).select_related("policy"), allegations=False, deadlines=True)
     segments = [
         Segment(waiting.filter(next_due__isnull=False), order=("next_due", "status_changed_at", "id"), any_of=parts),
         Segment(waiting.filter(next_due__isnull=True), order=("status_changed_at", "id"), any_of=parts),

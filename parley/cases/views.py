@@ -33,7 +33,7 @@ from parley.accounts.roles import Role
 from parley.cases import demographics, selectors, services
 from parley.cases.forms import (
     DEFAULT_PAGE_SIZE,
-    LANGUAGES,
+    LANGUAGE_NAMES,
     AcknowledgeForm,
     ActionForm,
     CancelSessionForm,
@@ -60,7 +60,6 @@ from parley.keyset import BadCursor
 from parley.mediation.models import MediationSession, SessionStatus, SurveyResponse
 from parley.policies.models import ProgramPolicy
 
-LANGUAGE_NAMES = dict(LANGUAGES)
 QUEUE_PAGE_SIZE = 50
 
 # ---------------------------------------------------------------------------------------------

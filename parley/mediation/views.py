@@ -22,15 +22,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from parley.accounts.permissions import get_complaint_for, require
 from parley.accounts.roles import Role
 from parley.cases import selectors
-from parley.cases.forms import IN_THE_ROOM, LANGUAGES, OutcomeForm
+from parley.cases.forms import IN_THE_ROOM, LANGUAGE_NAMES, OutcomeForm
 from parley.cases.views import record_outcome
 from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError
 from parley.keyset import BadCursor, Segment, cursor_before, keyset_page
 from parley.mediation import services as mediation_services
 from parley.mediation.forms import SchedulingNotesForm, SurveyForm
 from parley.mediation.models import MediationSession, Respondent, SessionStatus
-
-LANGUAGE_NAMES = dict(LANGUAGES)
 
 
 def _session_card(session: MediationSession, now) -> dict:
