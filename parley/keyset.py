@@ -110,12 +110,17 @@ def _decode_value(kind: str, raw: Any) -> Any:
     return decoders[kind](raw)
 
 
+def _value(row: Model | dict[str, Any], name: str) -> Any:
+    """A field of a row: a model instance, or a dict from a ``values()`` queryset."""
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
 class _Cursors:
     def __init__(self, segments: Sequence[Segment], scope: str, salt: str):
         self.segments, self.scope, self.salt = segments, scope, salt
 
-    def encode(self, index: int, row: Model) -> str:
-        values = [_encode_value(getattr(row, name.lstrip("-"))) for name in self.segments[index].order]
+    def encode(self, index: int, row: Model | dict[str, Any]) -> str:
+        values = [_encode_value(_value(row, name.lstrip("-"))) for name in self.segments[index].order]
         return signing.dumps({"s": self.scope, "g": index, "v": values}, salt=self.salt)
 
     def decode(self, token: str) -> tuple[int, list[Any]]:

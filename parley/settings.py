@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.forms",  # Django's widget templates, for FORM_RENDERER below
+    "django.forms",  # Django's widget templates
     "django_htmx",
     "csp",
     "django_tasks",
@@ -63,9 +63,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the lockout page
 ]
 
-# Form widgets render through the project's templates, so that parley/templates can replace Django's
-# own (django/forms/widgets/select.html: the same markup, faster).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Form widgets render through Django's own Jinja2 widget templates where there are such (parley/jinja.py).
+FORM_RENDERER = "parley.jinja.FormRenderer"
 
 ROOT_URLCONF = "parley.urls"
 WSGI_APPLICATION = "parley.wsgi.application"
@@ -86,6 +85,15 @@ TEMPLATES = [
             # The USWDS form tags ({% field %}, {% error_summary %}) are available in every template.
             "builtins": ["parley.templatetags.uswds"],
         },
+    },
+    {
+        # The tables of the busiest pages (parley/jinja.py says why): templates under <app>/jinja2/,
+        # always asked for by name with using="jinja2". Autoescaping is on by default.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "parley" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "parley.jinja.environment"},
     },
 ]
 

@@ -132,6 +132,20 @@ class Complaint(models.Model):
         return self.status in TERMINAL
 
 
+def party_name(anonymous: bool, first_name: str, last_name: str) -> str:
+    """How a party is named on every page (``Party.display_name``; the list's rows call it directly)."""
+    if anonymous:
+        return "Anonymous"
+    return f"{first_name} {last_name}".strip() or "(name not given)"
+
+
+def officer_name(first_name: str, last_name: str, dsn: str, description: str) -> str:
+    """How an officer named in a complaint is shown (``ComplaintOfficer.display_name``)."""
+    if not dsn:
+        return f"Unidentified officer{': ' + description if description else ''}"
+    return f"{f'{first_name} {last_name}'.strip() or 'Officer'} (DSN {dsn})"
+
+
 class PartyKind(models.TextChoices):
     COMPLAINANT = "complainant", "Complainant"
     WITNESS = "witness", "Witness"
@@ -192,9 +206,7 @@ class Party(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.anonymous:
-            return "Anonymous"
-        return f"{self.first_name} {self.last_name}".strip() or "(name not given)"
+        return party_name(self.anonymous, self.first_name, self.last_name)
 
     def clean(self) -> None:
         if self.anonymous and self.kind != PartyKind.COMPLAINANT:
@@ -263,10 +275,7 @@ class ComplaintOfficer(models.Model):
 
     @property
     def display_name(self) -> str:
-        name = f"{self.first_name} {self.last_name}".strip()
-        if not self.identified:
-            return f"Unidentified officer{': ' + self.description if self.description else ''}"
-        return f"{name or 'Officer'} (DSN {self.dsn})"
+        return officer_name(self.first_name, self.last_name, self.dsn, self.description)
 
     @property
     def takes_part(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -262,7 +263,26 @@ def with_rows(qs: QuerySet[Complaint], *, allegations: bool = True, deadlines: b
     return qs.only(*ROW_FIELDS).prefetch_related(*prefetch)
 
 
-def _waiting_parts(user: Any, *, now: dt.datetime) -> list[Q]:
+def _steps_of(role: str) -> list[Any]:
+    """The workflow's transitions that are due steps of ``role`` (not the optional actions)."""
+    return [t for t in TRANSITIONS if role in t.roles and t.action not in OPTIONAL_ACTIONS]
+
+
+def takes_steps(user: Any) -> bool:
+    """Whether anything can wait in ``user``'s queue (an auditor's role takes no steps)."""
+    from parley.accounts.permissions import role_of
+
+    return bool(_steps_of(role_of(user)))
+
+
+def step_policies() -> dict[int, ProgramPolicy]:
+    """Every program policy by key, with what decides whose steps are due (``queue_page`` and
+    ``queue_steps_for`` of one request can share them)."""
+    fields = ("pk", "suitability_deciders", "officer_participation_mandatory", "consent_order")
+    return {p.pk: p for p in ProgramPolicy.objects.only(*fields)}
+
+
+def _waiting_parts(user: Any, *, now: dt.datetime, policies: dict[int, ProgramPolicy] | None = None) -> list[Q]:
     """The conditions under which a step of ``user``'s role is due (optional actions do not count): a
     complaint waits for the role when it meets any of them. Empty when the role takes no steps.
 
@@ -274,15 +294,14 @@ def _waiting_parts(user: Any, *, now: dt.datetime) -> list[Q]:
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
-    policies = list(
-        ProgramPolicy.objects.only("pk", "suitability_deciders", "officer_participation_mandatory", "consent_order")
-    )
+    steps = _steps_of(role)
+    if not steps:  # a role with no steps of its own (an auditor): nothing to ask the database
+        return []
+    policies = (policies or step_policies()).values()
     unconditional: set[str] = set()  # statuses in which a step is due whatever else holds
     conditional: dict[str, list[Q]] = {}
     unacknowledged: set[str] = set()
-    for t in TRANSITIONS:
-        if role not in t.roles or t.action in OPTIONAL_ACTIONS:
-            continue
+    for t in steps:
         sources = [status for status in t.sources if status in OPEN]
         if t.action == "complaint_acknowledge":
             unacknowledged.update(sources)
@@ -347,7 +366,13 @@ _QUEUE_SALT = "parley.cases.queue"
 
 
 def queue_page(
-    user: Any, *, size: int, after: str | None = None, before: str | None = None, now: dt.datetime | None = None
+    user: Any,
+    *,
+    size: int,
+    after: str | None = None,
+    before: str | None = None,
+    now: dt.datetime | None = None,
+    policies: dict[int, ProgramPolicy] | None = None,
 ) -> KeysetPage:
     """ "My queue", a page at a time: the complaints waiting for a step of the user's role, by their
     earliest open due date (so missed ones first), then the longest waiting; those without a due date
@@ -358,10 +383,12 @@ def queue_page(
     waiting complaint."""
     from parley.accounts.permissions import visible_complaints
 
-    parts = tuple(_waiting_parts(user, now=now or timezone.now()))
+    parts = tuple(_waiting_parts(user, now=now or timezone.now(), policies=policies))
     if not parts:  # a role with no steps of its own (an auditor): nothing waits, and nothing is asked
         return KeysetPage([], next_cursor=None, previous_cursor=None)
-    waiting = with_rows(visible_complaints(user).select_related("policy"), allegations=False, deadlines=True)
+    from parley.cases.rows import QUEUE_FIELDS
+
+    waiting = visible_complaints(user).values(*QUEUE_FIELDS)
     segments = [
         Segment(waiting.filter(next_due__isnull=False), order=("next_due", "status_changed_at", "id"), any_of=parts),
         Segment(waiting.filter(next_due__isnull=True), order=("status_changed_at", "id"), any_of=parts),
@@ -369,23 +396,32 @@ def queue_page(
     return keyset_page(segments, size=size, scope="queue", salt=_QUEUE_SALT, after=after, before=before)
 
 
-def queue_steps(user: Any, complaint: Complaint) -> list[str]:
-    """The labels of the steps waiting for ``user``'s role on a queue row (no query)."""
+def queue_steps_for(
+    user: Any, policies: dict[int, ProgramPolicy] | None = None
+) -> Callable[[Mapping[str, Any]], list[str]]:
+    """The labels of the steps waiting for ``user``'s role on a queue row (a ``QUEUE_FIELDS`` dict),
+    as a function of the row; the programs' policies are read once, here."""
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
-    labels = []
-    for action in actions_for(complaint.status, role):
-        if action in OPTIONAL_ACTIONS:
-            continue
-        if action == "complaint_acknowledge" and complaint.acknowledged_at is not None:
-            continue
-        if action == "complaint_decide_suitability" and role not in complaint.policy.suitability_deciders:
-            continue
-        if action == "officer_record_consent" and not _officer_consent_open(complaint.policy, complaint.status):
-            continue
-        labels.append(ACTION_LABELS[action])
-    return labels
+    policies = policies or step_policies()
+
+    def steps(row: Mapping[str, Any]) -> list[str]:
+        policy, status = policies[row["policy_id"]], row["status"]
+        labels = []
+        for action in actions_for(status, role):
+            if action in OPTIONAL_ACTIONS:
+                continue
+            if action == "complaint_acknowledge" and row["acknowledged_at"] is not None:
+                continue
+            if action == "complaint_decide_suitability" and role not in policy.suitability_deciders:
+                continue
+            if action == "officer_record_consent" and not _officer_consent_open(policy, status):
+                continue
+            labels.append(ACTION_LABELS[action])
+        return labels
+
+    return steps
 
 
 # --- The complaint list: filters, search, keyset pagination

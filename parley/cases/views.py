@@ -30,7 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from parley.accounts.permissions import can, center_records, get_complaint_for, require, role_of, visible_complaints
 from parley.accounts.roles import Role
-from parley.cases import demographics, selectors, services
+from parley.cases import demographics, rows, selectors, services
 from parley.cases.forms import (
     DEFAULT_PAGE_SIZE,
     LANGUAGE_NAMES,
@@ -62,21 +62,13 @@ from parley.policies.models import ProgramPolicy
 
 QUEUE_PAGE_SIZE = 50
 
-# ---------------------------------------------------------------------------------------------
-# My queue
-
-
-@dataclass
-class QueueRow:
-    complaint: Complaint
-    steps: list[str]
-    next_deadline: Any
-    overdue: bool
-    days_waiting: int
-
 
 def _days_since(moment: dt.datetime, today: dt.date) -> int:
     return max((today - timezone.localdate(moment)).days, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# My queue
 
 
 @login_required
@@ -88,29 +80,29 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
         return my_sessions(request)
     require(request.user, "view_queue")
-    today, now = timezone.localdate(), timezone.now()
+    now = timezone.now()
     after, before = request.GET.get("after"), request.GET.get("before")
+    policies = selectors.step_policies() if selectors.takes_steps(request.user) else {}
     try:
-        page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, after=after, before=before, now=now)
+        page = selectors.queue_page(
+            request.user, size=QUEUE_PAGE_SIZE, after=after, before=before, now=now, policies=policies
+        )
     except BadCursor:
         messages.warning(request, "That page link no longer works, so the first page is shown.")
-        page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, now=now)
-    rows = []
-    for complaint in page.rows:
-        first_due = complaint.open_deadlines[0] if complaint.open_deadlines else None
-        rows.append(
-            QueueRow(
-                complaint=complaint,
-                steps=selectors.queue_steps(request.user, complaint),
-                next_deadline=first_due,
-                overdue=bool(first_due and first_due.due_on < today),
-                days_waiting=_days_since(complaint.status_changed_at, today),
-            )
+        page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, now=now, policies=policies)
+    shown = len(page.rows)
+    if page.is_complete:
+        caption = f"{shown} complaint{'' if shown == 1 else 's'} waiting for you"
+    else:
+        caption = f"Complaints waiting for you: {shown} on this page" + (
+            ", more on the next pages" if page.has_next else ""
         )
+    steps_of = selectors.queue_steps_for(request.user, policies)
+    table = rows.render_queue_table(page.rows, steps_of=steps_of, today=timezone.localdate(now), caption=caption)
     return render(
         request,
         "cases/queue.html",
-        {"page": page, "rows": rows, "today": today, "role_label": Role(request.user.role).label},
+        {"page": page, "rows": page.rows, "table": table, "role_label": Role(request.user.role).label},
     )
 
 
@@ -189,7 +181,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     size = filters.get("per_page") or DEFAULT_PAGE_SIZE
     text = (filters.get("q") or "").strip()
     contact = can(request.user, "view_personal_data")
-    qs = selectors.with_rows(_filtered(request, filters, search=False))
+    qs = _filtered(request, filters, search=False).values(*rows.LIST_FIELDS)
     try:
         page = selectors.complaint_page(
             qs,
@@ -209,17 +201,23 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         total = _filtered(request, filters).count()
     else:
         total = None
-    today = timezone.localdate()
+    sort_label = selectors.SORTS[sort][0]
+    table = rows.render_list_table(
+        page.rows,
+        today=timezone.localdate(),
+        allegations=can(request.user, "view_allegations"),
+        caption=f"Complaints, sorted by {sort_label.lower()}",
+    )
     return render(
         request,
         "cases/complaint_list.html",
         {
             "form": form,
             "page": page,
-            "rows": [_row_facts(c, today) for c in page.rows],
+            "rows": page.rows,
+            "table": table,
             "total": total,
             "sort": sort,
-            "sort_label": selectors.SORTS[sort][0],
             "size": size,
             "filtered": bool(request.GET),
             # the filters beyond the search words start open when one is in use (or was refused)

@@ -5,14 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.utils.safestring import SafeString
 
+from parley.jinja import render_html
 from parley.uswds import ERROR_CLASSES, error_items, widget_class
 
 register = template.Library()
 
 
-@register.inclusion_tag("uswds/field.html")
-def field(bound: forms.BoundField, hint: str = "", label: str = "") -> dict[str, Any]:
+@register.simple_tag
+def field(bound: forms.BoundField, hint: str = "", label: str = "") -> SafeString:
+    """The field with its label, hint and errors (``uswds/field.html``, a Jinja2 template: some pages
+    have dozens of fields, and Django's template language took several times as long to write them)."""
+    return render_html("uswds/field.html", field_context(bound, hint, label))
+
+
+def field_context(bound: forms.BoundField, hint: str = "", label: str = "") -> dict[str, Any]:
     widget = bound.field.widget
     css = widget_class(widget)
     if css and css not in widget.attrs.get("class", ""):  # a field added after the form's __init__

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from parley.cases import services
 from parley.cases.deadlines import refresh_next_due
-from parley.cases.models import Complaint, Deadline, DeadlineKind
+from parley.cases.models import AllegationCategory, Complaint, Deadline, DeadlineKind
 from parley.cases.tests.helpers import reach
 from parley.cases.workflow import Status
 from parley.testing.factories import Journey, OfficerFactory
@@ -297,7 +297,9 @@ def test_the_list_issues_the_same_number_of_queries_for_few_or_many_complaints(
     for extra in [3, 15]:
         for i in range(extra):
             _complaint(irene, days_ago=i % 5)
-        with django_assert_max_num_queries(14 + AUDIT), count_queries() as queries:
+        # 7: the session, its user and their authenticator device (django-otp), the allegation categories
+        # of the filter form, the page of complaints, their complainants, their officers with the allegations
+        with django_assert_max_num_queries(7 + AUDIT), count_queries() as queries:
             response = client.get(LIST, {"per_page": "50", "q": "Reyes", "status": "open"})
         assert response.status_code == 200
         counts.append(len(queries))
@@ -433,3 +435,44 @@ def test_the_other_filters_are_folded_away_unless_one_is_in_use(params, folded, 
     body = text(_list(client, irene, **params))
     details = re.search(r'<details class="parley-more-filters"([^>]*)id="more-filters">', body).group(1)
     assert ("open" not in details) == folded
+
+
+# --- What a row shows (parley/cases/rows.py, written by Jinja2)
+
+
+def _row(body: str, reference: str) -> str:
+    start = body.index(f">{reference}</a>")
+    return body[start : body.index("</tr>", start)]
+
+
+def test_each_row_names_the_complainants_and_each_officer_with_what_is_alleged_against_them(journey, client, irene):
+    officer = OfficerFactory(first_name="Sam", last_name="Okafor", dsn="41234")
+    complaint = services.complaint_receive(
+        actor=irene,
+        received_on=dt.date(2026, 3, 5),
+        channel="phone",
+        narrative="It happened.",
+        parties=[
+            services.NewParty(first_name="Dana", last_name="Reyes"),
+            services.NewParty(first_name="Lee", last_name="Park"),
+        ],
+        officers=[
+            services.NewOfficer(roster=officer, allegation_codes=["excessive-force", "discourtesy"]),
+            services.NewOfficer(description="tall, grey jacket", allegation_codes=[]),
+        ],
+    )
+    row = _row(text(_list(client, irene)), complaint.reference)
+    assert '<time datetime="2026-03-05">Mar 5, 2026</time>' in row
+    assert "Dana Reyes, Lee Park" in row
+    categories = dict(AllegationCategory.objects.values_list("code", "name"))
+    alleged = f"{categories['excessive-force']}, {categories['discourtesy']}"
+    assert f'<div>Sam Okafor (DSN 41234): <span class="text-base-dark">{alleged}</span></div>' in row
+    assert "<div>Unidentified officer: tall, grey jacket</div>" in row  # no allegation, no colon
+    assert Status.RECEIVED.label in row
+
+
+def test_names_are_written_as_text_in_the_rows_never_as_markup(journey, client, irene):
+    _complaint(irene, first="<b>Dana</b>", last="<script>alert(1)</script>")
+    body = _list(client, irene).content.decode()  # as sent, entities and all
+    assert "&lt;b&gt;Dana&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert" not in body and "<b>Dana" not in body

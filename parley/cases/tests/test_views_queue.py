@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -130,6 +131,24 @@ def test_overdue_complaints_come_first_with_their_due_date_and_days_waiting(jour
     assert ">9</td>" in row[:2000].replace(" ", "")
 
 
+def test_a_queue_row_names_the_step_its_due_date_and_kind_and_who_it_is_about(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    party = c.parties.get()
+    party.first_name, party.last_name = "<i>Dana</i>", "Reyes"
+    party.save()
+    first_due = Deadline.objects.open().filter(complaint=c).order_by("due_on", "id").first()
+    login(client, irene)
+    body = client.get("/").content.decode()  # as sent, entities and all
+    start = body.index(f">{c.reference}</a>")
+    row = html.unescape(body[start : body.index("</tr>", start)])
+    assert "Record the acknowledgement" in row  # the step waiting for intake
+    assert f'<time datetime="{first_due.due_on.isoformat()}"' in row
+    assert f'<div class="usa-hint">{first_due.get_kind_display()}</div>' in row  # which due date it is
+    assert c.officers.get().display_name in row
+    assert "&lt;i&gt;Dana&lt;/i&gt; Reyes" in body  # a name is text, never markup
+    assert "<i>Dana" not in body
+
+
 def test_the_auditor_has_nothing_waiting(journey, client, audrey):
     reach(Status.RECEIVED, journey)
     body = _queue(client, audrey)
@@ -145,8 +164,10 @@ def test_the_queue_issues_the_same_number_of_queries_for_few_or_many_complaints(
     for extra in [2, 12]:
         for _ in range(extra):
             reach(Status.RECEIVED, journey)
-        # 13: the queue itself, plus one query for the session's authenticator device (django-otp)
-        with django_assert_max_num_queries(13 + AUDIT), count_queries() as queries:
+        # 9: the session, its user and their authenticator device (django-otp), the policies (for the
+        # steps), the sessions waiting for an outcome, the page of complaints, their complainants, their
+        # officers, their earliest due dates
+        with django_assert_max_num_queries(9 + AUDIT), count_queries() as queries:
             response = client.get("/")
         assert response.status_code == 200
         counts.append(len(queries))

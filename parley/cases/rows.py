@@ -1,0 +1,132 @@
+"""The rows of the complaint list and of "my queue": what each shows of a complaint and its people,
+read in a fixed number of flat queries and written as one table by Jinja2 (``cases/jinja2/``).
+
+Each page of rows is read as plain values, not model instances: the complaints of the page (the
+keyset page's query, ``LIST_FIELDS`` or ``QUEUE_FIELDS``), then their complainants, their officers
+with the categories alleged against each (one query, officers joined to their allegations), and for
+the queue the kind of each complaint's earliest open deadline. Reading them as models, with a
+prefetch per relation, and writing the table with Django's template language was most of these
+pages' time (docs/benchmarks.md, "Staff pages, fourth round").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from parley.cases.models import (
+    ComplaintOfficer,
+    Deadline,
+    DeadlineKind,
+    Party,
+    PartyKind,
+    officer_name,
+    party_name,
+)
+from parley.cases.workflow import TERMINAL, Disposition, Status
+from parley.jinja import render_html
+
+# What a row of the list reads of the complaint (with every field a sort of the list orders by).
+LIST_FIELDS = ("id", "reference", "status", "disposition", "received_on", "status_changed_at", "next_due")
+# What a row of the queue reads (with what says which of the role's steps wait, and the queue's order).
+QUEUE_FIELDS = ("id", "reference", "status", "policy_id", "acknowledged_at", "status_changed_at", "next_due")
+
+STATUS_LABELS: dict[str, str] = dict(Status.choices)
+DISPOSITION_LABELS: dict[str, str] = dict(Disposition.choices)
+DEADLINE_LABELS: dict[str, str] = dict(DeadlineKind.choices)
+
+
+@dataclass(slots=True)
+class People:
+    """Who a complaint is about, ready to print: complainants' names; officers, each with the
+    categories alleged against them (empty when allegations were not read)."""
+
+    complainants: list[str] = field(default_factory=list)
+    officers: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def people_of(ids: Sequence[int], *, allegations: bool) -> dict[int, People]:
+    """The people of the complaints ``ids`` (two queries; none for no ids), in the order they were
+    added. Complainants' contact data (encrypted) is not read."""
+    found: dict[int, People] = defaultdict(People)
+    if not ids:
+        return found
+    complainants = (
+        Party.objects.filter(complaint_id__in=ids, kind=PartyKind.COMPLAINANT)
+        .order_by("id")
+        .values_list("complaint_id", "anonymous", "first_name", "last_name")
+    )
+    for complaint_id, anonymous, first_name, last_name in complainants:
+        found[complaint_id].complainants.append(party_name(anonymous, first_name, last_name))
+    columns = ["complaint_id", "id", "first_name", "last_name", "dsn", "description"]
+    officers = ComplaintOfficer.objects.filter(complaint_id__in=ids)
+    if allegations:  # each officer once per allegation (or once, with None, when there is none)
+        officers = officers.order_by("id", "allegations__id").values_list(*columns, "allegations__category__name")
+    else:
+        officers = officers.order_by("id").values_list(*columns)
+    last_officer = None
+    for complaint_id, officer_id, first_name, last_name, dsn, description, *alleged in officers:
+        listed = found[complaint_id].officers
+        if officer_id != last_officer:
+            listed.append((officer_name(first_name, last_name, dsn, description), []))
+            last_officer = officer_id
+        if alleged and alleged[0]:
+            listed[-1][1].append(alleged[0])
+    return found
+
+
+def _is_overdue(row: Mapping[str, Any], today: dt.date) -> bool:
+    return bool(row["next_due"] and row["next_due"] < today and row["status"] not in TERMINAL)
+
+
+def render_list_table(
+    rows: Iterable[Mapping[str, Any]], *, today: dt.date, allegations: bool, caption: str
+) -> SafeString:
+    """The complaint list's table for a page of ``LIST_FIELDS`` rows. ``allegations``: whether the
+    reader may see them (they are not read otherwise)."""
+    rows = list(rows)
+    people = people_of([row["id"] for row in rows], allegations=allegations)
+    shown = [
+        {
+            **row,
+            "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+            "disposition_label": DISPOSITION_LABELS.get(row["disposition"], row["disposition"]),
+            "people": people[row["id"]],
+            "overdue": _is_overdue(row, today),
+        }
+        for row in rows
+    ]
+    return render_html("cases/list_table.html", {"rows": shown, "caption": caption})
+
+
+def render_queue_table(rows: Iterable[Mapping[str, Any]], *, steps_of: Any, today: dt.date, caption: str) -> SafeString:
+    """The queue's table for a page of ``QUEUE_FIELDS`` rows. ``steps_of(row)`` names the steps that
+    wait for the reader's role on it."""
+    rows = list(rows)
+    ids = [row["id"] for row in rows]
+    people = people_of(ids, allegations=False)
+    first_due: dict[int, tuple[dt.date, str]] = {}
+    due = Deadline.objects.open().filter(complaint_id__in=[row["id"] for row in rows if row["next_due"]])
+    for complaint_id, due_on, kind in due.order_by("-due_on", "-id").values_list("complaint_id", "due_on", "kind"):
+        first_due[complaint_id] = (due_on, DEADLINE_LABELS.get(kind, kind))  # the earliest is written last
+    shown = []
+    for row in rows:
+        due_on, kind = first_due.get(row["id"], (None, ""))
+        shown.append(
+            {
+                **row,
+                "steps": steps_of(row),
+                "due_on": due_on,
+                "due_kind": kind,
+                "overdue": bool(due_on and due_on < today),
+                "days_waiting": max((today - timezone.localdate(row["status_changed_at"])).days, 0),
+                "people": people[row["id"]],
+            }
+        )
+    return render_html("cases/queue_table.html", {"rows": shown, "caption": caption})

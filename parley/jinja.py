@@ -1,0 +1,101 @@
+"""The Jinja2 environment of the few templates that write many rows (``<app>/jinja2/``).
+
+Every page is a Django template; the tables of the busiest pages (the complaint list and "my queue",
+50 rows by default) are written by Jinja2 and placed in those pages as one piece of HTML. Jinja2
+compiles a template to Python code, and writes such a table several times faster than Django's
+template language (see docs/benchmarks.md, "Staff pages, fourth round"). Autoescaping is on, as in
+Django's templates: every value is escaped unless it is marked safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+from urllib.parse import quote
+
+from django.forms.renderers import BaseRenderer, Jinja2, TemplatesSetting
+from django.template import TemplateDoesNotExist, engines
+from django.urls import get_script_prefix, reverse
+from django.utils.dates import MONTHS_3
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
+from jinja2 import Environment, StrictUndefined
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    """A date as Django's ``date:"M j, Y"`` writes it (Jan 5, 2026), month in the active language."""
+    if value is None:
+        return ""
+    return f"{_month_abbreviation(get_language(), value.month)} {value.day}, {value.year}"
+
+
+@functools.cache
+def _month_abbreviation(language: str, month: int) -> str:
+    with override(language):
+        return str(MONTHS_3[month]).title()
+
+
+def iso_day(value: dt.date | dt.datetime | None) -> str:
+    """The machine-readable date of a ``<time>`` element: 2026-01-05."""
+    return "" if value is None else f"{value:%Y-%m-%d}"
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+_PLACEHOLDER = "ZZPARLEYZZ"
+
+
+@functools.cache
+def _url_shape(name: str, argument: str, prefix: str) -> tuple[str, str]:
+    path = reverse(name, kwargs={argument: _PLACEHOLDER})  # under the script prefix ``prefix``
+    before, _, after = path.partition(_PLACEHOLDER)
+    return before, after
+
+
+def url_with(name: str, argument: str, value: str) -> str:
+    """``url(name, **{argument: value})`` for a URL whose one argument is a ``str`` path segment,
+    without resolving the pattern again for each row of a table (reversing is some 20 µs a call).
+    The value is quoted as ``reverse`` quotes it; one the pattern refuses goes to ``reverse``, which says so."""
+    if not value or "/" in value:
+        return reverse(name, kwargs={argument: value})
+    before, after = _url_shape(name, argument, get_script_prefix())
+    return f"{before}{quote(value, safe=RFC3986_SUBDELIMS + '~:@')}{after}"
+
+
+class FormRenderer(BaseRenderer):
+    """Form widgets through Django's own Jinja2 widget templates (the same markup as its Django
+    templates, written in a third of the time: the complaint list's filter form has some 60 options);
+    a widget that has Django templates only (the admin's, django.contrib.auth's) through the
+    project's template settings, as before."""
+
+    def __init__(self) -> None:
+        self.jinja2, self.fallback = Jinja2(), TemplatesSetting()
+
+    def get_template(self, template_name: str) -> Any:
+        try:
+            return self.jinja2.get_template(template_name)
+        except TemplateDoesNotExist:
+            return self.fallback.get_template(template_name)
+
+
+def render_html(template_name: str, context: dict[str, Any]) -> SafeString:
+    """A Jinja2 template (``<app>/jinja2/``, ``parley/jinja2/``) rendered for a place in a Django
+    template. The result is marked safe for Django because the environment below escapes every value
+    that is not itself marked safe: this is where one engine's escaped output is handed to the other."""
+    html = engines["jinja2"].get_template(template_name).render(context)
+    return mark_safe(html)  # noqa: S308  # nosec B703 B308: autoescaped by Jinja2 (environment() below)
+
+
+def environment(**options: Any) -> Environment:
+    # A name the template does not get is an error, not an empty cell; every value is escaped unless it
+    # is marked safe, whatever the settings say.
+    options["undefined"] = StrictUndefined
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(url=url, url_with=url_with)
+    env.filters.update(day=day, iso_day=iso_day)
+    return env
