@@ -297,7 +297,7 @@ def _waiting_parts(user: Any, *, now: dt.datetime, policies: dict[int, ProgramPo
     steps = _steps_of(role)
     if not steps:  # a role with no steps of its own (an auditor): nothing to ask the database
         return []
-    policies = (policies or step_policies()).values()
+    policies = (step_policies() if policies is None else policies).values()
     unconditional: set[str] = set()  # statuses in which a step is due whatever else holds
     conditional: dict[str, list[Q]] = {}
     unacknowledged: set[str] = set()
@@ -404,7 +404,7 @@ def queue_steps_for(
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
-    policies = policies or step_policies()
+    policies = step_policies() if policies is None else policies
 
     def steps(row: Mapping[str, Any]) -> list[str]:
         policy, status = policies[row["policy_id"]], row["status"]

@@ -82,7 +82,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     require(request.user, "view_queue")
     now = timezone.now()
     after, before = request.GET.get("after"), request.GET.get("before")
-    policies = selectors.step_policies() if selectors.takes_steps(request.user) else {}
+    policies = selectors.step_policies() if selectors.takes_steps(request.user) else {}  # none: nothing waits
     try:
         page = selectors.queue_page(
             request.user, size=QUEUE_PAGE_SIZE, after=after, before=before, now=now, policies=policies
@@ -97,8 +97,10 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         caption = f"Complaints waiting for you: {shown} on this page" + (
             ", more on the next pages" if page.has_next else ""
         )
-    steps_of = selectors.queue_steps_for(request.user, policies)
-    table = rows.render_queue_table(page.rows, steps_of=steps_of, today=timezone.localdate(now), caption=caption)
+    table = ""
+    if page.rows:
+        steps_of = selectors.queue_steps_for(request.user, policies)
+        table = rows.render_queue_table(page.rows, steps_of=steps_of, today=timezone.localdate(now), caption=caption)
     return render(
         request,
         "cases/queue.html",

@@ -149,11 +149,14 @@ def test_a_queue_row_names_the_step_its_due_date_and_kind_and_who_it_is_about(jo
     assert "<i>Dana" not in body
 
 
-def test_the_auditor_has_nothing_waiting(journey, client, audrey):
+def test_the_auditor_has_nothing_waiting(journey, client, audrey, django_assert_max_num_queries):
     reach(Status.RECEIVED, journey)
     body = _queue(client, audrey)
     assert "Nothing is waiting for you" in body
     assert 'id="queue-audit-link"' in body  # and where an auditor's work is
+    # and nothing is asked of the database for it: the session, its user and their device only
+    with django_assert_max_num_queries(3 + AUDIT):
+        assert client.get("/").status_code == 200
 
 
 def test_the_queue_issues_the_same_number_of_queries_for_few_or_many_complaints(
