@@ -122,6 +122,13 @@ class ComplaintFilterForm(USWDSForm, forms.Form):
         if start and end and start > end:
             self.add_error("received_to", "This date must be on or after the first date.")
             data.pop("received_to", None)
+        if data.get("outcome") and data.get("status") not in ("", None, "closed"):
+            self.add_error(
+                "outcome",
+                "An open complaint has no outcome yet. To find complaints by outcome, set the status to "
+                "“Any status” or “Closed (any outcome)”.",
+            )
+            data.pop("outcome", None)
         return data
 
 

@@ -474,7 +474,10 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
             for a in possible
         ],
         "blocked": blocked,
-        "waiting_on": selectors.waiting_on(complaint),
+        # the steps other roles take (the viewer's own are the buttons above, or say why they are not)
+        "waiting_on": [
+            (label, roles) for label, roles in selectors.waiting_on(complaint) if Role(role_of(user)).label not in roles
+        ],
         "parties": parties,
         "officers": list(complaint.officers.all()),
         "screening": list(complaint.screening_answers.all()),

@@ -54,6 +54,16 @@ def test_it_offers_intake_the_steps_possible_now_and_nothing_else(journey, clien
     assert f'hx-get="{reverse("cases:screen", kwargs={"ref": c.reference})}"' in body
 
 
+def test_the_steps_of_other_roles_are_named_and_the_viewers_own_are_only_buttons(journey, client, irene, ray):
+    c = reach(Status.SUITABILITY_REVIEW, journey)
+    services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
+    for_iad = text(_page(client, ray, c))
+    assert 'id="action-complaint_decide_suitability"' in for_iad
+    assert 'id="waiting-on"' not in for_iad  # his own step is the button, not repeated below it
+    for_intake = " ".join(text(_page(client, irene, c)).split())
+    assert "Waiting for others:</strong> Decide on suitability (Internal Affairs reviewer)" in for_intake
+
+
 def test_it_hides_the_acknowledgement_once_recorded(journey, client, irene):
     c = reach(Status.RECEIVED, journey)
     services.complaint_acknowledge(complaint=c, actor=irene, how="letter")

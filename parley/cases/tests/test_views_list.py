@@ -222,6 +222,8 @@ def test_it_searches_by_reference_complainant_name_officer_name_or_badge(journey
         {"category": "no-such-thing"},
         {"sort": "drop table"},
         {"received_from": "2026-05-01", "received_to": "2026-04-01"},
+        {"status": "open", "outcome": "mediated"},  # an open complaint has no outcome
+        {"status": Status.RECEIVED, "outcome": "mediated"},
     ],
 )
 def test_invalid_filter_values_give_a_message_never_an_error(params, journey, client, irene):
@@ -231,6 +233,12 @@ def test_invalid_filter_values_give_a_message_never_an_error(params, journey, cl
     assert "Some filters could not be used" in text(response)
     assert 'role="alert"' in text(response)
     assert c.reference in _refs(response)  # the valid filters still apply; the invalid one is left out
+
+
+def test_an_outcome_with_an_open_status_says_why_it_was_left_out(journey, client, irene):
+    body = text(_list(client, irene, status="open", outcome="mediated"))
+    assert "An open complaint has no outcome yet" in body
+    assert text(_list(client, irene, status="closed", outcome="mediated")).count('role="alert"') == 0
 
 
 def test_it_sorts_by_received_date_either_way_and_by_reference(journey, client, irene):
