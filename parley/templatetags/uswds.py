@@ -26,7 +26,10 @@ def field_context(bound: forms.BoundField, hint: str = "", label: str = "") -> d
     if css and css not in widget.attrs.get("class", ""):  # a field added after the form's __init__
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
     errors = bound.errors
-    hint = hint or bound.help_text
+    # Lazy texts resolved here: Jinja2 escapes a lazy object even when what it stands for is marked safe
+    # (Django's password rules are a list in HTML), and leaves the resolved safe string as it is.
+    hint = str(hint or bound.help_text)
+    label = str(label or bound.label)
     if widget.is_hidden:
         kind = "hidden"
     elif isinstance(widget, forms.RadioSelect):  # radios and checkbox lists: a fieldset with a legend
@@ -38,7 +41,7 @@ def field_context(bound: forms.BoundField, hint: str = "", label: str = "") -> d
     context: dict[str, Any] = {
         "field": bound,
         "kind": kind,
-        "label": label or bound.label,
+        "label": label,
         "hint": hint,
         "errors": errors,
         "optional": not bound.field.required and kind in {"input", "choices"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import reverse
@@ -66,6 +67,14 @@ def test_changing_the_password_needs_the_current_one(client, irene):
     assert response["Location"] == reverse("accounts:password_change_done")
     irene.refresh_from_db()
     assert irene.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_password_rules_show_as_a_list_not_as_markup(language, client, irene):
+    login(client, irene)
+    body = client.get(reverse("accounts:password_change"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert '<div class="usa-hint" id="id_new_password1_helptext"><ul><li>' in body
+    assert "&lt;li&gt;" not in body
 
 
 def test_changing_the_password_needs_a_signed_in_user(client, db):
