@@ -32,12 +32,19 @@ def browser() -> Iterator:
     # Playwright's sync API runs an event loop in this thread; the ORM calls that tests make
     # between page actions are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+        # While Playwright's event loop runs in this thread, Django keeps the thread's database
+        # connections apart from those it had before (asgiref's Local follows the async context), so
+        # every test after the first browser test used a second connection. Closed here, before the loop
+        # stops: left open, it outlived the run, and dropping the test database failed ("is being
+        # accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
