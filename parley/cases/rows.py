@@ -1,5 +1,6 @@
-"""The rows of the complaint list and of "my queue": what each shows of a complaint and its people,
-read in a fixed number of flat queries and written as one table by Jinja2 (``cases/jinja2/``).
+"""The rows of the complaint list, of "my queue" and of the list's CSV: what each shows of a complaint
+and its people, read in a fixed number of flat queries (per page, or per batch of the CSV), and for
+the pages written as one table by Jinja2 (``cases/jinja2/``).
 
 Each page of rows is read as plain values, not model instances: the complaints of the page (the
 keyset page's query, ``LIST_FIELDS`` or ``QUEUE_FIELDS``), then their complainants, their officers
@@ -12,8 +13,9 @@ pages' time (docs/benchmarks.md, "Staff pages, fourth round").
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from parley.cases.models import (
+    Channel,
     ComplaintOfficer,
     Deadline,
     DeadlineKind,
@@ -37,7 +40,25 @@ LIST_FIELDS = ("id", "reference", "status", "disposition", "received_on", "statu
 # What a row of the queue reads (with what says which of the role's steps wait, and the queue's order).
 QUEUE_FIELDS = ("id", "reference", "status", "policy_id", "acknowledged_at", "status_changed_at", "next_due")
 
+# What a line of the CSV reads of the complaint (besides its people).
+CSV_FIELDS = ("id", "reference", "received_on", "channel", "status", "disposition", "next_due", "closed_at")
+CSV_COLUMNS = [
+    "reference",
+    "received_on",
+    "channel",
+    "status",
+    "disposition",
+    "complainants",
+    "officers",
+    "allegations",
+    "next_due",
+    "overdue",
+    "closed_on",
+]
+CSV_BATCH = 500
+
 STATUS_LABELS: dict[str, str] = dict(Status.choices)
+CHANNEL_LABELS: dict[str, str] = dict(Channel.choices)
 DISPOSITION_LABELS: dict[str, str] = dict(Disposition.choices)
 DEADLINE_LABELS: dict[str, str] = dict(DeadlineKind.choices)
 
@@ -130,3 +151,26 @@ def render_queue_table(rows: Iterable[Mapping[str, Any]], *, steps_of: Any, toda
             }
         )
     return render_html("cases/queue_table.html", {"rows": shown, "caption": caption})
+
+
+def csv_lines(rows: Iterable[Mapping[str, Any]], *, today: dt.date) -> Iterator[list[str]]:
+    """The CSV's lines (``CSV_COLUMNS``) for ``CSV_FIELDS`` rows in order, their people read a batch of
+    ``CSV_BATCH`` at a time (two queries per batch, however long the list)."""
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, CSV_BATCH)):  # itertools.batched from Python 3.12
+        people = people_of([row["id"] for row in batch], allegations=True)
+        for row in batch:
+            who = people[row["id"]]
+            yield [
+                row["reference"],
+                row["received_on"].isoformat(),
+                CHANNEL_LABELS.get(row["channel"], row["channel"]),
+                STATUS_LABELS.get(row["status"], row["status"]),
+                DISPOSITION_LABELS.get(row["disposition"], row["disposition"]),
+                ", ".join(who.complainants) or "—",
+                "; ".join(name for name, _ in who.officers),
+                "; ".join(f"{name}: {category}" for name, alleged in who.officers for category in alleged),
+                row["next_due"].isoformat() if row["next_due"] else "",
+                "yes" if _is_overdue(row, today) else "no",
+                timezone.localdate(row["closed_at"]).isoformat() if row["closed_at"] else "",
+            ]

@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.cases import services
+from parley.cases import rows, services
 from parley.cases.deadlines import refresh_next_due
 from parley.cases.models import AllegationCategory, Complaint, Deadline, DeadlineKind
 from parley.cases.tests.helpers import reach
@@ -335,6 +335,25 @@ def test_intake_admin_and_auditors_download_the_filtered_list_as_csv(persona, jo
     assert [r[0] for r in rows[1:]] == [wanted.reference]
     assert "Lucia Fernandez" in rows[1] and "Excessive use of force" in rows[1][7]
     assert "(314)" not in ",".join(rows[1])  # no contact details in the download
+
+
+def test_the_csv_reads_the_people_of_a_long_list_batch_by_batch_each_with_its_own_complaint(
+    journey, client, irene, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(rows, "CSV_BATCH", 3)
+    made = {}
+    for i in range(8):  # three batches: 3, 3 and 2
+        c = _complaint(irene, first=f"Person{i}", last="Batch", days_ago=i % 3)
+        made[c.reference] = (f"Person{i} Batch", c.officers.get().display_name)
+    login(client, irene)
+    with django_assert_max_num_queries(6 + 2 * 3 + AUDIT):  # the session and filters, two queries a batch
+        lines = _csv(client.get(EXPORT, {"q": "Batch", "sort": "reference"}))
+    assert [line[0] for line in lines[1:]] == sorted(made)
+    for line in lines[1:]:
+        complainant, officer = made[line[0]]
+        assert line[5] == complainant
+        assert line[6] == officer
+        assert line[7] == f"{officer}: Discourtesy"
 
 
 @pytest.mark.parametrize("persona", ["carla", "maya", "ray"])
