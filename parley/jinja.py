@@ -17,6 +17,7 @@ from urllib.parse import quote
 from django.forms.renderers import BaseRenderer, Jinja2, TemplatesSetting
 from django.template import TemplateDoesNotExist, engines
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
@@ -24,11 +25,17 @@ from django.utils.translation import get_language, override
 from jinja2 import Environment, StrictUndefined
 
 
+def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
+    """An aware datetime in the current time zone (as Django's templates show it); a date as it is."""
+    return timezone.localtime(value) if isinstance(value, dt.datetime) and timezone.is_aware(value) else value
+
+
 def day(value: dt.date | dt.datetime | None) -> str:
     """A date as Django's ``date:"M j, Y"`` writes it (Jan 5, 2026), month in the active language."""
     if value is None:
         return ""
-    return f"{_month_abbreviation(get_language(), value.month)} {value.day}, {value.year}"
+    value = _local(value)
+    return f"{_month_abbreviation(get_language(), value.month)} {value.day}, {value.year:04d}"
 
 
 @functools.cache
@@ -38,8 +45,11 @@ def _month_abbreviation(language: str, month: int) -> str:
 
 
 def iso_day(value: dt.date | dt.datetime | None) -> str:
-    """The machine-readable date of a ``<time>`` element: 2026-01-05."""
-    return "" if value is None else f"{value:%Y-%m-%d}"
+    """The machine-readable date of a ``<time>`` element, as ``date:"Y-m-d"`` writes it: 2026-01-05."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:

@@ -218,11 +218,13 @@ def takes_steps(user: Any) -> bool:
     return bool(_steps_of(role_of(user)))
 
 
+STEP_POLICY_FIELDS = ("pk", "suitability_deciders", "officer_participation_mandatory", "consent_order")
+
+
 def step_policies() -> dict[int, ProgramPolicy]:
     """Every program policy by key, with what decides whose steps are due (``queue_page`` and
     ``queue_steps_for`` of one request can share them)."""
-    fields = ("pk", "suitability_deciders", "officer_participation_mandatory", "consent_order")
-    return {p.pk: p for p in ProgramPolicy.objects.only(*fields)}
+    return {p.pk: p for p in ProgramPolicy.objects.only(*STEP_POLICY_FIELDS)}
 
 
 def _waiting_parts(user: Any, *, now: dt.datetime, policies: dict[int, ProgramPolicy] | None = None) -> list[Q]:
@@ -350,7 +352,11 @@ def queue_steps_for(
     policies = step_policies() if policies is None else policies
 
     def steps(row: Mapping[str, Any]) -> list[str]:
-        policy, status = policies[row["policy_id"]], row["status"]
+        policy, status = policies.get(row["policy_id"]), row["status"]
+        if policy is None:  # a policy made after they were read, in the same moment: read it now
+            policy = policies[row["policy_id"]] = ProgramPolicy.objects.only(*STEP_POLICY_FIELDS).get(
+                pk=row["policy_id"]
+            )
         labels = []
         for action in actions_for(status, role):
             if action in OPTIONAL_ACTIONS:

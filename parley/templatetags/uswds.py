@@ -57,7 +57,10 @@ def field_context(bound: forms.BoundField, hint: str = "", label: str = "") -> d
             attrs["aria-describedby"] = " ".join(described)
         context["widget"] = bound.as_widget(attrs=attrs)
     else:
-        context["options"] = list(bound.subwidgets)
+        context["options"] = [  # labels resolved, as the hint and label above
+            {"tag": option.tag(), "id_for_label": option.id_for_label, "choice_label": str(option.choice_label)}
+            for option in bound.subwidgets
+        ]
         context["input_class"] = widget_class(widget)
         context["item_class"] = "usa-checkbox" if isinstance(widget, forms.CheckboxSelectMultiple) else "usa-radio"
         context["label_class"] = f"{context['item_class']}__label"

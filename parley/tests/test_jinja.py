@@ -5,18 +5,32 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.template.defaultfilters import date as date_filter
-from django.urls import NoReverseMatch, reverse
+from django.template import Context, Template
+from django.urls import NoReverseMatch, get_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from parley.jinja import day, iso_day, url_with
 
+REFERENCES = st.text(min_size=1).filter(lambda s: "/" not in s)
 
-@given(st.text(min_size=1).filter(lambda s: "/" not in s))
+
+@given(REFERENCES)
 def test_url_with_writes_the_url_reverse_writes(reference):
     assert url_with("cases:detail", "ref", reference) == reverse("cases:detail", kwargs={"ref": reference})
+
+
+@given(REFERENCES)
+def test_url_with_follows_the_script_prefix_of_a_site_served_under_a_path(reference):
+    before = get_script_prefix()
+    set_script_prefix("/parley/")
+    try:
+        written = url_with("cases:detail", "ref", reference)
+        assert written.startswith("/parley/complaints/")
+        assert written == reverse("cases:detail", kwargs={"ref": reference})
+    finally:
+        set_script_prefix(before)
 
 
 def test_url_with_leaves_a_value_the_pattern_refuses_to_reverse():
@@ -24,12 +38,24 @@ def test_url_with_leaves_a_value_the_pattern_refuses_to_reverse():
         url_with("cases:detail", "ref", "a/b")
 
 
+def _django(value, fmt: str) -> str:
+    return Template(f"{{{{ value|date:'{fmt}' }}}}").render(Context({"value": value}))
+
+
+MOMENTS = st.one_of(
+    st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+    st.datetimes(
+        min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 12, 31), timezones=st.just(dt.UTC)
+    ),  # an aware moment: shown on the day it is in the site's time zone
+)
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+@given(MOMENTS)
 def test_day_writes_a_date_as_the_date_filter_does_in_each_language(language, value):
     with translation.override(language):
-        assert day(value) == date_filter(value, "M j, Y")
-        assert iso_day(value) == date_filter(value, "Y-m-d")
+        assert day(value) == _django(value, "M j, Y")
+        assert iso_day(value) == _django(value, "Y-m-d")
 
 
 def test_no_date_is_written_as_nothing():

@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.cases import services
+from parley.cases import selectors, services
 from parley.cases.deadlines import refresh_next_due
 from parley.cases.models import Deadline, DeadlineKind
 from parley.cases.tests.helpers import reach
@@ -168,8 +168,8 @@ def test_the_queue_issues_the_same_number_of_queries_for_few_or_many_complaints(
         for _ in range(extra):
             reach(Status.RECEIVED, journey)
         # 9: the session, its user and their authenticator device (django-otp), the policies (for the
-        # steps), the sessions waiting for an outcome, the page of complaints, their complainants, their
-        # officers, their earliest due dates
+        # steps), the page's two segments (complaints with a due date, then those without), their
+        # complainants, their officers, their earliest due dates
         with django_assert_max_num_queries(9 + AUDIT), count_queries() as queries:
             response = client.get("/")
         assert response.status_code == 200
@@ -234,3 +234,10 @@ def test_the_header_names_who_is_signed_in_and_only_administrators_see_the_progr
     assert 'id="nav-admin"' in body and alma.get_full_name() in body
     body = _queue(client, irene)
     assert 'id="nav-admin"' not in body and irene.get_full_name() in body
+
+
+def test_a_queue_row_under_a_policy_made_after_the_policies_were_read_still_names_its_steps(journey, irene):
+    c = reach(Status.RECEIVED, journey)
+    steps_of = selectors.queue_steps_for(irene, policies={})  # as if its policy were newer than the read
+    row = {"policy_id": c.policy_id, "status": c.status, "acknowledged_at": None}
+    assert "Record the acknowledgement" in steps_of(row)
