@@ -107,6 +107,7 @@ URL_ACCESS: dict[str, str] = {
     "accounts:password_change":          SIGNED_IN,
     "accounts:password_change_done":     SIGNED_IN,
     "cases:list":                        "list_complaints",
+    "cases:find":                        "list_complaints",  # the header's "Find a complaint"
     "cases:export":                      "export_complaints",
     "cases:intake":                      "intake",
     "cases:detail":                      "view_session",  # staff: the complaint page; a mediator: their session

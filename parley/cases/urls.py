@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.complaint_list, name="list"),
     path("export.csv", views.complaint_export, name="export"),
     path("new/", views.complaint_intake, name="intake"),
+    path("find/", views.complaint_find, name="find"),
     path("<str:ref>/", views.complaint_detail, name="detail"),
     path("<str:ref>/notes/", views.note_create, name="note_create"),
     # One URL per workflow action: GET shows the form (a partial for htmx), POST takes the action.

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -155,6 +156,23 @@ MORE_FILTERS = (
 )
 # what the folded fields send when no one touched them (a browser sends the shown sort and page size)
 FILTER_DEFAULTS = {"sort": selectors.DEFAULT_SORT, "per_page": str(DEFAULT_PAGE_SIZE)}
+
+
+@login_required
+@require_GET
+def complaint_find(request: HttpRequest) -> HttpResponse:
+    """The header's "Find a complaint": a complaint's exact reference number opens its page at once;
+    anything else is a search of the list (which says what it found). A reference the user may not
+    see is searched like any other words, so the answer does not tell that it exists."""
+    require(request.user, "list_complaints")
+    words = request.GET.get("q", "").strip()[:100]
+    if words:
+        found = visible_complaints(request.user).filter(reference__in={words, words.upper()})  # its unique index
+        found = found.values_list("reference", flat=True)
+        if reference := found.first():
+            return redirect("cases:detail", ref=reference)
+        return redirect(f"{reverse('cases:list')}?{urlencode({'q': words})}")
+    return redirect("cases:list")
 
 
 @login_required

@@ -58,3 +58,28 @@ document.addEventListener("htmx:afterSwap", function (event) {
     else link.removeAttribute("aria-current");
   });
 });
+
+// Keyboard shortcuts for the daily work (with a modifier key, so that they never fire while typing):
+// Ctrl+K (Cmd+K on a Mac) goes to the search box (the header's "Find a complaint", or the list's own
+// search); Ctrl+Enter (Cmd+Enter) sends the form being filled in, as its button would. The footer says
+// so once this file runs (without it, neither works, and it says nothing).
+document.addEventListener("keydown", function (event) {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+  if (event.key === "k" || event.key === "K") {
+    var box = document.getElementById("quick-find") || document.getElementById("id_q");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  } else if (event.key === "Enter") {
+    var form = event.target && event.target.form;
+    if (!form || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    event.preventDefault();
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+});
+
+document.addEventListener("DOMContentLoaded", function () {
+  var help = document.getElementById("keyboard-help");
+  if (help) help.hidden = false;
+});

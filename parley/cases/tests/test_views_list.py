@@ -513,3 +513,49 @@ def test_names_are_written_as_text_in_the_rows_never_as_markup(journey, client, 
     body = _list(client, irene).content.decode()  # as sent, entities and all
     assert "&lt;b&gt;Dana&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "<script>alert" not in body and "<b>Dana" not in body
+
+
+# --- "Find a complaint" in the header
+
+
+FIND = reverse("cases:find")
+
+
+def test_finding_a_reference_number_opens_that_complaint(journey, client, irene):
+    c = _complaint(irene)
+    login(client, irene)
+    response = client.get(FIND, {"q": f"  {c.reference} "})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", kwargs={"ref": c.reference})
+
+
+def test_finding_other_words_searches_the_list(journey, client, irene):
+    _complaint(irene, last="Okafor")
+    login(client, irene)
+    response = client.get(FIND, {"q": "Okafor & Co"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}?q=Okafor+%26+Co"
+    assert client.get(FIND)["Location"] == LIST  # nothing asked: the list
+
+
+def test_finding_a_reference_the_user_may_not_see_searches_like_any_words(journey, client, irene, carla):
+    c = _complaint(irene)  # never referred: outside the mediation center's complaints
+    login(client, carla)
+    response = client.get(FIND, {"q": c.reference})
+    assert response["Location"] == f"{LIST}?q={c.reference}"
+    assert c.reference not in _refs(client.get(response["Location"]))
+
+
+def test_find_is_get_only_and_only_for_those_who_may_list_complaints(journey, client, irene, maya):
+    login(client, irene)
+    assert client.post(FIND, {"q": "x"}).status_code == 405
+    login(client, maya)
+    assert client.get(FIND, {"q": "x"}).status_code == 403
+
+
+def test_the_header_offers_find_on_every_staff_page_but_the_list_which_has_its_own_search(journey, client, irene, maya):
+    login(client, irene)
+    assert 'id="quick-find"' in text(client.get("/"))
+    assert 'id="quick-find"' not in text(client.get(LIST))
+    login(client, maya)  # mediators do not search complaints
+    assert 'id="quick-find"' not in text(client.get("/"))
