@@ -1,10 +1,13 @@
-"""The Jinja2 environment of the few templates that write many rows (``<app>/jinja2/``).
+"""Jinja2 where Django's template language is too slow: the tables of the busiest pages and form fields.
 
-Every page is a Django template; the tables of the busiest pages (the complaint list and "my queue",
-50 rows by default) are written by Jinja2 and placed in those pages as one piece of HTML. Jinja2
-compiles a template to Python code, and writes such a table several times faster than Django's
-template language (see docs/benchmarks.md, "Staff pages, fourth round"). Autoescaping is on, as in
-Django's templates: every value is escaped unless it is marked safe.
+Every page is a Django template. Written by Jinja2 and placed in those pages as pieces of HTML
+(``render_html``): the rows of the complaint list and of "my queue" (``<app>/jinja2/``, 50 rows by
+default), and each form field's USWDS markup (``parley/jinja2/uswds/field.html``, for ``{% field %}``).
+Form widgets render through Django's own Jinja2 widget templates (``FormRenderer``). Jinja2 compiles a
+template to Python code and writes these several times faster (docs/benchmarks.md, "Staff pages,
+fourth round"). Autoescaping is always on, as in Django's templates: every value is escaped unless it
+is marked safe, and lazy texts are resolved before they are written (a lazy object is escaped even
+when what it stands for is marked safe).
 """
 
 from __future__ import annotations
@@ -52,10 +55,6 @@ def iso_day(value: dt.date | dt.datetime | None) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
-def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
 _PLACEHOLDER = "ZZPARLEYZZ"
 
 
@@ -67,7 +66,7 @@ def _url_shape(name: str, argument: str, prefix: str) -> tuple[str, str]:
 
 
 def url_with(name: str, argument: str, value: str) -> str:
-    """``url(name, **{argument: value})`` for a URL whose one argument is a ``str`` path segment,
+    """``reverse(name, kwargs={argument: value})`` for a URL whose one argument is a ``str`` path segment,
     without resolving the pattern again for each row of a table (reversing is some 20 µs a call).
     The value is quoted as ``reverse`` quotes it; one the pattern refuses goes to ``reverse``, which says so."""
     if not value or "/" in value:
@@ -106,6 +105,6 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = StrictUndefined
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
-    env.globals.update(url=url, url_with=url_with)
+    env.globals.update(url_with=url_with)
     env.filters.update(day=day, iso_day=iso_day)
     return env

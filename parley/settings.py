@@ -87,8 +87,8 @@ TEMPLATES = [
         },
     },
     {
-        # The tables of the busiest pages (parley/jinja.py says why): templates under <app>/jinja2/,
-        # always asked for by name with using="jinja2". Autoescaping is on by default.
+        # The tables of the busiest pages and the form fields' markup (parley/jinja.py says why):
+        # templates under <app>/jinja2/ and parley/jinja2/, rendered by parley.jinja.render_html only.
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "parley" / "jinja2"],

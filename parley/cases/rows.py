@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,12 +126,17 @@ def render_list_table(
     return render_html("cases/list_table.html", {"rows": shown, "caption": caption})
 
 
-def render_queue_table(rows: Iterable[Mapping[str, Any]], *, steps_of: Any, today: dt.date, caption: str) -> SafeString:
+def render_queue_table(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    steps_of: Callable[[Mapping[str, Any]], list[str]],
+    today: dt.date,
+    caption: str,
+) -> SafeString:
     """The queue's table for a page of ``QUEUE_FIELDS`` rows. ``steps_of(row)`` names the steps that
     wait for the reader's role on it."""
     rows = list(rows)
-    ids = [row["id"] for row in rows]
-    people = people_of(ids, allegations=False)
+    people = people_of([row["id"] for row in rows], allegations=False)
     first_due: dict[int, tuple[dt.date, str]] = {}
     due = Deadline.objects.open().filter(complaint_id__in=[row["id"] for row in rows if row["next_due"]])
     for complaint_id, due_on, kind in due.order_by("-due_on", "-id").values_list("complaint_id", "due_on", "kind"):
