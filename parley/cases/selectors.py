@@ -33,6 +33,7 @@ from parley.cases.models import (
     Party,
     ScreeningAnswer,
 )
+from parley.cases.rows import QUEUE_FIELDS
 from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
 from parley.crypto import blind_index, contact_kind
 from parley.keyset import KeysetPage, Segment, keyset_page
@@ -331,8 +332,6 @@ def queue_page(
     parts = tuple(_waiting_parts(user, now=now or timezone.now(), policies=policies))
     if not parts:  # a role with no steps of its own (an auditor): nothing waits, and nothing is asked
         return KeysetPage([], next_cursor=None, previous_cursor=None)
-    from parley.cases.rows import QUEUE_FIELDS
-
     waiting = visible_complaints(user).values(*QUEUE_FIELDS)
     segments = [
         Segment(waiting.filter(next_due__isnull=False), order=("next_due", "status_changed_at", "id"), any_of=parts),
