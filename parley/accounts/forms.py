@@ -15,7 +15,19 @@ class SignInForm(USWDSForm, auth_forms.AuthenticationForm):
     }
 
 
-class PasswordChangeForm(USWDSForm, auth_forms.PasswordChangeForm):
+class _PlainPasswordLabels:
+    """The field labels the pages show, set on the form so that its error summary names the fields the
+    same way."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"old_password": "Your current password", "new_password2": "New password again"}
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+
+
+class PasswordChangeForm(_PlainPasswordLabels, USWDSForm, auth_forms.PasswordChangeForm):
     pass
 
 
@@ -23,7 +35,7 @@ class PasswordResetForm(USWDSForm, auth_forms.PasswordResetForm):
     pass
 
 
-class SetPasswordForm(USWDSForm, auth_forms.SetPasswordForm):
+class SetPasswordForm(_PlainPasswordLabels, USWDSForm, auth_forms.SetPasswordForm):
     pass
 
 

@@ -154,7 +154,12 @@ STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value !=
 
 class IntakeForm(USWDSForm, forms.Form):
     received_on = forms.DateField(label="Date received", widget=DateInput)
-    channel = forms.ChoiceField(label="How the complaint came in", choices=STAFF_CHANNELS, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(
+        label="How the complaint came in",
+        choices=STAFF_CHANNELS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the complaint came in."},
+    )
     incident_date = forms.DateField(label="Date of the incident", required=False, widget=DateInput)
     incident_time = forms.TimeField(label="Time of the incident", required=False, widget=TimeInput)
     incident_location = forms.CharField(label="Where it happened", required=False, max_length=300)
@@ -273,6 +278,10 @@ class PartyForm(USWDSForm, forms.Form):
 class BasePartyFormSet(forms.BaseFormSet):
     item_label = "Person"
     quiet = False
+    default_error_messages = {
+        "too_few_forms": "Add at least one person: the complainant.",
+        "too_many_forms": "Add no more than %(num)d people.",
+    }
 
     def clean(self) -> None:
         if any(form.errors for form in self.forms):
@@ -343,6 +352,10 @@ class OfficerForm(USWDSForm, forms.Form):
 class BaseOfficerFormSet(forms.BaseFormSet):
     item_label = "Officer"
     quiet = False
+    default_error_messages = {
+        "too_few_forms": "Add at least one officer: by DSN, or described when not known.",
+        "too_many_forms": "Add no more than %(num)d officers.",
+    }
 
     def clean(self) -> None:
         if any(form.errors for form in self.forms):
@@ -713,8 +726,8 @@ class OutcomeForm(ActionForm):
         if self.complaint.policy.written_agreement == WrittenAgreement.NONE:
             for name in ("agreement_signed", "agreement_terms", "agreement_public"):
                 del self.fields[name]
-        when = timezone.localtime(session.starts_at)
-        self.title = f"Record the outcome of the session of {when:%Y-%m-%d %H:%M}"
+        when = date_format(timezone.localtime(session.starts_at), "M j, P")
+        self.title = f"Record the outcome of the session of {when}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

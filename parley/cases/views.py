@@ -154,6 +154,7 @@ MORE_FILTERS = (
     "sort",
     "per_page",
 )
+PAGING = ("after", "before", "count")
 # what the folded fields send when no one touched them (a browser sends the shown sort and page size)
 FILTER_DEFAULTS = {"sort": selectors.DEFAULT_SORT, "per_page": str(DEFAULT_PAGE_SIZE)}
 
@@ -224,7 +225,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "total": total,
             "sort": sort,
             "size": size,
-            "filtered": bool(request.GET),
+            "filtered": any(name not in PAGING for name in request.GET),  # a page link is not a filter
             # the filters beyond the search words start open when one is in use (or was refused)
             "more_filters_open": bool(form.errors)
             or any(request.GET.get(name) not in ("", None, FILTER_DEFAULTS.get(name)) for name in MORE_FILTERS),

@@ -61,7 +61,8 @@ document.addEventListener("htmx:afterSwap", function (event) {
 
 // Keyboard shortcuts for the daily work (with a modifier key, so that they never fire while typing):
 // Ctrl+K (Cmd+K on a Mac) goes to the search box (the header's "Find a complaint", or the list's own
-// search); Ctrl+Enter (Cmd+Enter) sends the form being filled in, as its button would. The footer says
+// search); Ctrl+Enter (Cmd+Enter) sends the form being filled in, as its button would (the form of an
+// action just opened too, while its heading has the focus). The footer says
 // so once this file runs (without it, neither works, and it says nothing).
 document.addEventListener("keydown", function (event) {
   if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
@@ -72,8 +73,13 @@ document.addEventListener("keydown", function (event) {
     box.focus();
     box.select();
   } else if (event.key === "Enter") {
-    var form = event.target && event.target.form;
-    if (!form || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    var target = event.target;
+    var form = target && (target.form || (target.closest && target.closest("form")));
+    if (!form && target && target.closest) {  // an action just opened: the focus is on its heading
+      var opened = target.closest(".parley-action-form");
+      form = opened && opened.querySelector("form");
+    }
+    if (!form) return;
     event.preventDefault();
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }

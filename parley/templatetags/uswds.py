@@ -57,6 +57,8 @@ def field_context(bound: forms.BoundField, hint: str = "", label: str = "") -> d
             attrs["aria-describedby"] = " ".join(described)
         context["widget"] = bound.as_widget(attrs=attrs)
     else:
+        described = [f"{bound.auto_id}_helptext"] if hint else []
+        context["described"] = " ".join(described + ([f"{bound.auto_id}_error"] if errors else []))
         context["options"] = [  # labels resolved, as the hint and label above
             {"tag": option.tag(), "id_for_label": option.id_for_label, "choice_label": str(option.choice_label)}
             for option in bound.subwidgets

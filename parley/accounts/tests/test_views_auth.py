@@ -77,6 +77,15 @@ def test_the_password_rules_show_as_a_list_not_as_markup(language, client, irene
     assert "&lt;li&gt;" not in body
 
 
+def test_the_error_summary_names_the_password_fields_as_the_form_does(client, irene):
+    login(client, irene)
+    body = text(client.post(reverse("accounts:password_change"), {"old_password": "", "new_password1": "x"}))
+    start = body.index('id="error-summary"')
+    summary = body[start : body.index("</ul>", start)]
+    assert "Your current password" in summary and "New password again" in summary
+    assert "Old password" not in body and "New password confirmation" not in body
+
+
 def test_changing_the_password_needs_a_signed_in_user(client, db):
     response = client.get(reverse("accounts:password_change"))
     assert response.status_code == 302

@@ -115,7 +115,7 @@ def test_other_roles_may_not_record_complaints(persona, policy, client, request)
     [
         ({"narrative": ""}, "Describe what happened.", "id_narrative"),
         ({"received_on": "2999-01-01"}, "The date received cannot be in the future.", "id_received_on"),
-        ({"channel": ""}, "This field is required.", "id_channel_0"),
+        ({"channel": ""}, "Choose how the complaint came in.", "id_channel_0"),
         (
             {"officers": [{"dsn": "00000", "allegations": ["discourtesy"]}]},
             "No officer with DSN 00000 is on the roster.",
@@ -218,3 +218,19 @@ def test_prefers_not_to_say_cannot_be_ticked_with_an_answer(policy, client, iren
     body = text(response)
     assert "“Prefers not to say” goes alone" in body and "“No disability” goes alone" in body
     assert not Complaint.objects.exists()
+
+
+def test_a_complaint_with_no_person_or_no_officer_says_so_in_plain_words(policy, client, irene):
+    login(client, irene)
+    body = text(client.post(INTAKE, _data(people=[], officers=[])))
+    assert "Add at least one person: the complainant." in body
+    assert "Add at least one officer: by DSN, or described when not known." in body
+    assert "Please submit" not in body and "form." not in body.split("Add at least one officer")[0][-40:]
+    assert not Complaint.objects.exists()
+
+
+def test_a_radio_group_in_error_is_described_by_its_error_message(policy, client, irene):
+    login(client, irene)
+    body = text(client.post(INTAKE, _data(channel="")))
+    assert '<fieldset class="usa-fieldset" id="id_channel" aria-describedby="id_channel_error">' in body
+    assert '<span class="usa-error-message" id="id_channel_error">Choose how the complaint came in.</span>' in body

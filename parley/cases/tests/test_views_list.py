@@ -235,6 +235,15 @@ def test_invalid_filter_values_give_a_message_never_an_error(params, journey, cl
     assert c.reference in _refs(response)  # the valid filters still apply; the invalid one is left out
 
 
+def test_a_page_link_alone_is_not_a_filter_to_clear(journey, client, irene):
+    for i in range(3):
+        _complaint(irene, days_ago=i)
+    first = text(_list(client, irene, per_page="10"))
+    assert 'id="clear-filters"' in first  # a page size chosen is a filter
+    response = client.get(LIST, {"after": "anything"})  # a page link, even a broken one, filters nothing
+    assert 'id="clear-filters"' not in text(response)
+
+
 def test_an_outcome_with_an_open_status_says_why_it_was_left_out(journey, client, irene):
     body = text(_list(client, irene, status="open", outcome="mediated"))
     assert "An open complaint has no outcome yet" in body
