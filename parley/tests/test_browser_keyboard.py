@@ -36,7 +36,7 @@ def test_ctrl_k_finds_a_complaint_by_reference_and_ctrl_enter_sends_the_open_for
 
     panel = open_action(page, "Record the acknowledgement")
     choose(panel, "How was the complainant told?", "Letter")
-    panel.locator("input[type=radio]:checked").focus()
+    panel.locator("#action-form-heading").focus()  # where the focus is when an action has just opened
     page.keyboard.press("Control+Enter")
     expect(page.locator("#messages").get_by_text("The acknowledgement is recorded.")).to_be_visible()
 
