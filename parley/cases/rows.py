@@ -102,6 +102,12 @@ def people_of(ids: Sequence[int], *, allegations: bool) -> dict[int, People]:
     return found
 
 
+def days_since(moment: dt.datetime, today: dt.date) -> int:
+    """Whole days from ``moment`` (its local date) to ``today``: the queue's days waiting, the
+    complaint page's days in the current step."""
+    return max((today - timezone.localdate(moment)).days, 0)
+
+
 def _is_overdue(row: Mapping[str, Any], today: dt.date) -> bool:
     return bool(row["next_due"] and row["next_due"] < today and row["status"] not in TERMINAL)
 
@@ -151,7 +157,7 @@ def render_queue_table(
                 "due_on": due_on,
                 "due_kind": kind,
                 "overdue": bool(due_on and due_on < today),
-                "days_waiting": max((today - timezone.localdate(row["status_changed_at"])).days, 0),
+                "days_waiting": days_since(row["status_changed_at"], today),
                 "people": people[row["id"]],
             }
         )

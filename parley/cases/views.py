@@ -64,10 +64,6 @@ from parley.policies.models import ProgramPolicy
 QUEUE_PAGE_SIZE = 50
 
 
-def _days_since(moment: dt.datetime, today: dt.date) -> int:
-    return max((today - timezone.localdate(moment)).days, 0)
-
-
 # ---------------------------------------------------------------------------------------------
 # My queue
 
@@ -458,7 +454,7 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
         "notes": list(notes_for(complaint, user)) if can(user, "view_notes") else [],
         "note_form": note_form or NoteForm(),
         "today": today,
-        "days_in_step": _days_since(complaint.status_changed_at, today),
+        "days_in_step": rows.days_since(complaint.status_changed_at, today),
     }
 
 
