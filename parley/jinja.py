@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import django.forms
 from django.forms.renderers import BaseRenderer, Jinja2, TemplatesSetting
 from django.template import TemplateDoesNotExist, engines
 from django.urls import get_script_prefix, reverse
@@ -75,6 +77,22 @@ def url_with(name: str, argument: str, value: str) -> str:
     return f"{before}{quote(value, safe=RFC3986_SUBDELIMS + '~:@')}{after}"
 
 
+class _WidgetTemplates(Jinja2):
+    """Django's Jinja2 widget templates, except where ``parley/jinja2/django/forms/`` has its own
+    (Django's renderer looks in its own folder first, so that an app's template cannot replace one)."""
+
+    @functools.cached_property
+    def engine(self) -> Any:
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(__file__).parent / "jinja2", Path(django.forms.__file__).parent / "jinja2"],
+                "NAME": "parley-forms",
+                "OPTIONS": {},
+            }
+        )
+
+
 class FormRenderer(BaseRenderer):
     """Form widgets through Django's own Jinja2 widget templates (the same markup as its Django
     templates, written in a third of the time: the complaint list's filter form has some 60 options);
@@ -82,7 +100,7 @@ class FormRenderer(BaseRenderer):
     project's template settings, as before."""
 
     def __init__(self) -> None:
-        self.jinja2, self.fallback = Jinja2(), TemplatesSetting()
+        self.jinja2, self.fallback = _WidgetTemplates(), TemplatesSetting()
 
     def get_template(self, template_name: str) -> Any:
         try:

@@ -235,8 +235,8 @@ def _waiting_parts(user: Any, *, now: dt.datetime, policies: dict[int, ProgramPo
     Each is shaped for an index the database can walk in the queue's order and stop after a page:
     one status (``complaint_queue``: status, next_due, status_changed_at, id), with what else its steps
     ask of the complaint's own row or of a lookup by its key (policies are named by their keys, not
-    joined); and, status by status, the complaints not yet acknowledged (``complaint_unacknowledged``,
-    of those alone: hardly any complaint past the first steps still is)."""
+    joined); and the complaints not yet acknowledged, in the statuses no other part takes whole
+    (``complaint_unacknowledged``, of those alone: hardly any complaint past the first steps still is)."""
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
@@ -252,25 +252,39 @@ def _waiting_parts(user: Any, *, now: dt.datetime, policies: dict[int, ProgramPo
         if t.action == "complaint_acknowledge":
             unacknowledged.update(sources)
             continue
+        # A step that no program asks of this role, or that waits on nothing now, adds no part: an
+        # empty part would still be a query to build and send.
         extra: Q | None = None
         if t.action == "complaint_decide_suitability":
+            deciding = [p.pk for p in policies if role in p.suitability_deciders]
+            if not deciding:
+                continue
             approved = ComplaintEvent.objects.filter(
                 complaint=OuterRef("pk"),
                 action="complaint_decide_suitability",
                 actor_role=role,
                 data__appropriate=True,
             )
-            extra = Q(policy__in=[p.pk for p in policies if role in p.suitability_deciders]) & ~Exists(approved)
+            extra = Q(policy__in=deciding) & ~Exists(approved)
         elif t.action == "officer_record_consent":
+            optional = [p.pk for p in policies if not p.officer_participation_mandatory]
+            if not optional:
+                continue
             unanswered = ComplaintOfficer.objects.filter(complaint=OuterRef("pk"), consent="").exclude(dsn="")
-            extra = Q(policy__in=[p.pk for p in policies if not p.officer_participation_mandatory]) & Exists(unanswered)
+            extra = Q(policy__in=optional) & Exists(unanswered)
         elif t.action == "session_record_outcome":
-            extra = Q(pk__in=_started_sessions(user, role, now))
+            started = _started_sessions(user, role, now)
+            if isinstance(started, list) and not started:
+                continue
+            extra = Q(pk__in=started)
         for status in sources:
             condition = extra
             if t.action == "officer_record_consent" and status == Status.AWAITING_CHOICE:
                 # asked beside the complainant only where the policy says so
-                condition = Q(policy__in=[p.pk for p in policies if p.consent_order == ConsentOrder.PARALLEL]) & extra
+                parallel = [p.pk for p in policies if p.consent_order == ConsentOrder.PARALLEL]
+                if not parallel:
+                    continue
+                condition = Q(policy__in=parallel) & extra
             if condition is None:
                 unconditional.add(status)
             else:
@@ -281,7 +295,10 @@ def _waiting_parts(user: Any, *, now: dt.datetime, policies: dict[int, ProgramPo
         for status, conditions in sorted(conditional.items())
         if status not in unconditional
     ]
-    parts += [Q(status=status, acknowledged_at__isnull=True) for status in sorted(unacknowledged - unconditional)]
+    # "acknowledge the complaint", in every status where no other step already puts the complaint in
+    # the queue: one part, since hardly any complaint past its first step is still unacknowledged
+    if unacknowledged := sorted(unacknowledged - unconditional):
+        parts.append(Q(acknowledged_at__isnull=True, status__in=unacknowledged))
     return parts
 
 

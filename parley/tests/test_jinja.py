@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django import forms
+from django.forms.renderers import Jinja2
 from django.template import Context, Template
 from django.urls import NoReverseMatch, get_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parley.jinja import day, iso_day, url_with
+from parley.cases.forms import ComplaintFilterForm
+from parley.jinja import FormRenderer, day, iso_day, url_with
 
 REFERENCES = st.text(min_size=1).filter(lambda s: "/" not in s)
 
@@ -60,3 +63,26 @@ def test_day_writes_a_date_as_the_date_filter_does_in_each_language(language, va
 
 def test_no_date_is_written_as_nothing():
     assert day(None) == "" and iso_day(None) == ""
+
+
+class _Choosing(forms.Form):
+    one = forms.ChoiceField(
+        choices=[("", "Any"), ("x", "X <&> 'quoted'"), ("Group", [("y", "Y"), ("z", "Z")])], required=False
+    )
+    several = forms.MultipleChoiceField(choices=[("1", "One"), ("2", "Two")], required=False)
+    filters = forms.ChoiceField(choices=ComplaintFilterForm.base_fields["status"].choices, required=False)
+
+
+@pytest.mark.parametrize("data", [{}, {"one": "y", "several": ["1", "2"], "filters": "open"}, {"one": "x"}])
+def test_a_select_is_written_as_djangos_own_widget_template_writes_it(data):
+    for name in _Choosing.base_fields:
+        ours = _Choosing(data, renderer=FormRenderer())[name].as_widget()
+        assert ours == _Choosing(data, renderer=Jinja2())[name].as_widget()
+        assert "</option>" in ours and "include" not in ours
+
+
+def test_a_select_marks_the_chosen_option_and_escapes_the_labels():
+    html = _Choosing({"one": "y"}, renderer=FormRenderer())["one"].as_widget()
+    assert '<optgroup label="Group">' in html
+    assert '<option value="y" selected>Y</option>' in html
+    assert "X &lt;&amp;&gt; &#39;quoted&#39;" in html

@@ -73,6 +73,44 @@ def test_an_unacknowledged_complaint_waits_for_intake_until_acknowledged(journey
     assert c.reference not in _queue(client, irene)
 
 
+@pytest.mark.parametrize("status", [Status.SUITABILITY_REVIEW, Status.REFERRED, Status.SCHEDULED])
+def test_a_complaint_still_unacknowledged_past_its_first_step_waits_for_intake(journey, client, irene, status):
+    c = reach(status, journey)
+    assert c.acknowledged_at is None
+    assert c.reference in _queue(client, irene)
+    services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
+    assert c.reference not in _queue(client, irene)
+
+
+def test_a_step_that_waits_on_nothing_now_asks_the_database_nothing(journey, client, carla, maya):
+    """The coordinator's "record the outcome" waits on sessions that have started; before any has, the
+    queue asks only for referrals, and a mediator's queue asks for nothing at all."""
+    scheduled = reach(Status.SCHEDULED, journey)
+    referred = reach(Status.REFERRED, journey)
+    login(client, carla)
+    with count_queries() as queries:
+        body = text(client.get("/"))
+    assert referred.reference in body and scheduled.reference not in body
+    pages = [q["sql"] for q in queries if q["sql"].startswith('SELECT "cases_complaint"')]
+    assert pages  # with a due date, then without
+    assert all("'scheduled'" not in sql and "'referred'" in sql for sql in pages)
+    assert len(selectors._waiting_parts(carla, now=timezone.now())) == 1  # the referrals alone
+    assert selectors._waiting_parts(maya, now=timezone.now()) == []
+    with count_queries() as queries:
+        page = selectors.queue_page(maya, size=QUEUE_PAGE_SIZE)
+    assert page.rows == []
+    assert not [q for q in queries if '"cases_complaint"' in q["sql"]]
+
+
+def test_a_program_whose_deciders_do_not_include_a_role_adds_no_part_for_it(journey, policy, ray):
+    policy.suitability_deciders = ["intake"]
+    policy.save()
+    review = reach(Status.SUITABILITY_REVIEW, journey)
+    parts = selectors._waiting_parts(ray, now=timezone.now())
+    assert parts and all("suitability_review" not in str(part).lower() for part in parts)
+    assert review.pk not in {row["id"] for row in selectors.queue_page(ray, size=50).rows}
+
+
 def test_internal_affairs_sees_suitability_decisions_and_officer_answers(journey, client, ray):
     review = reach(Status.SUITABILITY_REVIEW, journey)
     consent = reach(Status.AWAITING_OFFICER_CONSENT, journey)
@@ -241,3 +279,9 @@ def test_a_queue_row_under_a_policy_made_after_the_policies_were_read_still_name
     steps_of = selectors.queue_steps_for(irene, policies={})  # as if its policy were newer than the read
     row = {"policy_id": c.policy_id, "status": c.status, "acknowledged_at": None}
     assert "Record the acknowledgement" in steps_of(row)
+
+
+def test_intakes_unacknowledged_complaints_are_asked_for_in_one_part(journey, irene):
+    parts = [str(part) for part in selectors._waiting_parts(irene, now=timezone.now())]
+    unacknowledged = [part for part in parts if "acknowledged_at__isnull" in part]
+    assert len(unacknowledged) == 1 and "status__in" in unacknowledged[0]
