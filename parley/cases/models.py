@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from parley.accounts.roles import Organisation
-from parley.cases.workflow import Disposition, Status
+from parley.cases.workflow import OPEN, Disposition, Status
 from parley.crypto import BlindIndexField, EncryptedDateField, EncryptedTextField
 
 
@@ -61,6 +61,10 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+# The statuses of an open complaint, as the list's "open" filter asks for them (partial indexes below).
+_OPEN = models.Q(status__in=sorted(OPEN))
 
 
 class Complaint(models.Model):
@@ -120,6 +124,13 @@ class Complaint(models.Model):
             ),
             # the list by next due date, and "only overdue"
             models.Index(fields=["next_due", "id"], condition=models.Q(next_due__isnull=False), name="complaint_due"),
+            # the list of open complaints in the orders the newest do not answer: oldest first, longest
+            # in its step, by reference. Open complaints are a minority once a program has run a few
+            # years, and the oldest are closed: walking every complaint in these orders for the open
+            # ones read most of them (0.75 s at a million, "longest in its step").
+            models.Index(fields=["received_on", "id"], condition=_OPEN, name="complaint_open_received"),
+            models.Index(fields=["status_changed_at", "id"], condition=_OPEN, name="complaint_open_waiting"),
+            models.Index(fields=["reference", "id"], condition=_OPEN, name="complaint_open_reference"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@ second thread), and every reference between the rows pointing where the services
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -105,8 +107,12 @@ def _schema() -> set[tuple]:
             " UNION ALL SELECT attrelid::regclass::text, attname, attstattarget::text FROM pg_attribute"
             " WHERE attstattarget > 0 AND attrelid IN (SELECT indexrelid FROM pg_index)"
         )
-        return set(cursor.fetchall())
+        # PostgreSQL writes a partial index's "IN (...)" back with its casts moved, each time it is made
+        # from its own definition: the same index, other text
+        return {(table, name, _CASTS.sub("", definition)) for table, name, definition in cursor.fetchall()}
 
+
+_CASTS = re.compile(r"::(character varying|text)(\[\])?|[()]")
 
 ON_POSTGRES = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="--fast-indexes is for PostgreSQL (CI runs it there)"

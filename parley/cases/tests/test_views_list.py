@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.cases import rows, services
+from parley.cases import rows, selectors, services
 from parley.cases.deadlines import refresh_next_due
 from parley.cases.models import AllegationCategory, Complaint, Deadline, DeadlineKind
 from parley.cases.tests.helpers import reach
@@ -135,6 +135,29 @@ def test_a_word_of_one_or_two_letters_matches_the_start_of_a_name_only(journey, 
     # a reference by its start, not its last digit or two (they would match a tenth of everything)
     assert _refs(_list(client, irene, q=li.reference[-2:])) == []
     assert li.reference in _refs(_list(client, irene, q=li.reference[-3:]))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plans")
+@pytest.mark.parametrize(
+    "sort, index",
+    [
+        ("oldest", "complaint_open_received"),
+        ("waiting", "complaint_open_waiting"),
+        ("reference", "complaint_open_reference"),
+    ],
+)
+def test_on_postgresql_open_complaints_are_read_in_order_from_an_index_of_open_ones(journey, irene, sort, index):
+    """The list's "open" filter is the condition of these partial indexes, so the database can walk one."""
+    _complaint(irene)
+    field = selectors.SORTS[sort][1]
+    qs = selectors.filter_complaints(Complaint.objects.all(), {"status": "open"}, today=timezone.localdate())
+    with connection.cursor() as cursor:
+        # a handful of rows: the table would be read whole, or the matches found and then sorted
+        for kind in ("seqscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
+    plan = qs.order_by(field, "id")[:51].explain()
+    assert index in plan and "Sort" not in plan
 
 
 def test_a_complaint_that_matches_in_several_ways_is_listed_once(journey, client, irene):
