@@ -84,14 +84,26 @@ def _anchor(bound: forms.BoundField) -> str:
     return bound.auto_id or ""
 
 
-def form_error_items(form: forms.BaseForm, label: str = "") -> list[ErrorItem]:
-    """The form's errors as (anchor, text) pairs, in field order; non-field errors first."""
+@dataclass(frozen=True)
+class FormPart:
+    """Some of a form's fields, for an error summary that follows a page where other things (formsets)
+    come between parts of one form: the summary lists the problems in the order the page shows them.
+    The form's own (non-field) errors go with the part that has ``lead``."""
+
+    form: forms.BaseForm
+    names: tuple[str, ...]
+    lead: bool = False
+
+
+def form_error_items(form: forms.BaseForm, label: str = "", part: FormPart | None = None) -> list[ErrorItem]:
+    """The form's errors as (anchor, text) pairs, in field order; non-field errors first. ``part``:
+    only those of its fields (and the non-field errors if it leads)."""
     if getattr(form, "quiet", False) or not form.is_bound:
         return []
     prefix = f"{label}: " if label else ""
     first = next((_anchor(b) for b in form if not b.is_hidden), "")
-    items = [ErrorItem(first, f"{prefix}{e}") for e in form.non_field_errors()]
-    for bound in form:
+    items = [ErrorItem(first, f"{prefix}{e}") for e in form.non_field_errors()] if part is None or part.lead else []
+    for bound in form if part is None else (form[name] for name in part.names):
         label = str(bound.label)
         joiner = " " if label.endswith(("?", ".", ":")) else ": "  # "Was anyone hurt? Answer this question."
         for error in bound.errors:
@@ -100,7 +112,8 @@ def form_error_items(form: forms.BaseForm, label: str = "") -> list[ErrorItem]:
 
 
 def error_items(things: Iterable[Any]) -> list[ErrorItem]:
-    """Errors of forms and formsets (a formset's forms are named by ``formset.item_label`` and number)."""
+    """Errors of forms, parts of forms and formsets (a formset's forms are named by
+    ``formset.item_label`` and number), in the order given."""
     items: list[ErrorItem] = []
     for thing in things:
         if thing is None:
@@ -113,6 +126,8 @@ def error_items(things: Iterable[Any]) -> list[ErrorItem]:
             name = getattr(thing, "item_label", "Item")
             for i, form in enumerate(thing.forms, start=1):
                 items += form_error_items(form, f"{name} {i}")
+        elif isinstance(thing, FormPart):
+            items += form_error_items(thing.form, part=thing)
         else:
             items += form_error_items(thing)
     return items

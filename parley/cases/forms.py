@@ -33,7 +33,7 @@ from parley.cases.services import EXPLANATION_METHODS, NewOfficer, NewParty, req
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
 from parley.mediation.models import MediationSession, Mediator, SessionOutcome, SessionStatus, Venue
 from parley.policies.models import WrittenAgreement
-from parley.uswds import DateInput, TimeInput, USWDSForm
+from parley.uswds import DateInput, FormPart, TimeInput, USWDSForm
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -176,6 +176,18 @@ class IntakeForm(USWDSForm, forms.Form):
         choices=[*MediationInterest.choices, ("", "Not asked")],
         widget=forms.RadioSelect,
     )
+
+    # The page shows how it came in, then the people and the officers (formsets), then what happened:
+    # the error summary follows it (cases/intake.html).
+    RECEIVED_FIELDS = ("received_on", "channel")
+
+    @property
+    def received_part(self) -> FormPart:
+        return FormPart(self, self.RECEIVED_FIELDS, lead=True)
+
+    @property
+    def incident_part(self) -> FormPart:
+        return FormPart(self, tuple(name for name in self.fields if name not in self.RECEIVED_FIELDS))
 
     def clean_received_on(self) -> dt.date:
         received_on = self.cleaned_data["received_on"]

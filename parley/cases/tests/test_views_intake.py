@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -234,3 +235,16 @@ def test_a_radio_group_in_error_is_described_by_its_error_message(policy, client
     body = text(client.post(INTAKE, _data(channel="")))
     assert '<fieldset class="usa-fieldset" id="id_channel" aria-describedby="id_channel_error">' in body
     assert '<span class="usa-error-message" id="id_channel_error">Choose how the complaint came in.</span>' in body
+
+
+def test_the_error_summary_lists_the_problems_in_the_order_of_the_page(policy, client, irene):
+    """How it came in, the people, the officers, then what happened: as the page shows them."""
+    login(client, irene)
+    data = _data(people=[_person(first_name="", last_name="")], officers=[], channel="", narrative="")
+    body = text(client.post(INTAKE, data))
+    summary = body.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'href="#([^"]+)"', summary)
+    people = [i for i, link in enumerate(links) if link.startswith(("id_parties", "id_officers"))]
+    assert links[0] == "id_channel_0" and links[-1] == "id_narrative"
+    assert people and min(people) > 0 and max(people) < len(links) - 1
+    assert not Complaint.objects.exists()
