@@ -25,8 +25,13 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from parley.cases.models import (
+    Allegation,
+    AllegationCategory,
     Channel,
+    ComplaintOfficer,
+    Deadline,
     DeadlineKind,
+    Party,
     PartyKind,
     officer_name,
     party_name,
@@ -75,28 +80,29 @@ def _in(ids: Sequence[int]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
-# The people of a page of complaints, in hand-written SQL: the ORM took longer to build these two
-# queries and turn their rows into tuples than the database took to answer them (3.6 ms of 5.7 ms at
-# 50 complaints; docs/benchmarks.md, "Staff pages, fifth round"). Plain SQL that SQLite and PostgreSQL
-# both read; every value is a parameter.
+# The people and open deadlines of a page of complaints, in hand-written SQL: the ORM took longer to
+# build these queries and turn their rows into tuples than the database took to answer them (3.6 ms of
+# 5.7 ms for the people of 50 complaints; docs/benchmarks.md, "Staff pages, fifth round"). Plain SQL
+# that SQLite and PostgreSQL both read (Django's drivers give dates and booleans back as Python's);
+# the tables named as the models name them; every value a parameter.
+_PARTY, _OFFICER, _ALLEGATION, _CATEGORY, _DEADLINE = (
+    model._meta.db_table for model in (Party, ComplaintOfficer, Allegation, AllegationCategory, Deadline)
+)
 _COMPLAINANTS_SQL = (
-    "SELECT complaint_id, anonymous, first_name, last_name FROM cases_party"
+    f"SELECT complaint_id, anonymous, first_name, last_name FROM {_PARTY}"  # noqa: S608  # nosec B608 (names from the models)
     " WHERE kind = %s AND complaint_id IN ({ids}) ORDER BY id"
 )
 _OFFICERS_SQL = (
-    "SELECT o.complaint_id, o.id, o.first_name, o.last_name, o.dsn, o.description{category}"
-    " FROM cases_complaintofficer o{join} WHERE o.complaint_id IN ({ids}) ORDER BY o.id{then}"
+    "SELECT o.complaint_id, o.id, o.first_name, o.last_name, o.dsn, o.description{category}"  # noqa: S608
+    f" FROM {_OFFICER} o{{join}} WHERE o.complaint_id IN ({{ids}}) ORDER BY o.id{{then}}"  # nosec B608 (names from the models)
 )
 # each officer once per allegation (or once, with NULL, when there is none)
 _ALLEGED_JOIN = (
-    " LEFT JOIN cases_allegation a ON a.complaint_officer_id = o.id"
-    " LEFT JOIN cases_allegationcategory c ON c.id = a.category_id"
+    f" LEFT JOIN {_ALLEGATION} a ON a.complaint_officer_id = o.id LEFT JOIN {_CATEGORY} c ON c.id = a.category_id"
 )
-
-
 # ``Deadline.objects.open()``: not met, not cancelled
 _OPEN_DEADLINES_SQL = (
-    "SELECT complaint_id, due_on, kind FROM cases_deadline"
+    f"SELECT complaint_id, due_on, kind FROM {_DEADLINE}"  # noqa: S608  # nosec B608 (names from the models)
     " WHERE met_at IS NULL AND NOT cancelled AND complaint_id IN ({ids}) ORDER BY due_on DESC, id DESC"
 )
 
@@ -108,9 +114,7 @@ def open_deadlines_of(ids: Sequence[int]) -> list[tuple[int, dt.date, str]]:
     ids = [int(i) for i in ids]
     with connection.cursor() as cursor:
         cursor.execute(_OPEN_DEADLINES_SQL.format(ids=_in(ids)), ids)
-        found = cursor.fetchall()
-    # SQLite returns a date as its text; PostgreSQL's driver returns a date
-    return [(c, due if isinstance(due, dt.date) else dt.date.fromisoformat(due), kind) for c, due, kind in found]
+        return cursor.fetchall()
 
 
 def people_of(ids: Sequence[int], *, allegations: bool) -> dict[int, People]:

@@ -78,7 +78,12 @@ def test_a_select_is_written_as_djangos_own_widget_template_writes_it(data):
     for name in _Choosing.base_fields:
         ours = _Choosing(data, renderer=FormRenderer())[name].as_widget()
         assert ours == _Choosing(data, renderer=Jinja2())[name].as_widget()
-        assert "</option>" in ours and "include" not in ours
+        assert "</option>" in ours
+
+
+def test_the_select_widget_is_written_by_parleys_own_template():
+    template = FormRenderer().get_template("django/forms/widgets/select.html")
+    assert template.template.filename.endswith("parley/jinja2/django/forms/widgets/select.html")
 
 
 def test_a_select_marks_the_chosen_option_and_escapes_the_labels():

@@ -107,12 +107,16 @@ def _schema() -> set[tuple]:
             " UNION ALL SELECT attrelid::regclass::text, attname, attstattarget::text FROM pg_attribute"
             " WHERE attstattarget > 0 AND attrelid IN (SELECT indexrelid FROM pg_index)"
         )
-        # PostgreSQL writes a partial index's "IN (...)" back with its casts moved, each time it is made
-        # from its own definition: the same index, other text
-        return {(table, name, _CASTS.sub("", definition)) for table, name, definition in cursor.fetchall()}
+        return {(table, name, _same_any(definition)) for table, name, definition in cursor.fetchall()}
 
 
-_CASTS = re.compile(r"::(character varying|text)(\[\])?|[()]")
+def _same_any(definition: str) -> str:
+    """PostgreSQL writes a partial index's ``IN (...)`` back with its casts moved, each time the index
+    is made from its own definition: the same index, other text. The ``= ANY (...)`` part without its
+    casts and parentheses; the rest of the definition as it is."""
+    head, found, tail = definition.partition(" = ANY ")
+    return head + found + re.sub(r"::(character varying|text)(\[\])?|[()]", "", tail) if found else definition
+
 
 ON_POSTGRES = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="--fast-indexes is for PostgreSQL (CI runs it there)"
