@@ -21,12 +21,13 @@ from urllib.parse import quote
 
 import django.forms
 from django.forms.renderers import BaseRenderer, Jinja2, TemplatesSetting
-from django.template import TemplateDoesNotExist, engines
+from django.template import TemplateDoesNotExist, defaultfilters, engines
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, override
 from jinja2 import Environment, StrictUndefined
 
@@ -48,6 +49,22 @@ def day(value: dt.date | dt.datetime | None) -> str:
 def _month_abbreviation(language: str, month: int) -> str:
     with override(language):
         return str(MONTHS_3[month]).title()
+
+
+def date(value: Any, format_string: str) -> str:
+    """Django's ``date`` filter (``{{ value|date:"P" }}``), for a format the filters above do not write:
+    in the current time zone and language, as Django's templates give it."""
+    return defaultfilters.date(template_localtime(value), format_string)
+
+
+def time(value: Any, format_string: str) -> str:
+    """Django's ``time`` filter (``{{ value|time:"P" }}``)."""
+    return defaultfilters.time(template_localtime(value), format_string)
+
+
+def url(name: str, **kwargs: Any) -> str:
+    """Django's ``{% url %}``, with keyword arguments."""
+    return reverse(name, kwargs=kwargs)
 
 
 def iso_day(value: dt.date | dt.datetime | None) -> str:
@@ -124,6 +141,14 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = StrictUndefined
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
-    env.globals.update(url_with=url_with)
-    env.filters.update(day=day, iso_day=iso_day)
+    env.globals.update(url_with=url_with, url=url)
+    env.filters.update(
+        day=day,
+        iso_day=iso_day,
+        date=date,
+        time=time,
+        # Django's, which escape the text and mark the result safe (Jinja2 honours that through __html__)
+        linebreaks=functools.partial(defaultfilters.linebreaks_filter, autoescape=True),
+        linebreaksbr=functools.partial(defaultfilters.linebreaksbr, autoescape=True),
+    )
     return env

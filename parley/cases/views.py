@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +29,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from parley.accounts.permissions import can, center_records, get_complaint_for, require, role_of, visible_complaints
+from parley.accounts.permissions import (
+    can,
+    capabilities,
+    center_records,
+    get_complaint_for,
+    require,
+    role_of,
+    visible_complaints,
+)
 from parley.accounts.roles import Role
 from parley.cases import demographics, rows, selectors, services
 from parley.cases.forms import (
@@ -57,6 +65,7 @@ from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
 from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
 from parley.cases.notes import note_add, notes_for
 from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError, actions_for
+from parley.jinja import render_html
 from parley.keyset import BadCursor
 from parley.mediation.models import MediationSession, SessionStatus, SurveyResponse
 from parley.policies.models import ProgramPolicy
@@ -412,6 +421,7 @@ def action_url(complaint: Complaint, action: str, officer: ComplaintOfficer | No
 
 def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: NoteForm | None = None) -> dict[str, Any]:
     user = request.user
+    selectors.read_page_relations(complaint)
     today, now = timezone.localdate(), timezone.now()
     possible, blocked = selectors.available_actions(user, complaint, now=now)
     deadlines = list(complaint.deadlines.all())
@@ -428,7 +438,8 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
         prefetch_related_objects(sessions, Prefetch("survey_responses", queryset=SurveyResponse.objects.order_by("id")))
     for session in sessions:  # the confidentiality wall: the page reads only these
         session.records = center_records(user, session)
-    return {
+        session.has_agreement = _has_agreement(session)
+    context = {
         "complaint": complaint,
         "actions": [
             {
@@ -456,6 +467,17 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
         "today": today,
         "days_in_step": rows.days_since(complaint.status_changed_at, today),
     }
+    # the record itself, the same on the page and in its print view (Jinja2, for speed)
+    context["body"] = render_html("cases/complaint_body.html", {**context, "can": capabilities(user)})
+    return context
+
+
+def _has_agreement(session: MediationSession) -> bool:
+    try:
+        session.agreement  # noqa: B018 (read from what read_page_relations left on the session)
+    except ObjectDoesNotExist:
+        return False
+    return True
 
 
 @login_required
