@@ -2,7 +2,7 @@
 
 Every page is a Django template. Written by Jinja2 and placed in those pages as pieces of HTML
 (``render_html``): the rows of the complaint list and of "my queue" (``<app>/jinja2/``, 50 rows by
-default), and each form field's USWDS markup (``parley/jinja2/uswds/field.html``, for ``{% field %}``).
+default), the complaint's record on its page and in its print view, and each form field's USWDS markup (``parley/jinja2/uswds/field.html``, for ``{% field %}``).
 Form widgets render through Django's own Jinja2 widget templates (``FormRenderer``), except the select,
 whose options ``parley/jinja2/django/forms/widgets/select.html`` writes in one template. Jinja2 compiles a
 template to Python code and writes these several times faster (docs/benchmarks.md, "Staff pages,
