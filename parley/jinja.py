@@ -2,13 +2,14 @@
 
 Every page is a Django template. Written by Jinja2 and placed in those pages as pieces of HTML
 (``render_html``): the rows of the complaint list and of "my queue" (``<app>/jinja2/``, 50 rows by
-default), the complaint's record on its page and in its print view, and each form field's USWDS markup (``parley/jinja2/uswds/field.html``, for ``{% field %}``).
-Form widgets render through Django's own Jinja2 widget templates (``FormRenderer``), except the select,
-whose options ``parley/jinja2/django/forms/widgets/select.html`` writes in one template. Jinja2 compiles a
-template to Python code and writes these several times faster (docs/benchmarks.md, "Staff pages,
-fourth round"). Autoescaping is always on, as in Django's templates: every value is escaped unless it
-is marked safe, and lazy texts are resolved before they are written (a lazy object is escaped even
-when what it stands for is marked safe).
+default), the complaint's record on its page and in its print view, and each form field's USWDS
+markup (``parley/jinja2/uswds/field.html``, for ``{% field %}``). Form widgets render through
+Django's own Jinja2 widget templates (``FormRenderer``), except the select, whose options
+``parley/jinja2/django/forms/widgets/select.html`` writes in one template. Jinja2 compiles a template
+to Python code and writes these several times faster (docs/benchmarks.md, "Staff pages, fourth
+round"). Autoescaping is always on, as in Django's templates: every value is escaped unless it is
+marked safe, and lazy texts are resolved before they are written (a lazy object is escaped even when
+what it stands for is marked safe).
 """
 
 from __future__ import annotations

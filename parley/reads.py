@@ -15,17 +15,16 @@ depend on who reads stay in the ORM (``permissions.visible_complaints``).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections
 from django.db.models import Model
 
-# The converters of each model's columns, per database connection (each thread has its own).
-_CONVERTERS: weakref.WeakKeyDictionary[Any, dict[type[Model], list[tuple[int, list[Any], Any]]]]
-_CONVERTERS = weakref.WeakKeyDictionary()
+# The converters of each model's columns are kept on the database connection they were made for (each
+# thread has its own), and go with it: they are bound to the connection's own operations.
+_CONVERTERS = "_parley_read_converters"
 
 
 def columns(model: type[Model], alias: str) -> str:
@@ -39,7 +38,7 @@ def placeholders(values: Sequence[Any]) -> str:
 
 
 def _converters(model: type[Model], db: Any) -> list[tuple[int, list[Any], Any]]:
-    per_model = _CONVERTERS.setdefault(db, {})
+    per_model = db.__dict__.setdefault(_CONVERTERS, {})
     found = per_model.get(model)
     if found is None:
         found = []
@@ -78,12 +77,13 @@ class Read:
     lead: int = 0
 
 
-def fetch_all(*reads: Read) -> list[list[tuple[Any, ...]]]:
+def fetch_all(using: str, *reads: Read) -> list[list[tuple[Any, ...]]]:
     """The rows of each read: for each row its ``lead`` values, then an instance of each model (``None``
     for an outer join's missing side). On PostgreSQL all the reads go in one round trip (statements
     separated by semicolons, which its client-side parameter binding, Django's default, allows); on
-    SQLite, which runs in this process and has no round trips to save, one after the other."""
-    db = connections[DEFAULT_DB_ALIAS]
+    SQLite, which runs in this process and has no round trips to save, one after the other. ``using``:
+    the database alias."""
+    db = connections[using]
     with db.cursor() as cursor:
         if len(reads) > 1 and _takes_several_statements(cursor):
             cursor.execute("; ".join(read.sql for read in reads), [p for read in reads for p in read.params])
@@ -98,11 +98,6 @@ def fetch_all(*reads: Read) -> list[list[tuple[Any, ...]]]:
     if len(results) != len(reads):
         raise RuntimeError(f"{len(reads)} reads gave {len(results)} results")
     return [_instances(read, rows, db) for read, rows in zip(reads, results, strict=True)]
-
-
-def fetch(sql: str, params: Sequence[Any], *models: type[Model], lead: int = 0) -> list[tuple[Any, ...]]:
-    """The rows of one read (``fetch_all``)."""
-    return fetch_all(Read(sql, params, models, lead))[0]
 
 
 def _takes_several_statements(cursor: Any) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     DateField,
     Exists,
@@ -156,6 +157,7 @@ def read_page_relations(complaint: Complaint) -> Complaint:
     key = [complaint.pk]
     User = get_user_model()
     parties, officers_alleged, screening, deadlines, events, sessions, mediators, attendance = reads.fetch_all(
+        complaint._state.db or DEFAULT_DB_ALIAS,
         reads.Read(_PAGE_PARTIES_SQL, key, (Party,)),
         reads.Read(_PAGE_OFFICERS_SQL, key, (ComplaintOfficer, Allegation, AllegationCategory)),
         reads.Read(_PAGE_SCREENING_SQL, key, (ScreeningAnswer,)),
@@ -189,44 +191,23 @@ def read_page_relations(complaint: Complaint) -> Complaint:
         if agreement is not None:
             reads.set_related(agreement, "session", session)
     _children(complaint, "sessions", "complaint", [session for session, _, _ in sessions])
+    # Each read sees what was committed when it began: a session booked between the sessions' read and
+    # these has mediators (or attendance) here but is not on the page, and they are left out with it.
     teams: dict[int, list[Mediator]] = {session.pk: [] for session, _, _ in sessions}
     for session_id, mediator, user in mediators:
-        reads.set_related(mediator, "user", user)
-        teams[session_id].append(mediator)
+        if session_id in teams:
+            reads.set_related(mediator, "user", user)
+            teams[session_id].append(mediator)
     present: dict[int, list[SessionAttendance]] = {session.pk: [] for session, _, _ in sessions}
     for row, party, officer, mediator in attendance:
-        reads.set_related(row, "party", party)
-        reads.set_related(row, "officer", officer)
-        reads.set_related(row, "mediator", mediator)
-        present[row.session_id].append(row)
+        if row.session_id in present:
+            reads.set_related(row, "party", party)
+            reads.set_related(row, "officer", officer)
+            reads.set_related(row, "mediator", mediator)
+            present[row.session_id].append(row)
     for session, _, _ in sessions:
         reads.set_prefetched(session, "mediators", teams[session.pk])
         _children(session, "attendance", "session", present[session.pk])
-    return complaint
-    ids = [s.pk for s in sessions]
-    by_pk = {s.pk: s for s in sessions}
-    mediators: dict[int, list[Mediator]] = {pk: [] for pk in ids}
-    for session_id, mediator, user in reads.fetch(
-        _PAGE_MEDIATORS_SQL.format(ids=reads.placeholders(ids)), ids, Mediator, get_user_model(), lead=1
-    ):
-        reads.set_related(mediator, "user", user)
-        mediators[session_id].append(mediator)
-    attendance: dict[int, list[SessionAttendance]] = {pk: [] for pk in ids}
-    for present, party, officer, mediator in reads.fetch(
-        _PAGE_ATTENDANCE_SQL.format(ids=reads.placeholders(ids)),
-        ids,
-        SessionAttendance,
-        Party,
-        ComplaintOfficer,
-        Mediator,
-    ):
-        reads.set_related(present, "party", party)
-        reads.set_related(present, "officer", officer)
-        reads.set_related(present, "mediator", mediator)
-        attendance[present.session_id].append(present)
-    for pk, session in by_pk.items():
-        reads.set_prefetched(session, "mediators", mediators[pk])
-        _children(session, "attendance", "session", attendance[pk])
     return complaint
 
 
