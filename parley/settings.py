@@ -114,9 +114,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: Parley's queries are short, and PostgreSQL compiles any whose estimated cost
     # is high (a UNION of the queue's per-step queries, say), which took 1.2 s of a 1.4 s queue at
     # 100,000 complaints. `?options=-c jit=on` in DATABASE_URL turns it back on.
+    # No parallel workers either: for the pages' short, index-driven queries PostgreSQL sometimes starts
+    # two, which cost more to start than they save (the search for "Maria Garcia" 101 ms with them, 41
+    # ms without, at 1,000,000 complaints), and under many users' requests they only compete for the
+    # same cores. `?options=-c max_parallel_workers_per_gather=2` in DATABASE_URL turns them back on.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    if "jit=" not in options.get("options", ""):
-        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    for setting in ("jit=off", "max_parallel_workers_per_gather=0"):
+        if setting.split("=")[0] + "=" not in options.get("options", ""):
+            options["options"] = f"{options.get('options', '')} -c {setting}".strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once, and keep readers off the writer's back.
     DATABASES["default"]["OPTIONS"] = {
