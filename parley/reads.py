@@ -79,25 +79,32 @@ class Read:
 
 def fetch_all(using: str, *reads: Read) -> list[list[tuple[Any, ...]]]:
     """The rows of each read: for each row its ``lead`` values, then an instance of each model (``None``
-    for an outer join's missing side). On PostgreSQL all the reads go in one round trip (statements
-    separated by semicolons, which its client-side parameter binding, Django's default, allows); on
-    SQLite, which runs in this process and has no round trips to save, one after the other. ``using``:
+    for an outer join's missing side), all in one round trip on PostgreSQL (``rows_of``). ``using``:
     the database alias."""
+    results = rows_of(using, *((read.sql, read.params) for read in reads))
     db = connections[using]
-    with db.cursor() as cursor:
-        if len(reads) > 1 and _takes_several_statements(cursor):
-            cursor.execute("; ".join(read.sql for read in reads), [p for read in reads for p in read.params])
+    return [_instances(read, rows, db) for read, rows in zip(reads, results, strict=True)]
+
+
+def rows_of(using: str, *statements: tuple[str, Sequence[Any]]) -> list[list[tuple[Any, ...]]]:
+    """The rows of each ``(sql, params)`` statement, as the database driver gives them. On PostgreSQL
+    they go in one round trip (statements separated by semicolons, which its client-side parameter
+    binding, Django's default, allows); on SQLite, which runs in this process and has no round trips
+    to save, one after the other."""
+    with connections[using].cursor() as cursor:
+        if len(statements) > 1 and _takes_several_statements(cursor):
+            cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
             results = [cursor.fetchall()]
             while cursor.nextset():
                 results.append(cursor.fetchall())
         else:
             results = []
-            for read in reads:
-                cursor.execute(read.sql, read.params)
+            for sql, params in statements:
+                cursor.execute(sql, params)
                 results.append(cursor.fetchall())
-    if len(results) != len(reads):
-        raise RuntimeError(f"{len(reads)} reads gave {len(results)} results")
-    return [_instances(read, rows, db) for read, rows in zip(reads, results, strict=True)]
+    if len(results) != len(statements):
+        raise RuntimeError(f"{len(statements)} statements gave {len(results)} results")
+    return results
 
 
 def _takes_several_statements(cursor: Any) -> bool:

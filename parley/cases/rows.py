@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from parley import reads
 from parley.cases.models import (
     Allegation,
     AllegationCategory,
@@ -107,23 +108,8 @@ _OPEN_DEADLINES_SQL = (
 )
 
 
-def open_deadlines_of(ids: Sequence[int]) -> list[tuple[int, dt.date, str]]:
-    """The open deadlines of the complaints ``ids`` (complaint, due date, kind), the latest first."""
-    if not ids:
-        return []
-    ids = [int(i) for i in ids]
-    with connection.cursor() as cursor:
-        cursor.execute(_OPEN_DEADLINES_SQL.format(ids=_in(ids)), ids)
-        return cursor.fetchall()
-
-
-def people_of(ids: Sequence[int], *, allegations: bool) -> dict[int, People]:
-    """The people of the complaints ``ids`` (two queries; none for no ids), in the order they were
-    added. Complainants' contact data (encrypted) is not read."""
-    found: dict[int, People] = defaultdict(People)
-    if not ids:
-        return found
-    ids = [int(i) for i in ids]
+def _people_statements(ids: list[int], *, allegations: bool) -> list[tuple[str, list[Any]]]:
+    """The two reads of ``people_of`` (complainants, then officers), for ``reads.rows_of``."""
     placeholders = _in(ids)
     officers_sql = _OFFICERS_SQL.format(
         category=", c.name" if allegations else "",
@@ -131,12 +117,16 @@ def people_of(ids: Sequence[int], *, allegations: bool) -> dict[int, People]:
         then=", a.id" if allegations else "",
         ids=placeholders,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(_COMPLAINANTS_SQL.format(ids=placeholders), [PartyKind.COMPLAINANT.value, *ids])
-        for complaint_id, anonymous, first_name, last_name in cursor.fetchall():
-            found[complaint_id].complainants.append(party_name(anonymous, first_name, last_name))
-        cursor.execute(officers_sql, ids)
-        officers = cursor.fetchall()
+    return [
+        (_COMPLAINANTS_SQL.format(ids=placeholders), [PartyKind.COMPLAINANT.value, *ids]),
+        (officers_sql, list(ids)),
+    ]
+
+
+def _people_from(complainants: list[tuple[Any, ...]], officers: list[tuple[Any, ...]]) -> dict[int, People]:
+    found: dict[int, People] = defaultdict(People)
+    for complaint_id, anonymous, first_name, last_name in complainants:
+        found[complaint_id].complainants.append(party_name(anonymous, first_name, last_name))
     last_officer = None
     for complaint_id, officer_id, first_name, last_name, dsn, description, *alleged in officers:
         listed = found[complaint_id].officers
@@ -146,6 +136,17 @@ def people_of(ids: Sequence[int], *, allegations: bool) -> dict[int, People]:
         if alleged and alleged[0]:
             listed[-1][1].append(alleged[0])
     return found
+
+
+def people_of(ids: Sequence[int], *, allegations: bool) -> dict[int, People]:
+    """The people of the complaints ``ids`` (two reads, one round trip on PostgreSQL; none for no
+    ids), in the order they were added. Complainants' contact data (encrypted) is not read."""
+    if not ids:
+        return defaultdict(People)
+    complainants, officers = reads.rows_of(
+        DEFAULT_DB_ALIAS, *_people_statements([int(i) for i in ids], allegations=allegations)
+    )
+    return _people_from(complainants, officers)
 
 
 class Row(SimpleNamespace):
@@ -193,9 +194,15 @@ def render_queue_table(
     """The queue's table for a page of ``QUEUE_FIELDS`` rows. ``steps_of(row)`` names the steps that
     wait for the reader's role on it."""
     rows = list(rows)
-    people = people_of([row["id"] for row in rows], allegations=False)
+    ids = [int(row["id"]) for row in rows]
+    due = [int(row["id"]) for row in rows if row["next_due"]]
+    statements = _people_statements(ids, allegations=False) if ids else []
+    if due:  # ``Deadline.objects.open()`` of those with a due date, the latest first
+        statements.append((_OPEN_DEADLINES_SQL.format(ids=_in(due)), due))
+    results = reads.rows_of(DEFAULT_DB_ALIAS, *statements) if statements else []
+    people = _people_from(*results[:2]) if ids else defaultdict(People)
     first_due: dict[int, tuple[dt.date, str]] = {}
-    for complaint_id, due_on, kind in open_deadlines_of([row["id"] for row in rows if row["next_due"]]):
+    for complaint_id, due_on, kind in results[2] if due else []:
         first_due[complaint_id] = (due_on, DEADLINE_LABELS.get(kind, kind))  # the earliest is written last
     shown = []
     for row in rows:

@@ -382,7 +382,8 @@ def test_the_csv_reads_the_people_of_a_long_list_batch_by_batch_each_with_its_ow
         lines = _csv(client.get(EXPORT, {"q": "Batch", "sort": "reference"}))
     people_queries = (rows._COMPLAINANTS_SQL.split(" WHERE")[0], rows._OFFICERS_SQL.split("{")[0])
     people = [q["sql"] for q in queries if q["sql"].startswith(people_queries)]
-    assert len(people) == 2 * 3  # complainants and officers, once for each batch
+    # complainants and officers, once for each batch: one round trip on PostgreSQL, two reads on SQLite
+    assert len(people) == (1 if connection.vendor == "postgresql" else 2) * 3
     assert [line[0] for line in lines[1:]] == sorted(made)
     for line in lines[1:]:
         complainant, officer = made[line[0]]
