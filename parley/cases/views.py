@@ -419,7 +419,9 @@ def action_url(complaint: Complaint, action: str, officer: ComplaintOfficer | No
     return reverse(f"cases:{ACTION_SLUGS[action].replace('-', '_')}", kwargs={"ref": complaint.reference})
 
 
-def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: NoteForm | None = None) -> dict[str, Any]:
+def _page_context(
+    request: HttpRequest, complaint: Complaint, *, note_form: NoteForm | None = None, print_view: bool = False
+) -> dict[str, Any]:
     user = request.user
     selectors.read_page_relations(complaint)
     today, now = timezone.localdate(), timezone.now()
@@ -468,7 +470,9 @@ def _page_context(request: HttpRequest, complaint: Complaint, *, note_form: Note
         "days_in_step": rows.days_since(complaint.status_changed_at, today),
     }
     # the record itself, the same on the page and in its print view (Jinja2, for speed)
-    context["body"] = render_html("cases/complaint_body.html", {**context, "can": capabilities(user)})
+    context["body"] = render_html(
+        "cases/complaint_body.html", {**context, "can": capabilities(user), "print_view": print_view}
+    )
     return context
 
 
@@ -497,9 +501,11 @@ def complaint_detail(request: HttpRequest, ref: str) -> HttpResponse:
     complaint = get_complaint_for(
         request.user, ref, need="view_complaint", queryset=selectors.complaint_page_queryset()
     )
-    context = _page_context(request, complaint)
-    if request.GET.get("print"):
+    printing = bool(request.GET.get("print"))
+    if printing:
         require(request.user, "print_complaint")
+    context = _page_context(request, complaint, print_view=printing)
+    if printing:
         return render(request, "cases/complaint_print.html", context)
     return render(request, "cases/complaint_detail.html", context)
 

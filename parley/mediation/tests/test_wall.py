@@ -128,6 +128,16 @@ def test_the_mediation_center_reads_its_own_content(journey, client, maya, carla
     assert "Agree 2, Disagree 0, No opinion 1" in page
 
 
+def test_the_print_view_has_the_centers_records_without_the_links_to_their_forms(journey, client, maya, carla):
+    complaint, session = _mediated(journey, maya)
+    pages = _fetch_all(client, carla, complaint)
+    links = (f'id="edit-scheduling-notes-{session.pk}"', f'id="enter-survey-{session.pk}"')
+    assert all(link in pages["complaint page"][1] for link in links)
+    status, printed = pages["print view"]
+    assert status == 200 and NOTES in printed and SURVEY in printed
+    assert not any(link in printed for link in links)
+
+
 def test_the_assigned_mediator_keeps_the_scheduling_notes_of_an_upcoming_session(journey, client, maya):
     _booked_with(journey, maya)
     login(client, maya)
