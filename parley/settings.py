@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -118,10 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # two, which cost more to start than they save (the search for "Maria Garcia" 101 ms with them, 41
     # ms without, at 1,000,000 complaints), and under many users' requests they only compete for the
     # same cores. `?options=-c max_parallel_workers_per_gather=2` in DATABASE_URL turns them back on.
+    # The options set here take the place of PGOPTIONS and come before ALTER ROLE/DATABASE ... SET, so
+    # DATABASE_URL is where to change them. PostgreSQL's setting names are not case-sensitive.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    for setting in ("jit=off", "max_parallel_workers_per_gather=0"):
-        if setting.split("=")[0] + "=" not in options.get("options", ""):
-            options["options"] = f"{options.get('options', '')} -c {setting}".strip()
+    for name, value in (("jit", "off"), ("max_parallel_workers_per_gather", "0")):
+        if not re.search(rf"(?i)(?:-c\s*|--){name}\s*=", options.get("options", "")):
+            options["options"] = f"{options.get('options', '')} -c {name}={value}".strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once, and keep readers off the writer's back.
     DATABASES["default"]["OPTIONS"] = {

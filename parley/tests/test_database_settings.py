@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -34,10 +35,23 @@ def _options(database_url: str) -> str:
     return json.loads(done.stdout.strip().splitlines()[-1])["options"]
 
 
-def test_the_database_url_can_turn_parallel_workers_back_on():
-    options = _options("postgres://parley@db.example/parley?options=-c%20max_parallel_workers_per_gather%3D2")
-    assert "max_parallel_workers_per_gather=2" in options
-    assert "max_parallel_workers_per_gather=0" not in options
-    assert "jit=off" in options
-    plain = _options("postgres://parley@db.example/parley")
-    assert "max_parallel_workers_per_gather=0" in plain and "jit=off" in plain
+@pytest.mark.parametrize(
+    ("url_options", "wanted", "unwanted"),
+    [
+        ("", ["-c jit=off", "-c max_parallel_workers_per_gather=0"], []),
+        ("-c max_parallel_workers_per_gather=2", ["per_gather=2", "jit=off"], ["per_gather=0"]),
+        ("-c Max_Parallel_Workers_Per_Gather=2", ["Per_Gather=2"], ["per_gather=0"]),  # names ignore case
+        ("--max_parallel_workers_per_gather=2", ["per_gather=2"], ["per_gather=0"]),
+        ("-c jit=on", ["jit=on", "per_gather=0"], ["jit=off"]),
+        ("-c JIT=on", ["JIT=on"], ["jit=off"]),
+        # another setting whose name begins the same is not the one
+        ("-c max_parallel_workers=8 -c jit_above_cost=10", ["max_parallel_workers=8", "per_gather=0", "jit=off"], []),
+    ],
+)
+def test_the_database_url_can_set_them_otherwise(url_options, wanted, unwanted):
+    url = "postgres://parley@db.example/parley"
+    if url_options:
+        url += "?options=" + quote(url_options)
+    options = _options(url)
+    assert all(part in options for part in wanted), options
+    assert not any(part in options for part in unwanted), options

@@ -8,12 +8,14 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.cases import selectors, services
+from parley.cases import rows, selectors, services
 from parley.cases.deadlines import refresh_next_due
-from parley.cases.models import Deadline, DeadlineKind
+from parley.cases.models import Complaint, Deadline, DeadlineKind
+from parley.cases.rows import QUEUE_FIELDS
 from parley.cases.tests.helpers import reach
 from parley.cases.views import QUEUE_PAGE_SIZE
 from parley.cases.workflow import BY_ACTION, Status
@@ -289,3 +291,14 @@ def test_intakes_unacknowledged_complaints_are_asked_for_a_status_at_a_time(jour
     assert all(
         sorted(name for name, _ in part.children) == ["acknowledged_at__isnull", "status"] for part in unacknowledged
     )
+
+
+def test_the_rows_people_and_due_dates_are_one_round_trip_on_postgresql(journey, django_assert_num_queries):
+    for _ in range(3):
+        reach(Status.RECEIVED, journey)
+    page = list(Complaint.objects.values(*QUEUE_FIELDS))
+    assert page and all(row["next_due"] for row in page)
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+        table = rows.render_queue_table(page, steps_of=lambda row: [], today=timezone.localdate(), caption="Waiting")
+    first_due = Deadline.objects.open().filter(complaint_id=page[0]["id"]).order_by("due_on", "id").first()
+    assert "Dana Reyes" in table and first_due.get_kind_display() in table  # a complainant, the first due date
