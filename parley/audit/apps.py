@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from parley.audit import signals  # noqa: F401  (sign-in and sign-out are recorded)
+        from parley.audit import checks, signals  # noqa: F401  (sign-ins are recorded; a deployment check)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,11 +18,38 @@ from parley.audit.models import GENESIS, AuditEntry, AuditHead, canonical, diges
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from. Behind a proxy, set it in the proxy's X-Forwarded-For
-    handling (the proxy, not Parley, is the one to trust); Parley reads REMOTE_ADDR."""
+    """The address the request came from, for the audit trail and the sign-in lockout (django-axes'
+    ``AXES_CLIENT_IP_CALLABLE``). Directly, that is REMOTE_ADDR. Behind ``TRUSTED_PROXY_COUNT``
+    reverse proxies, each of which adds the address it was reached from to X-Forwarded-For, it is
+    that many entries from the end of the header: what the client itself wrote there comes before
+    them and is never believed. ``None`` when there is no usable address."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return _forwarded_client(request) or _address(request.META.get("REMOTE_ADDR"))
+
+
+def client_ip_known(request: HttpRequest) -> bool:
+    """Whether ``client_ip`` is the client's own address: it is not when Parley is behind a proxy that
+    it has not been told about (TRUST_X_FORWARDED_PROTO without TRUSTED_PROXY_COUNT), or when the
+    proxies it was told about did not say (REMOTE_ADDR is then a proxy's, shared by everyone)."""
+    if settings.TRUSTED_PROXY_COUNT:
+        return _forwarded_client(request) is not None
+    return not settings.SECURE_PROXY_SSL_HEADER and _address(request.META.get("REMOTE_ADDR")) is not None
+
+
+def _forwarded_client(request: HttpRequest) -> str | None:
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return None
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    return _address(forwarded[-proxies]) if len(forwarded) >= proxies else None
+
+
+def _address(text: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((text or "").strip()))
+    except ValueError:
+        return None
 
 
 def audit_record(
