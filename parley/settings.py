@@ -195,6 +195,12 @@ AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_CLIENT_IP_CALLABLE = "parley.audit.services.client_ip"  # the address the audit trail records
+# ... and one address (an IPv6 network of 64 bits) is paused after SIGN_IN_ADDRESS_FAILURE_LIMIT failed
+# attempts on any accounts in that time, so that it cannot try a few passwords on every account and
+# pause them all (parley.accounts.lockout). Only where Parley knows the client's address: behind a
+# proxy, with TRUSTED_PROXY_COUNT.
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_HANDLER = "parley.accounts.lockout.AccountAndAddressHandler"
 # axes.W006 warns when the address is not a lockout parameter, because a lock keyed on the user agent
 # or a cookie can be dodged by changing them. A lock keyed on the username alone counts every failure
 # for that username, whatever the address, browser or cookie, so the warning does not apply.

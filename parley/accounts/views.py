@@ -20,7 +20,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -30,7 +30,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from parley.accounts import forms
+from parley.accounts import forms, lockout
 from parley.accounts.middleware import is_verified
 from parley.accounts.twofactor import confirmed_device, pending_device, qr_code_svg, secret_in_groups
 from parley.audit.services import audit_record
@@ -209,12 +209,25 @@ def locked_out(request: HttpRequest, original_response=None, credentials: dict |
     """The lockout page (django-axes' ``AXES_LOCKOUT_CALLABLE``): plain, calm, and says what to do."""
     username = (credentials or {}).get("username") or ""
     cool_off = get_cool_off(request)
-    until = None
-    if username and cool_off:
-        last = AccessAttempt.objects.filter(username=username).aggregate(last=Max("attempt_time"))["last"]
-        until = last + cool_off if last else None
+    last, account_failures = None, 0
+    if username:
+        found = AccessAttempt.objects.filter(username=username).aggregate(
+            failures=Sum("failures_since_start"), last=Max("attempt_time")
+        )
+        account_failures, last = found["failures"] or 0, found["last"]
+    account_ends = last + cool_off if last and cool_off else None
+    address_ends = lockout.address_pause_ends(request)
+    # paused for the address (many accounts tried from it), not for this account
+    by_address = address_ends is not None and account_failures < settings.AXES_FAILURE_LIMIT
+    if by_address:
+        until = address_ends
+    elif address_ends is not None and account_ends is not None:
+        until = max(address_ends, account_ends)  # both paused: the later end
+    else:
+        until = account_ends
     context = {
-        "limit": settings.AXES_FAILURE_LIMIT,
+        "limit": settings.SIGN_IN_ADDRESS_FAILURE_LIMIT if by_address else settings.AXES_FAILURE_LIMIT,
+        "by_address": by_address,
         "minutes": _minutes(int(cool_off.total_seconds())) if cool_off else None,
         "until": until,
     }

@@ -16,7 +16,7 @@ def client_address_behind_a_proxy(app_configs: Any = None, **kwargs: Any) -> lis
                 "TRUST_X_FORWARDED_PROTO is set but TRUSTED_PROXY_COUNT is not: every request seems to come "
                 "from the proxy's address.",
                 hint="Set TRUSTED_PROXY_COUNT to the number of proxies in front of Parley, so that the audit "
-                "trail records the client's address.",
+                "trail records the client's address and the sign-in lockout can pause one address.",
                 id="parley.W001",
             )
         ]

@@ -41,6 +41,7 @@ EVENTS = {
     "auth.sign_in_failed": "Gave a wrong password",
     "auth.sign_in_refused_locked": "Tried to sign in while locked out",
     "auth.locked_out": "Was locked out after failed tries",
+    "auth.address_paused": "Sign-in from an address paused after failed tries on any accounts",
     "auth.code_verified": "Gave the right code (second step)",
     "auth.code_failed": "Gave a wrong code",
     "auth.sign_out": "Signed out",
