@@ -19,6 +19,9 @@ from typing import Any
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -33,12 +36,15 @@ def _failures_from(request: HttpRequest) -> list[tuple[dt.datetime, int]]:
         return []
     recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
     parsed = ipaddress.ip_address(address)
-    if parsed.version == 4:
-        rows = recent.filter(ip_address=address).values_list("ip_address", "attempt_time", "failures_since_start")
-    else:  # few rows: those older than the lockout period are deleted at each failure
-        rows = recent.filter(ip_address__contains=":").values_list("ip_address", "attempt_time", "failures_since_start")
     network = ipaddress.ip_network(f"{address}/{32 if parsed.version == 4 else 64}", strict=False)
-    return sorted((when, failures) for ip, when, failures in rows if ipaddress.ip_address(ip) in network)
+    if parsed.version == 4:
+        rows = recent.filter(ip_address=address)
+    elif connection.vendor == "postgresql":  # the column is an inet: the database finds the network's rows
+        rows = recent.filter(RawSQL("ip_address <<= %s::inet", [str(network)], output_field=BooleanField()))
+    else:  # SQLite (the embedded default, not for the internet) keeps text: each row is checked below
+        rows = recent.filter(ip_address__contains=":")
+    found = rows.values_list("ip_address", "attempt_time", "failures_since_start")
+    return sorted((when, failures) for ip, when, failures in found if ipaddress.ip_address(ip) in network)
 
 
 def address_pause_ends(request: HttpRequest) -> dt.datetime | None:

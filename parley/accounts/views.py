@@ -20,10 +20,11 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -209,22 +210,14 @@ def locked_out(request: HttpRequest, original_response=None, credentials: dict |
     """The lockout page (django-axes' ``AXES_LOCKOUT_CALLABLE``): plain, calm, and says what to do."""
     username = (credentials or {}).get("username") or ""
     cool_off = get_cool_off(request)
-    last, account_failures = None, 0
-    if username:
-        found = AccessAttempt.objects.filter(username=username).aggregate(
-            failures=Sum("failures_since_start"), last=Max("attempt_time")
-        )
-        account_failures, last = found["failures"] or 0, found["last"]
-    account_ends = last + cool_off if last and cool_off else None
+    # A paused address learns nothing about the accounts it names (no try from it is counted now).
     address_ends = lockout.address_pause_ends(request)
-    # paused for the address (many accounts tried from it), not for this account
-    by_address = address_ends is not None and account_failures < settings.AXES_FAILURE_LIMIT
-    if by_address:
-        until = address_ends
-    elif address_ends is not None and account_ends is not None:
-        until = max(address_ends, account_ends)  # both paused: the later end
-    else:
-        until = account_ends
+    by_address = address_ends is not None
+    until = address_ends
+    if not by_address and username and cool_off:
+        recent = AccessAttempt.objects.filter(username=username, attempt_time__gte=timezone.now() - cool_off)
+        last = recent.aggregate(last=Max("attempt_time"))["last"]
+        until = last + cool_off if last else None
     context = {
         "limit": settings.SIGN_IN_ADDRESS_FAILURE_LIMIT if by_address else settings.AXES_FAILURE_LIMIT,
         "by_address": by_address,

@@ -46,10 +46,21 @@ def _forwarded_client(request: HttpRequest) -> str | None:
 
 
 def _address(text: str | None) -> str | None:
+    """An address as Python writes it, from the forms proxies write: ``203.0.113.9``, ``203.0.113.9:4711``,
+    ``2001:db8::1``, ``[2001:db8::1]:4711``; an IPv4 client of a server listening on IPv6
+    (``::ffff:203.0.113.9``) is its IPv4 address. ``None`` for anything else."""
+    text = (text or "").strip()
+    if text.startswith("[") and "]" in text:  # [v6] or [v6]:port
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # v4:port
+        text = text.split(":")[0]
     try:
-        return str(ipaddress.ip_address((text or "").strip()))
+        parsed = ipaddress.ip_address(text)
     except ValueError:
         return None
+    if parsed.version == 6 and parsed.ipv4_mapped is not None:
+        parsed = parsed.ipv4_mapped
+    return str(parsed)
 
 
 def audit_record(

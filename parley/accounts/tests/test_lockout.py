@@ -292,10 +292,27 @@ def test_behind_a_proxy_it_was_told_about_the_clients_address_is_paused(client, 
 
 
 def test_an_account_paused_by_itself_says_so_not_the_network(client, irene, settings):
-    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 5  # reached at the same try as the account's own limit
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 6
     for _ in range(5):
         response = wrong_password(client)
     assert "Sign-in is paused for this account" in text(response)
+
+
+def test_a_paused_address_learns_nothing_of_the_accounts_it_names(client, irene, ray, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 8
+    for _ in range(5):
+        wrong_password_from(Client(), "ray", REMOTE_ADDR="10.9.9.9")  # ray's account is paused, from elsewhere
+    _try_accounts(client, ["ana", "ben", "cleo", "dev"])  # and this address
+    for name in ["ray", "irene", "nobody"]:
+        body = text(right_password(client, name))
+        assert "Sign-in is paused for this network" in body and "this account" not in body
+
+
+def test_ipv4_clients_of_a_server_on_ipv6_are_each_their_own_address(client, irene, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 4
+    for i, name in enumerate(["ana", "ben", "cleo", "dev"]):
+        wrong_password_from(client, name, REMOTE_ADDR=f"::ffff:198.51.100.{i + 1}")
+    assert right_password(Client(), "irene", REMOTE_ADDR="::ffff:203.0.113.77").status_code == 302
 
 
 def test_wrong_codes_count_towards_the_address_too(client, irene, ray, settings):

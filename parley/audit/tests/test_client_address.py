@@ -38,7 +38,10 @@ def test_behind_one_proxy_it_is_the_address_the_proxy_added(client, irene, setti
         (1, "", "10.0.0.2", "10.0.0.2", False),  # the proxy said nothing: its own address, not the client's
         (2, "203.0.113.9", "10.0.0.2", "10.0.0.2", False),  # fewer entries than proxies
         (1, "unknown", "10.0.0.2", "10.0.0.2", False),  # not an address
-        (1, "203.0.113.9:4711", "10.0.0.2", "10.0.0.2", False),  # nor is an address with a port
+        (1, "203.0.113.9:4711", "10.0.0.2", "203.0.113.9", True),  # some proxies add the port
+        (1, "[2001:db8::1]:4711", "10.0.0.2", "2001:db8::1", True),
+        (0, "", "::ffff:198.51.100.4", "198.51.100.4", True),  # an IPv4 client of a server on IPv6
+        (1, "2001:db8::1:4711", "10.0.0.2", "2001:db8::1:4711", True),  # IPv6 without brackets has no port
         (0, "", "", None, False),
     ],
 )
