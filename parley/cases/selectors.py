@@ -86,7 +86,7 @@ def complaint_page_queryset() -> QuerySet[Complaint]:
 
 # The complaint page's relations in SQL written once (parley/reads.py): Django took longer to build
 # these queries than the database took to answer them. Each gives what a prefetch of the same
-# relation in the same order would; a test compares the two for complaints at every step.
+# relation in the same order would; a test compares the two for complaints at several steps.
 _PARTY, _OFFICER, _ALLEGATION, _CATEGORY, _SCREENING, _DEADLINE, _EVENT = (
     model._meta.db_table
     for model in (Party, ComplaintOfficer, Allegation, AllegationCategory, ScreeningAnswer, Deadline, ComplaintEvent)
