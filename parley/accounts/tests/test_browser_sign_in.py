@@ -71,6 +71,21 @@ def test_the_lockout_page_is_calm_and_accessible(page, irene):
     assert not errors, errors
 
 
+def test_the_page_of_a_paused_network_is_calm_and_accessible(page, irene, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 4
+    for name in ["ana", "ben", "cleo"]:
+        type_password(page, name, "a wrong password")
+    tab = page.context.new_page()  # as above: this tab accepts the one 429 console message
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of 429" not in m.text else None)
+    type_password(tab, "dev", "a wrong password")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Sign-in is paused for this network")
+    expect(tab.get_by_text("There were 4 unsuccessful tries to sign in from this network")).to_be_visible()
+    assert_accessible(tab, context="the lockout page of a network")
+    tab.close()
+    assert not errors, errors
+
+
 def test_after_inactivity_the_sign_in_page_says_why(page, irene, policy):
     sign_in(page, irene)
     expect(page.get_by_role("heading", level=1)).to_have_text("My queue")
