@@ -1,4 +1,5 @@
-"""Model instances read by SQL written once, for the page that reads the most relations per request.
+"""Reads by SQL written once: model instances for the complaint page's relations (``fetch_all``), and
+plain rows for the list's and the queue's people (``rows_of``), several statements to a round trip.
 
 Django builds a query anew each time it runs one: for the complaint page's ten reads that cost more
 than the database took to answer them (docs/benchmarks.md, "Staff pages, sixth round"). Here the SQL
@@ -31,10 +32,6 @@ def columns(model: type[Model], alias: str) -> str:
     """The select list of every concrete column of ``model`` (table alias ``alias``), in the order
     ``Model.from_db`` takes them."""
     return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
-
-
-def placeholders(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
 
 
 def _converters(model: type[Model], db: Any) -> list[tuple[int, list[Any], Any]]:
