@@ -46,6 +46,7 @@ from parley.cases.models import (
     ScreeningAnswer,
     new_public_id,
 )
+from parley.cases.names import search_names_text
 from parley.cases.services import next_references
 from parley.cases.workflow import DISPOSITION_OF, Disposition, Status
 from parley.crypto import EncryptedTextField, blind_index, encrypt
@@ -935,6 +936,7 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "complainant_no_shows",
             "next_due",
             "anonymised_at",
+            "search_names",
             "created_at",
             "created_by_id",
         ),
@@ -1237,6 +1239,11 @@ class _Rows:
                 c.complainant_no_shows,
                 min((d.due_on for d in plan.deadlines if d.met_at is None and not d.cancelled), default=None),
                 None,  # anonymised_at: retention has not run on demo data
+                # the search's copy of the names (parley/cases/names.py): the parties (none anonymous
+                # here), then the officers, as refresh_search_names writes it
+                search_names_text(
+                    [party[1:3] for party in plan.parties] + [co.roster[1:3] for co in plan.officers if co.roster]
+                ),
                 plan.events[0][4],  # created_at: when it was received
                 self.created_by,
             )

@@ -101,6 +101,9 @@ class Complaint(models.Model):
     anonymised_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When retention removed the personal data."
     )
+    # The names a one-word search reads, copied from the complaint's people: "first last" of each named
+    # party and each officer, a line each. Write it wherever names change (parley/cases/names.py).
+    search_names = models.TextField(blank=True, default="", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

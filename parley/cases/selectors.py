@@ -547,21 +547,26 @@ def contact_match(text: str) -> Q | None:
 
 
 def search_alternatives(text: str, *, contact: bool = False) -> tuple[Q, ...]:
-    """The ways a complaint matches a search: by reference number, complainant's name, or officer's
+    """The ways a complaint matches a search: by reference number, a named party's name, or an officer's
     name, DSN or badge, and (``contact``: for the roles that may see contact data) a person's exact
-    email address or phone number. Each is answered by its own index; a complaint matches if any holds."""
+    email address or phone number. Each is answered by its own indexes; a complaint matches if any holds."""
     text = text.strip()
-    complainant = Exists(
-        Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(text.split()))
-    )
+    words = text.split()
     by_reference = Q(reference__istartswith=text)
     if len(text) >= SHORT_WORD:
         by_reference |= Q(reference__iendswith=text)
-    alternatives = [
-        by_reference,
-        Q(complainant),
-        Q(officer_matches(text)),
-    ]
+    if len(words) == 1 and len(text) >= SHORT_WORD:
+        # One word is in a person's first or last name exactly when it is in the complaint's copy of
+        # its people's names (a word has no spaces, and the copy is a line "first last" per person:
+        # names.py), which the database reads on the complaint's own row as it walks the page's order,
+        # or finds through the copy's trigram index when the word is rare. DSNs and badges are whole.
+        codes = ComplaintOfficer.objects.filter(complaint=OuterRef("pk")).filter(
+            Q(dsn__iexact=text) | Q(badge__iexact=text)
+        )
+        alternatives = [by_reference, Q(search_names__icontains=text), Q(Exists(codes))]
+    else:  # several words, all in the names of one person; or a short word at the start of a name
+        named = Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(words))
+        alternatives = [by_reference, Q(Exists(named)), Q(officer_matches(text))]
     if contact and (by_contact := contact_match(text)) is not None:
         alternatives.append(by_contact)
     return tuple(alternatives)

@@ -35,6 +35,7 @@ from parley.cases.models import (
     ReferenceCounter,
     ScreeningAnswer,
 )
+from parley.cases.names import refresh_search_names
 from parley.cases.workflow import (
     BY_ACTION,
     DISPOSITION_OF,
@@ -287,6 +288,7 @@ def complaint_receive(
             Allegation.objects.bulk_create(
                 [Allegation(complaint_officer=co, category=categories[code]) for code in o.allegation_codes]
             )
+        refresh_search_names([complaint.pk])
         set_deadline(complaint, DeadlineKind.ACKNOWLEDGE, policy.acknowledge_days, received_on)
         ComplaintEvent.objects.create(
             complaint=complaint,

@@ -1,0 +1,184 @@
+"""The search's copy of each complaint's names (``Complaint.search_names``, parley/cases/names.py): written
+wherever names are written, cleared of the civilians' names by retention, and read by a one-word search,
+which finds through it exactly what the people themselves match."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from parley.accounts.models import User
+from parley.cases import selectors, services
+from parley.cases.models import Complaint, ComplaintOfficer, Party
+from parley.cases.names import refresh_search_names
+from parley.cases.retention import apply_retention
+from parley.cases.tests.helpers import reach
+from parley.cases.workflow import Status
+from parley.policies.models import ProgramPolicy
+from parley.testing.factories import Journey, OfficerFactory
+
+
+@pytest.fixture
+def journey(policy, irene, ray, carla, alma) -> Journey:
+    return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
+
+
+def _copies() -> dict[int, str]:
+    return dict(Complaint.objects.values_list("pk", "search_names"))
+
+
+def test_intake_copies_the_named_parties_and_the_officers_names_but_no_anonymous_party(policy, irene):
+    ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
+    officer = OfficerFactory(first_name="Kevin", last_name="Marsh", dsn="D-1207", badge="4411")
+    c = services.complaint_receive(
+        actor=irene,
+        received_on=timezone.localdate(),
+        channel="phone",
+        narrative="It happened.",
+        parties=[
+            services.NewParty(anonymous=True),
+            services.NewParty(kind="witness", first_name="Lucia", last_name="Fernández"),
+        ],
+        officers=[
+            services.NewOfficer(roster=officer, allegation_codes=["discourtesy"]),
+            services.NewOfficer(first_name="Ann", last_name="Lee", allegation_codes=["discourtesy"]),
+            services.NewOfficer(description="Tall, car 4312", allegation_codes=["discourtesy"]),
+        ],
+    )
+    c.refresh_from_db()
+    assert c.search_names == "Lucia Fernández\nKevin Marsh\nAnn Lee"  # DSNs and badges are matched whole
+    assert list(Complaint.objects.filter(selectors.search_q("4411"))) == [c]
+    assert list(Complaint.objects.filter(selectors.search_q("d-1207"))) == [c]
+    assert not Complaint.objects.filter(selectors.search_q("441")).exists()
+
+
+def test_retention_takes_the_civilians_names_out_of_the_copy_and_keeps_the_officers(policy, journey, client, irene):
+    ProgramPolicy.objects.filter(pk=policy.pk).update(retention_years=5)
+    with time_machine.travel(timezone.now() - dt.timedelta(days=365 * 6)):
+        old = reach(Status.DECLINED_BY_COMPLAINANT, journey)
+    assert "Dana Reyes" in Complaint.objects.get(pk=old.pk).search_names
+    officer = old.officers.get()
+    apply_retention()
+    copy = Complaint.objects.get(pk=old.pk).search_names
+    assert "Dana" not in copy and "Reyes" not in copy
+    assert copy == f"{officer.first_name} {officer.last_name}"
+    assert not Complaint.objects.filter(selectors.search_q("Reyes")).exists()
+
+
+def _by_the_people_alone(text: str) -> Q:
+    """What the search matched before the copy: the reference, or the people themselves."""
+    words = text.split()
+    by_reference = Q(reference__istartswith=text)
+    if len(text) >= selectors.SHORT_WORD:
+        by_reference |= Q(reference__iendswith=text)
+    named = Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(selectors._name_matches(words))
+    return functools.reduce(operator.or_, [by_reference, Q(Exists(named)), Q(selectors.officer_matches(text))])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_would():
+    call_command("seed_demo", complaints=120, seed=11, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    loaded = _copies()
+    assert all(loaded.values())
+    refresh_search_names(loaded)
+    assert _copies() == loaded  # the loader writes the copy as the services do
+    irene = User.objects.get(username="intake")
+    services.complaint_receive(
+        actor=irene,
+        received_on=timezone.localdate(),
+        channel="phone",
+        narrative="It happened.",
+        parties=[services.NewParty(first_name="Lucia Ann", last_name="Fernández-Okafor")],
+        officers=[services.NewOfficer(first_name="Tam", last_name="Ng", allegation_codes=["discourtesy"])],
+    )
+    party = Party.objects.exclude(last_name="").order_by("id").first()
+    officer = ComplaintOfficer.objects.exclude(dsn="").order_by("id").first()
+    searches = [
+        party.last_name,
+        party.last_name.upper(),
+        party.first_name[1:4],
+        f"{party.first_name} {party.last_name}",
+        f"{party.last_name} {party.first_name}",
+        f"{party.first_name} {officer.last_name}",  # a complainant's first name with an officer's last
+        party.last_name[:2],
+        officer.last_name,
+        officer.dsn,
+        officer.badge,
+        f"{officer.first_name} {officer.last_name}",
+        "Zzyzx",
+        "a b",
+        "Ann",  # inside a first name of two words
+        "ann fern",
+        "ández-ok",
+        "ÁNDEZ",
+        "Ng",
+        "NG",
+        "am N",
+        "100%",
+        "_",
+    ]
+    for text in searches:
+        found = set(Complaint.objects.filter(selectors.search_q(text)).values_list("pk", flat=True))
+        expected = set(Complaint.objects.filter(_by_the_people_alone(text)).values_list("pk", flat=True))
+        assert found == expected, text
+    assert Complaint.objects.filter(selectors.search_q(party.last_name)).exists()
+    assert Complaint.objects.filter(selectors.search_q(officer.badge)).exists()
+
+
+def test_a_one_word_search_reads_the_copy_and_several_words_or_a_short_one_the_people(journey, irene):
+    """Which side answers which search (this is why the copy must be written wherever names change)."""
+    c = reach(Status.RECEIVED, journey)  # Dana Reyes
+    Complaint.objects.filter(pk=c.pk).update(search_names="Someone Else")
+    assert list(Complaint.objects.filter(selectors.search_q("Someone"))) == [c]
+    assert not Complaint.objects.filter(selectors.search_q("Reyes")).exists()
+    assert not Complaint.objects.filter(selectors.search_q("Someone Else")).exists()
+    assert list(Complaint.objects.filter(selectors.search_q("Dana Reyes"))) == [c]
+    assert list(Complaint.objects.filter(selectors.search_q("Re"))) == [c]
+    refresh_search_names([c.pk])
+    assert list(Complaint.objects.filter(selectors.search_q("Reyes"))) == [c]
+    assert not Complaint.objects.filter(selectors.search_q("Someone")).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's (pg_trgm)")
+def test_on_postgresql_a_rare_name_is_found_through_the_copys_trigram_index(journey, irene):
+    reach(Status.RECEIVED, journey)
+    with connection.cursor() as cursor:  # a handful of rows: let the planner read them no other way
+        for kind in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
+    plan = Complaint.objects.filter(search_names__icontains="Zzyzx").order_by().explain()
+    assert "complaint_search_names_trgm" in plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_copy_for_the_complaints_already_there_and_reverses(policy, irene):
+    from django.db.migrations.executor import MigrationExecutor
+
+    c = services.complaint_receive(
+        actor=irene,
+        received_on=timezone.localdate(),
+        channel="phone",
+        narrative="It happened.",
+        parties=[services.NewParty(first_name="Lucia", last_name="Fernández")],
+        officers=[services.NewOfficer(first_name="Ann", last_name="Lee", allegation_codes=["discourtesy"])],
+    )
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate([("cases", "0008_open_complaint_indexes")])
+        with connection.cursor() as cursor:
+            columns = [col.name for col in connection.introspection.get_table_description(cursor, "cases_complaint")]
+        assert "search_names" not in columns
+        executor = MigrationExecutor(connection)
+        executor.migrate([("cases", "0009_complaint_search_names")])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Complaint.objects.get(pk=c.pk).search_names == "Lucia Fernández\nAnn Lee"
