@@ -29,8 +29,9 @@ def search_names_text(people: Iterable[Iterable[str]]) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def refresh_search_names(complaint_ids: Iterable[int]) -> None:
-    """Write the copy of these complaints again from their people (in the caller's transaction)."""
+def refresh_search_names(complaint_ids: Iterable[int]) -> int:
+    """Write the copy of these complaints again from their people (in the caller's transaction), where
+    it differs; returns how many were written."""
     ids = list(complaint_ids)
     people: dict[int, list[tuple[str, ...]]] = {pk: [] for pk in ids}
     parties = Party.objects.filter(complaint_id__in=ids, anonymous=False).order_by("id")
@@ -39,5 +40,11 @@ def refresh_search_names(complaint_ids: Iterable[int]) -> None:
     officers = ComplaintOfficer.objects.filter(complaint_id__in=ids).order_by("id")
     for complaint_id, *names in officers.values_list("complaint_id", "first_name", "last_name"):
         people[complaint_id].append(tuple(names))
-    for pk, names in people.items():
-        Complaint.objects.filter(pk=pk).update(search_names=search_names_text(names))
+    current = dict(Complaint.objects.filter(pk__in=ids).values_list("pk", "search_names"))
+    changed = [
+        Complaint(pk=pk, search_names=text)
+        for pk, names in people.items()
+        if pk in current and current[pk] != (text := search_names_text(names))
+    ]
+    Complaint.objects.bulk_update(changed, ["search_names"], batch_size=500)
+    return len(changed)

@@ -289,6 +289,7 @@ def complaint_receive(
                 [Allegation(complaint_officer=co, category=categories[code]) for code in o.allegation_codes]
             )
         refresh_search_names([complaint.pk])
+        complaint.refresh_from_db(fields=["search_names"])  # as written: a later save() keeps it
         set_deadline(complaint, DeadlineKind.ACKNOWLEDGE, policy.acknowledge_days, received_on)
         ComplaintEvent.objects.create(
             complaint=complaint,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import operator
 
 import pytest
@@ -44,7 +45,7 @@ def test_intake_copies_the_named_parties_and_the_officers_names_but_no_anonymous
         channel="phone",
         narrative="It happened.",
         parties=[
-            services.NewParty(anonymous=True),
+            services.NewParty(anonymous=True, first_name="Secret", last_name="Hidden"),
             services.NewParty(kind="witness", first_name="Lucia", last_name="Fernández"),
         ],
         officers=[
@@ -53,8 +54,11 @@ def test_intake_copies_the_named_parties_and_the_officers_names_but_no_anonymous
             services.NewOfficer(description="Tall, car 4312", allegation_codes=["discourtesy"]),
         ],
     )
+    assert c.search_names == "Lucia Fernández\nKevin Marsh\nAnn Lee"  # as written, on the object returned
     c.refresh_from_db()
     assert c.search_names == "Lucia Fernández\nKevin Marsh\nAnn Lee"  # DSNs and badges are matched whole
+    for word in ("Secret", "Hidden", "Secret Hidden"):  # an anonymous complainant's name is never searched
+        assert not Complaint.objects.filter(selectors.search_q(word)).exists(), word
     assert list(Complaint.objects.filter(selectors.search_q("4411"))) == [c]
     assert list(Complaint.objects.filter(selectors.search_q("d-1207"))) == [c]
     assert not Complaint.objects.filter(selectors.search_q("441")).exists()
@@ -96,7 +100,10 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
         received_on=timezone.localdate(),
         channel="phone",
         narrative="It happened.",
-        parties=[services.NewParty(first_name="Lucia Ann", last_name="Fernández-Okafor")],
+        parties=[
+            services.NewParty(first_name="Lucia Ann", last_name="Fernández-Okafor"),
+            services.NewParty(kind="witness", first_name="Jo_Ann", last_name="Back\\slash 100%"),
+        ],
         officers=[services.NewOfficer(first_name="Tam", last_name="Ng", allegation_codes=["discourtesy"])],
     )
     party = Party.objects.exclude(last_name="").order_by("id").first()
@@ -124,6 +131,11 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
         "am N",
         "100%",
         "_",
+        "___",
+        "o_A",
+        "oxA",  # "_" is a letter here, not any letter
+        "k\\s",
+        "k%s",
     ]
     for text in searches:
         found = set(Complaint.objects.filter(selectors.search_q(text)).values_list("pk", flat=True))
@@ -158,18 +170,44 @@ def test_on_postgresql_a_rare_name_is_found_through_the_copys_trigram_index(jour
     assert "complaint_search_names_trgm" in plan
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_fills_the_copy_for_the_complaints_already_there_and_reverses(policy, irene):
-    from django.db.migrations.executor import MigrationExecutor
-
-    c = services.complaint_receive(
+def _varied_complaints(irene) -> None:
+    """Witnesses, an anonymous complainant with a name, officers from the roster, by name only, and not
+    identified at all."""
+    services.complaint_receive(
         actor=irene,
         received_on=timezone.localdate(),
         channel="phone",
         narrative="It happened.",
-        parties=[services.NewParty(first_name="Lucia", last_name="Fernández")],
-        officers=[services.NewOfficer(first_name="Ann", last_name="Lee", allegation_codes=["discourtesy"])],
+        parties=[
+            services.NewParty(first_name="Lucia", last_name="Fernández"),
+            services.NewParty(kind="witness", first_name="", last_name="Okafor"),
+        ],
+        officers=[
+            services.NewOfficer(
+                roster=OfficerFactory(first_name="Kevin", last_name="Marsh"), allegation_codes=["discourtesy"]
+            ),
+            services.NewOfficer(first_name="Ann", last_name="Lee", allegation_codes=["discourtesy"]),
+            services.NewOfficer(description="Tall, car 4312", allegation_codes=["discourtesy"]),
+        ],
     )
+    services.complaint_receive(
+        actor=irene,
+        received_on=timezone.localdate(),
+        channel="mail",
+        narrative="It happened.",
+        parties=[services.NewParty(anonymous=True, first_name="Secret", last_name="Hidden")],
+        officers=[services.NewOfficer(description="Did not see", allegation_codes=["discourtesy"])],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_copy_as_the_services_write_it_and_reverses(policy, irene):
+    from django.db.migrations.executor import MigrationExecutor
+
+    ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
+    _varied_complaints(irene)
+    written = _copies()
+    assert sorted(written.values()) == ["", "Lucia Fernández\nOkafor\nKevin Marsh\nAnn Lee"]
     executor = MigrationExecutor(connection)
     try:
         executor.migrate([("cases", "0008_open_complaint_indexes")])
@@ -181,4 +219,18 @@ def test_the_migration_fills_the_copy_for_the_complaints_already_there_and_rever
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
-    assert Complaint.objects.get(pk=c.pk).search_names == "Lucia Fernández\nAnn Lee"
+    assert _copies() == written
+
+
+def test_the_repair_command_writes_again_only_the_copies_that_differ(policy, irene):
+    ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
+    _varied_complaints(irene)
+    written = _copies()
+    named = max(written, key=lambda pk: len(written[pk]))
+    Complaint.objects.filter(pk=named).update(search_names="")  # as older code beside the new column left it
+    assert not Complaint.objects.filter(selectors.search_q("Marsh")).exists()
+    out = io.StringIO()
+    call_command("refresh_search_names", stdout=out)
+    assert out.getvalue().strip() == "Checked 2 complaints; wrote the copy of 1 again."
+    assert _copies() == written
+    assert list(Complaint.objects.filter(selectors.search_q("Marsh")).values_list("pk", flat=True)) == [named]
