@@ -1,7 +1,7 @@
 """Server time of the busiest staff pages, beside a minimal Django view on the same server.
 
     DEBUG=0 SECRET_KEY=... SECURE_SSL_REDIRECT=0 DATABASE_URL=postgres://... \\
-        python manage.py bench_pages --complaints 1000000 --requests 60
+        python manage.py bench_pages --complaints 1000000 --requests 60 [--searches]
 
 Requests go through the whole Django stack in this process (every middleware: sessions, two-factor,
 audit, CSP), with the test client: the time is the server's, without a network. The floor is
@@ -9,7 +9,9 @@ audit, CSP), with the test client: the time is the server's, without a network. 
 before it shows anything (its audit entry, the page layout). The pages are timed in rounds, one
 request of each per round, so that the load of a shared machine falls on all of them alike. A page
 that shows an error message (a refused filter, say) stops the run: it would not be the page meant.
-Seeding, when the database holds fewer complaints than asked, uses ``seed_demo``.
+Seeding, when the database holds fewer complaints than asked, uses ``seed_demo``. ``--searches`` then
+times the list's search for many words, common, rare and of several words (docs/benchmarks.md, seventh
+round).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.management import call_command
@@ -28,6 +31,7 @@ from django.test import Client
 
 from parley.accounts.models import User
 from parley.accounts.roles import Role
+from parley.cases.demo import LAST
 from parley.cases.models import Complaint, Party, PartyKind
 
 
@@ -63,8 +67,14 @@ class Command(BaseCommand):
         parser.add_argument("--complaints", type=int, default=0, help="Seed up to this many complaints first.")
         parser.add_argument("--requests", type=int, default=60, help="Timed requests per page (after 5 warm-ups).")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--searches",
+            action="store_true",
+            help="Then time a search for each last name of the demo data and a few others, with and without "
+            "an outcome, and print the median, 90th percentile and slowest of their medians.",
+        )
 
-    def handle(self, *args, complaints: int, requests: int, seed: int, **options):
+    def handle(self, *args, complaints: int, requests: int, seed: int, searches: bool = False, **options):
         if settings.DEBUG:
             raise CommandError("Run with DEBUG=0: DEBUG records every query and would distort the figures.")
         if requests < 5:
@@ -142,3 +152,34 @@ class Command(BaseCommand):
             median, p95 = statistics.median(values), _percentile(values, 0.95)
             self.stdout.write(f"{name:<34} {median:>10.1f} {p95:>10.1f} {median / floor:>8.1f}")
         self.stdout.write(f"load average at the end: {_load()}")
+        if searches:
+            self._searches(client)
+
+    def _searches(self, client: Client) -> None:
+        """Every last name of the demo data (people and officers share them), several words, a word that
+        matches nothing, a rare one and short ones, each with and without the outcome "mediated": the
+        page's whole time, the median of 3 requests each (after one)."""
+        words = [*dict.fromkeys(LAST), "Maria Garcia", "Zzyzx", "Smithson", "Ng", "Ann", "ez", "son"]
+        timed: list[tuple[float, str]] = []
+        for word in words:
+            for outcome in ("", "mediated"):
+                url = f"/complaints/?{urlencode({'q': word, 'outcome': outcome})}"
+                times = []
+                for attempt in range(4):
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if response.status_code != 200 or b'role="alert"' in response.content:
+                        raise CommandError(f"{url} answered {response.status_code}, or with an error message")
+                    if attempt:
+                        times.append(elapsed)
+                timed.append(
+                    (statistics.median(times), f"{word!r}" + (f" with outcome {outcome!r}" if outcome else ""))
+                )
+        medians = [ms for ms, _ in timed]
+        self.stdout.write(
+            f"{len(timed)} searches: median {statistics.median(medians):.1f} ms, "
+            f"90th percentile {_percentile(medians, 0.9):.1f} ms, slowest {max(medians):.1f} ms"
+        )
+        for ms, what in sorted(timed, reverse=True)[:5]:
+            self.stdout.write(f"  {ms:8.1f} ms  {what}")
