@@ -40,7 +40,7 @@ def fill(apps, schema_editor):
             text = "\n".join(line for line in lines if line)
             if text:
                 changed.append(Complaint(pk=pk, search_names=text))
-        Complaint.objects.using(db).bulk_update(changed, ["search_names"], batch_size=500)
+        Complaint.objects.using(db).bulk_update(changed, ["search_names"])
 
 
 class Migration(migrations.Migration):
