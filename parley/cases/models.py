@@ -103,7 +103,8 @@ class Complaint(models.Model):
     )
     # The names a one-word search reads, copied from the complaint's people: "first last" of each named
     # party and each officer, a line each. Write it wherever names change (parley/cases/names.py).
-    search_names = models.TextField(blank=True, default="", editable=False)
+    # (db_default: code older than the column leaves it out of its INSERTs, and takes in complaints still)
+    search_names = models.TextField(blank=True, default="", db_default="", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

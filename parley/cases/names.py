@@ -30,21 +30,24 @@ def search_names_text(people: Iterable[Iterable[str]]) -> str:
 
 
 def refresh_search_names(complaint_ids: Iterable[int]) -> int:
-    """Write the copy of these complaints again from their people (in the caller's transaction), where
-    it differs; returns how many were written."""
+    """Write the copy of these complaints again from their people, where it differs; returns how many
+    were written. In the caller's transaction: the complaints are locked first (on PostgreSQL), so that
+    names another transaction has just removed (retention) are read as removed, never written back."""
     ids = list(complaint_ids)
-    people: dict[int, list[tuple[str, ...]]] = {pk: [] for pk in ids}
-    parties = Party.objects.filter(complaint_id__in=ids, anonymous=False).order_by("id")
+    current = dict(
+        Complaint.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "search_names")
+    )
+    people: dict[int, list[tuple[str, ...]]] = {pk: [] for pk in current}
+    parties = Party.objects.filter(complaint_id__in=current, anonymous=False).order_by("id")
     for complaint_id, *names in parties.values_list("complaint_id", "first_name", "last_name"):
         people[complaint_id].append(tuple(names))
-    officers = ComplaintOfficer.objects.filter(complaint_id__in=ids).order_by("id")
+    officers = ComplaintOfficer.objects.filter(complaint_id__in=current).order_by("id")
     for complaint_id, *names in officers.values_list("complaint_id", "first_name", "last_name"):
         people[complaint_id].append(tuple(names))
-    current = dict(Complaint.objects.filter(pk__in=ids).values_list("pk", "search_names"))
-    changed = [
-        Complaint(pk=pk, search_names=text)
-        for pk, names in people.items()
-        if pk in current and current[pk] != (text := search_names_text(names))
-    ]
+    changed = []
+    for pk, names in people.items():
+        text = search_names_text(names)
+        if text != current[pk]:
+            changed.append(Complaint(pk=pk, search_names=text))
     Complaint.objects.bulk_update(changed, ["search_names"], batch_size=500)
     return len(changed)
