@@ -36,14 +36,23 @@ def _copies() -> dict[int, str]:
     return dict(Complaint.objects.values_list("pk", "search_names"))
 
 
+def _receive(actor, *, parties, officers, channel: str = "phone"):
+    """A complaint taken in today through the services, with these people."""
+    return services.complaint_receive(
+        actor=actor,
+        received_on=timezone.localdate(),
+        channel=channel,
+        narrative="It happened.",
+        parties=parties,
+        officers=officers,
+    )
+
+
 def test_intake_copies_the_named_parties_and_the_officers_names_but_no_anonymous_party(policy, irene):
     ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
     officer = OfficerFactory(first_name="Kevin", last_name="Marsh", dsn="D-1207", badge="4411")
-    c = services.complaint_receive(
-        actor=irene,
-        received_on=timezone.localdate(),
-        channel="phone",
-        narrative="It happened.",
+    c = _receive(
+        irene,
         parties=[
             services.NewParty(anonymous=True, first_name="Secret", last_name="Hidden"),
             services.NewParty(kind="witness", first_name="Lucia", last_name="Fernández"),
@@ -96,11 +105,8 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
         assert refresh_search_names(loaded) == 0  # the loader writes the copy as the services do
     assert _copies() == loaded
     irene = User.objects.get(username="intake")
-    services.complaint_receive(
-        actor=irene,
-        received_on=timezone.localdate(),
-        channel="phone",
-        narrative="It happened.",
+    _receive(
+        irene,
         parties=[
             services.NewParty(first_name="Lucia Ann", last_name="Fernández-Okafor"),
             services.NewParty(kind="witness", first_name="Jo_Ann", last_name="Back\\slash 100%"),
@@ -174,11 +180,8 @@ def test_on_postgresql_a_rare_name_is_found_through_the_copys_trigram_index(jour
 def _varied_complaints(irene) -> None:
     """Witnesses, an anonymous complainant with a name, officers from the roster, by name only, and not
     identified at all."""
-    services.complaint_receive(
-        actor=irene,
-        received_on=timezone.localdate(),
-        channel="phone",
-        narrative="It happened.",
+    _receive(
+        irene,
         parties=[
             services.NewParty(first_name="Lucia", last_name="Fernández"),
             services.NewParty(kind="witness", first_name="", last_name="Okafor"),
@@ -191,11 +194,9 @@ def _varied_complaints(irene) -> None:
             services.NewOfficer(description="Tall, car 4312", allegation_codes=["discourtesy"]),
         ],
     )
-    services.complaint_receive(
-        actor=irene,
-        received_on=timezone.localdate(),
+    _receive(
+        irene,
         channel="mail",
-        narrative="It happened.",
         parties=[services.NewParty(anonymous=True, first_name="Secret", last_name="Hidden")],
         officers=[services.NewOfficer(description="Did not see", allegation_codes=["discourtesy"])],
     )
