@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "parley.middleware.NoStoreMiddleware",  # no page kept in a browser's cache (static files are, above)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "parley.accounts.middleware.IdleSessionMiddleware",  # each request extends the session (idle expiry)
     "django.middleware.locale.LocaleMiddleware",

@@ -20,6 +20,15 @@ class StaffUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Program role", {"fields": ["role"]}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Program role", {"fields": ["role"]}))
     actions = ["reset_two_factor", "deactivate"]
+    # What decides what an account may see and do. No one changes these on their own account: another
+    # administrator does, and the change is in the audit trail with its values (parley.accounts.signals).
+    PRIVILEGE_FIELDS = ("role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += [name for name in self.PRIVILEGE_FIELDS if name not in fields]
+        return fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
@@ -30,7 +39,7 @@ class StaffUserAdmin(UserAdmin):
         return user._has_authenticator
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
-        # the deactivation audit entry (parley.accounts.signals) names who switched the account off
+        # the audit entries of parley.accounts.signals (a deactivation, a change of role) name who made it
         obj._audit_request = request
         super().save_model(request, obj, form, change)
 

@@ -49,6 +49,8 @@ EVENTS = {
     "auth.two_factor_enrol_failed": "Failed to set up an authenticator app",
     "auth.two_factor_reset": "Had their authenticator app reset",
     "user.deactivated": "Was deactivated",
+    "user.created": "Was given an account",
+    "user.privileges_changed": "Had their role or rights changed",
     "keys.rotate": "Rotated the encryption keys",
     "retention.apply": "Applied the retention rules",
     "complaint.view": "Opened a complaint",

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -714,7 +714,21 @@ def _outcome_kwargs(complaint: Complaint) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def session_record_outcome(request: HttpRequest, ref: str) -> HttpResponse:
-    """Record the outcome (coordinator, from the complaint page): calls services.session_record_outcome."""
+    """Record the outcome (coordinator, from the complaint page): calls services.session_record_outcome.
+
+    A mediator records the outcome of a session they are on: one taken off the team (the session
+    cancelled and booked again with others) finds the form as if the complaint were not there, and
+    is not told where it stands now."""
+    if role_of(request.user) == Role.MEDIATOR:
+        complaint = get_complaint_for(request.user, ref, need="session_record_outcome")
+        latest = (
+            MediationSession.objects.filter(complaint=complaint)
+            .exclude(status=SessionStatus.CANCELLED)
+            .order_by("-starts_at", "-id")
+            .first()
+        )
+        if latest is None or not latest.mediators.filter(user=request.user).exists():
+            raise Http404("No complaint found.")
     try:
         return _take_action(
             request,

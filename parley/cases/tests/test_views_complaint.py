@@ -153,6 +153,27 @@ def test_a_mediator_cannot_find_a_complaint_of_someone_elses_session(journey, cl
     assert _page(client, maya, reach(Status.RECEIVED, journey)).status_code == 404
 
 
+def test_a_mediator_taken_off_the_team_cannot_open_the_new_sessions_outcome_form(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    first = MediationSession.objects.get(complaint=c)
+    mediator = first.mediators.first()
+    mediator.user = maya
+    mediator.save()
+    url = reverse("cases:outcome", kwargs={"ref": c.reference})
+    login(client, maya)
+    assert client.get(url).status_code == 200  # a session they are on
+    c = services.session_cancel(complaint=c, actor=journey.coordinator, reason="Venue flooded.")
+    journey.schedule(c)  # booked again, with two other mediators
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = client.get(url, **headers)
+        assert response.status_code == 404
+        # nothing of the new session: not its date, not who takes part, not the complaint's status
+        assert "Dana Reyes" not in text(response) and "Scheduled" not in text(response)
+    before = snapshot(c)
+    assert client.post(url, {"outcome": "resolved"}).status_code == 404
+    assert snapshot(c) == before
+
+
 def test_an_unknown_reference_is_not_found_and_the_primary_key_works_too(journey, client, irene):
     c = reach(Status.RECEIVED, journey)
     login(client, irene)

@@ -1,0 +1,54 @@
+"""No page is kept in a browser's cache (parley/middleware.py): staff pages and exports, the sign-in
+pages, and errors alike; a response that says how it may be kept is left as it is."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import path, reverse
+from django.views.decorators.cache import cache_control
+
+from parley.testing.factories import receive_complaint
+from parley.testing.web import login
+
+
+def _no_store(response) -> bool:
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "no-cache", "private"} <= directives
+
+
+@pytest.mark.parametrize("page", ["list", "detail", "print", "export", "queue", "missing"])
+def test_staff_pages_and_exports_are_not_kept(page, client, irene, policy):
+    complaint = receive_complaint(irene)
+    login(client, irene)
+    url = {
+        "list": reverse("cases:list"),
+        "detail": reverse("cases:detail", kwargs={"ref": complaint.reference}),
+        "print": reverse("cases:detail", kwargs={"ref": complaint.reference}) + "?print=1",
+        "export": reverse("cases:export"),
+        "queue": "/",
+        "missing": reverse("cases:detail", kwargs={"ref": "1999-9999"}),
+    }[page]
+    response = client.get(url)
+    assert response.status_code == (404 if page == "missing" else 200)
+    assert _no_store(response), response.get("Cache-Control")
+
+
+def test_signed_out_pages_are_not_kept_either(client, db):
+    for url in (reverse("accounts:login"), "/healthz", "/"):
+        assert _no_store(client.get(url)), url
+
+
+@cache_control(max_age=3600, public=True)
+def _cacheable(request):
+    return HttpResponse("the same for everyone")
+
+
+urlpatterns = [path("cacheable", _cacheable)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_response_that_says_how_to_keep_it_is_left_alone(client, db):
+    response = client.get("/cacheable")
+    assert response["Cache-Control"] == "max-age=3600, public"
