@@ -51,11 +51,14 @@ MIDDLEWARE = [
     "parley.middleware.NoStoreMiddleware",  # no page kept in a browser's cache (static files are, above)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "parley.accounts.middleware.IdleSessionMiddleware",  # each request extends the session (idle expiry)
+    # Every staff request, with its outcome, to the audit trail. Above the middlewares that can still
+    # change the response (CommonMiddleware turns a 404 into a redirect to the address with a slash), so
+    # that the status recorded is the one the browser got; request.user is set below, before it is read.
+    "parley.audit.middleware.AuditMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "parley.audit.middleware.AuditMiddleware",  # every staff request, with its outcome, to the audit trail
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): has the second factor been given?
     "parley.accounts.middleware.SecondFactorRequiredMiddleware",
     "parley.accounts.middleware.SignedOutNoteMiddleware",

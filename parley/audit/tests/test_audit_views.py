@@ -125,3 +125,11 @@ def test_a_nul_character_in_a_request_is_recorded_written_out_not_refused(client
     entry = AuditEntry.objects.filter(action="view:cases:list").last()
     assert entry.detail["query"] == {"q": ["a\\x00b"]}
     assert list(verify_chain()) == []
+
+
+def test_the_status_recorded_is_the_one_the_browser_got(client, irene, complaint):
+    login(client, irene)
+    response = client.get("/complaints")  # no slash: sent on to /complaints/
+    assert response.status_code == 301
+    entry = AuditEntry.objects.get(detail__path="/complaints")
+    assert entry.detail["status"] == 301
