@@ -195,7 +195,10 @@ def get_complaint_for(
         raise PermissionDenied
     qs = visible_complaints(user, queryset)
     key = str(pk_or_reference).strip()
-    lookup = {"pk": int(key)} if key.isdigit() else {"reference": key}
+    if not key.isprintable():  # a NUL or another control character: no reference has one (PostgreSQL refuses NUL)
+        raise Http404("No complaint found.")
+    # ASCII digits only: "²" and a full-width one are digits to str.isdigit(), and "²" is not to int()
+    lookup = {"pk": int(key)} if key.isascii() and key.isdigit() else {"reference": key}
     try:
         complaint = qs.get(**lookup)
     except Complaint.DoesNotExist:

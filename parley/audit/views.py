@@ -50,7 +50,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         qs = _filtered(form)
         before = request.GET.get("before", "")
-        if before.isdigit():
+        if before.isascii() and before.isdigit():
             qs = qs.filter(id__lt=int(before))
         entries = list(qs[: PAGE_SIZE + 1])
     more = len(entries) > PAGE_SIZE

@@ -173,10 +173,10 @@ def complaint_find(request: HttpRequest) -> HttpResponse:
     require(request.user, "list_complaints")
     words = request.GET.get("q", "").strip()[:100]
     if words:
-        found = visible_complaints(request.user).filter(reference__in={words, words.upper()})  # its unique index
-        found = found.values_list("reference", flat=True)
-        if reference := found.first():
-            return redirect("cases:detail", ref=reference)
+        if words.isprintable():  # words with a NUL go to the list, whose form says what is wrong with them
+            found = visible_complaints(request.user).filter(reference__in={words, words.upper()})  # its unique index
+            if reference := found.values_list("reference", flat=True).first():
+                return redirect("cases:detail", ref=reference)
         return redirect(f"{reverse('cases:list')}?{urlencode({'q': words})}")
     return redirect("cases:list")
 

@@ -66,7 +66,9 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     sessions = selectors.mediator_sessions(request.user)
     due = list(sessions.filter(starts_at__lte=now)[: DUE_SHOWN + 1])
     after, before = request.GET.get("after"), request.GET.get("before")
-    if (wanted := request.GET.get("session", "")).isdigit():  # the page that starts with that session
+    if (
+        wanted := request.GET.get("session", "")
+    ).isascii() and wanted.isdigit():  # the page that starts with that session
         start = sessions.filter(pk=int(wanted), starts_at__gt=now).first()
         if start is None:
             return redirect("mediation:my_sessions")

@@ -133,3 +133,11 @@ def test_the_status_recorded_is_the_one_the_browser_got(client, irene, complaint
     assert response.status_code == 301
     entry = AuditEntry.objects.get(detail__path="/complaints")
     assert entry.detail["status"] == 301
+
+
+@pytest.mark.parametrize("before", ["²", "\uff11", "99999999999999999999", "-1", "x"])
+def test_an_odd_page_link_of_the_trail_shows_a_page(before, client, audrey, irene, complaint):
+    login(client, irene)
+    client.get(f"/complaints/{complaint.reference}/")
+    login(client, audrey)
+    assert client.get("/audit/", {"before": before}).status_code == 200

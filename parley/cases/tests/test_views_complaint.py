@@ -181,6 +181,21 @@ def test_an_unknown_reference_is_not_found_and_the_primary_key_works_too(journey
     assert client.get(reverse("cases:detail", kwargs={"ref": str(c.pk)})).status_code == 200
 
 
+@pytest.mark.parametrize("ref", ["²", "full-width key", "a\x00b", "\x00", "\x1b"])
+def test_a_reference_no_complaint_can_have_is_not_found_on_every_page_of_it(ref, journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    # the complaint's own key in full-width digits (str.isdigit() says digits, int() reads them) must not open it
+    ref = {"full-width key": str(c.pk).translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})}.get(ref, ref)
+    login(client, irene)
+    for name in ("detail", "acknowledge", "screen", "choice"):
+        url = reverse(f"cases:{name}", kwargs={"ref": ref})
+        assert client.get(url).status_code == 404, (name, ref)
+    before = snapshot(c)
+    assert client.post(reverse("cases:acknowledge", kwargs={"ref": ref}), {"how": "letter"}).status_code == 404
+    assert client.post(reverse("cases:note_create", kwargs={"ref": ref}), {"body": "Call back."}).status_code == 404
+    assert snapshot(c) == before and not Note.objects.exists()
+
+
 def test_the_print_view_has_the_record_without_navigation_buttons_or_notes(journey, client, irene):
     c = reach(Status.AWAITING_CHOICE, journey)
     Note.objects.create(complaint=c, author=irene, organisation="oversight", body="Call back after 5pm.")

@@ -571,6 +571,14 @@ def test_finding_other_words_searches_the_list(journey, client, irene):
     assert client.get(FIND)["Location"] == LIST  # nothing asked: the list
 
 
+def test_finding_words_with_a_nul_goes_to_the_list_which_says_what_is_wrong(journey, client, irene):
+    login(client, irene)
+    response = client.get(FIND, {"q": "a\x00b"})
+    assert response.status_code == 302 and response["Location"].startswith(LIST)
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "Null characters are not allowed." in text(page)
+
+
 def test_finding_a_reference_the_user_may_not_see_searches_like_any_words(journey, client, irene, carla):
     c = _complaint(irene)  # never referred: outside the mediation center's complaints
     login(client, carla)

@@ -75,6 +75,15 @@ def test_a_mediator_sees_only_the_sessions_they_are_assigned_to(journey, client,
     assert mine.reference in body and theirs.reference not in body
 
 
+@pytest.mark.parametrize("wanted", ["²", "\uff11", "99999999999999999999", "x"])
+def test_a_session_asked_for_that_cannot_be_one_shows_the_first_page(wanted, journey, client, maya):
+    _assign(reach(Status.SCHEDULED, journey), maya)
+    login(client, maya)
+    response = client.get(MY_SESSIONS, {"session": wanted})
+    assert response.status_code in {200, 302}
+    assert client.get(MY_SESSIONS, {"session": wanted}, follow=True).status_code == 200
+
+
 def test_the_sessions_page_is_for_mediators_only(journey, client, carla):
     login(client, carla)
     assert client.get(MY_SESSIONS).status_code == 403
