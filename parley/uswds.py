@@ -8,11 +8,15 @@ the error summary of the USWDS validation pattern. The error ids follow Django's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import functools
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import ErrorDict
 
 # Most specific first: CheckboxSelectMultiple is a RadioSelect, NullBooleanSelect a Select.
@@ -48,11 +52,50 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
+# Characters that show nothing: spaces of every kind, line and paragraph separators, control and format
+# characters (a byte-order mark, a right-to-left override, a zero-width space).
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without what shows nothing at either end (inside it, a zero-width joiner may be part of a
+    name or an emoji, and stays)."""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or unicodedata.category(text[start]) in _INVISIBLE):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) in _INVISIBLE):
+        end -= 1
+    return text[start:end]
+
+
+def _visible_only(to_python: Callable[[Any], Any], empty_value: Any) -> Callable[[Any], Any]:
+    @functools.wraps(to_python)
+    def wrapper(value: Any) -> Any:
+        value = to_python(value)
+        if isinstance(value, str) and value:
+            value = strip_invisible(value)
+            return value or empty_value
+        return value
+
+    return wrapper
+
+
+# Dates that no complaint, incident, person or session of a program can have: a year typed as 0202 or
+# 20266 is a typing mistake to point out, not a date to store (or to build a reference number from).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+
+
 class USWDSForm:
     """Mixin for ``forms.Form``: USWDS widget classes, and a ``quiet`` switch.
 
     A quiet form shows what was typed without validating it: used when a no-JavaScript form posts
     only to add another row to a formset, which should not greet the user with errors.
+
+    And two rules for every field of every staff form. Text that shows nothing (only spaces, or format
+    characters such as a byte-order mark) is no text: a required field says so, an optional one stores
+    nothing; a text field that keeps its spaces (a password) is left as it is. A date falls between
+    1900 and 2199.
     """
 
     quiet: bool = False
@@ -63,6 +106,14 @@ class USWDSForm:
             css = widget_class(field.widget)
             if css and css not in field.widget.attrs.get("class", ""):
                 field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(field, forms.CharField) and field.strip:  # the form's own copy of the field
+                field.to_python = _visible_only(field.to_python, field.empty_value)
+            elif isinstance(field, forms.DateField):
+                field.validators = [
+                    *field.validators,
+                    MinValueValidator(EARLIEST_DATE, message="Enter a date in 1900 or later."),
+                    MaxValueValidator(LATEST_DATE, message="Enter a date before 2200."),
+                ]
 
     @property
     def errors(self) -> ErrorDict:

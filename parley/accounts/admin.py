@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from parley.accounts.admin_site import ModelAdmin
 from parley.accounts.models import User
 from parley.accounts.services import two_factor_reset
 
@@ -14,7 +15,7 @@ if admin.site.is_registered(TOTPDevice):
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(UserAdmin, ModelAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active", "has_authenticator"]
     list_filter = ["role", "is_active"]
     fieldsets = (*UserAdmin.fieldsets, ("Program role", {"fields": ["role"]}))

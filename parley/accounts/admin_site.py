@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp.admin import OTPAdminSite
@@ -40,3 +43,21 @@ class StaffAdminSite(OTPAdminSite):
         if self.has_permission(request):
             return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
         raise PermissionDenied  # signed in fully, but not an administrator
+
+
+class ModelAdmin(admin.ModelAdmin):
+    """Django's ``ModelAdmin``, for every model in Parley's admin: an action asked for rows that cannot
+    be (a tampered selection: "abc", a key past the largest integer) says so and does nothing, instead
+    of failing with a server error when the action reads them."""
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        pk = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                key = pk.to_python(value)
+                if isinstance(key, int) and not -(2**63) <= key < 2**63:
+                    raise ValidationError("out of range")
+        except ValidationError:
+            self.message_user(request, "The selection was not valid, so nothing was done.", messages.ERROR)
+            return None
+        return super().response_action(request, queryset)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -18,6 +19,7 @@ from parley.accounts.roles import Role
 from parley.audit.forms import AuditFilterForm
 from parley.audit.labels import describe
 from parley.audit.models import AuditEntry
+from parley.redirects import back_to_the_list
 
 PAGE_SIZE = 100
 
@@ -83,8 +85,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     require(request.user, "export_audit")
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        return HttpResponse(f"The filters are not valid: {problems}", status=400, content_type="text/plain")
+        return back_to_the_list(request, form, reverse("audit:list"))
 
     def rows() -> Iterator[str]:
         class Echo:

@@ -2,17 +2,18 @@
 
 from django.contrib import admin
 
+from parley.accounts.admin_site import ModelAdmin
 from parley.cases.models import AllegationCategory, Officer
 
 
 @admin.register(AllegationCategory)
-class AllegationCategoryAdmin(admin.ModelAdmin):
+class AllegationCategoryAdmin(ModelAdmin):
     list_display = ["name", "code", "order", "active"]
     list_editable = ["order", "active"]
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(ModelAdmin):
     list_display = ["last_name", "first_name", "dsn", "badge", "unit", "active"]
     search_fields = ["last_name", "first_name", "dsn", "badge"]
     list_filter = ["active", "unit"]

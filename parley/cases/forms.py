@@ -36,6 +36,11 @@ from parley.policies.models import WrittenAgreement
 from parley.uswds import DateInput, FormPart, TimeInput, USWDSForm
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# The longest a reason or note given with a workflow step may be (some 300 words), and the longest a
+# complaint's narrative (some 3,000 words, a long letter): what a person writes, not what a paste of a
+# file would be. The timeline shows every reason in full.
+MAX_REASON_LENGTH = 2000
+MAX_NARRATIVE_LENGTH = 20000
 
 
 def _yes(value: str) -> bool:
@@ -166,6 +171,7 @@ class IntakeForm(USWDSForm, forms.Form):
     police_report_number = forms.CharField(label="Police or corrections report number", required=False, max_length=60)
     narrative = forms.CharField(
         label="What happened",
+        max_length=MAX_NARRATIVE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="In the complainant's words, as far as possible.",
         error_messages={"required": "Describe what happened."},
@@ -455,6 +461,7 @@ class SuitabilityForm(ActionForm):
     reason = forms.CharField(
         label="Reason",
         required=False,
+        max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed when the complaint is not appropriate for mediation.",
     )
@@ -496,7 +503,9 @@ class ChoiceForm(ActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Record what the complainant chose."},
     )
-    reason = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Note", required=False, max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -526,7 +535,9 @@ class OfficerConsentForm(ActionForm):
     success_message = "The officer's answer is recorded."
 
     accepted = yes_no_field("Does the officer agree to mediation?", required_message="Choose yes or no.")
-    reason = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Note", required=False, max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, officer: ComplaintOfficer, **kwargs: Any):
         self.officer = officer
@@ -624,6 +635,7 @@ class ScheduleForm(ActionForm):
 class ReasonForm(ActionForm):
     reason = forms.CharField(
         label="Reason",
+        max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason."},
     )

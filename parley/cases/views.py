@@ -69,6 +69,7 @@ from parley.jinja import render_html
 from parley.keyset import BadCursor
 from parley.mediation.models import MediationSession, SessionStatus, SurveyResponse
 from parley.policies.models import ProgramPolicy
+from parley.redirects import back_to_the_list
 
 QUEUE_PAGE_SIZE = 50
 
@@ -258,7 +259,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
     require(request.user, "export_complaints")
     form, filters = _list_filters(request)
     if form.is_bound and form.errors:
-        return redirect(f"{reverse('cases:list')}?{request.GET.urlencode()}")
+        return back_to_the_list(request, form, reverse("cases:list"))
     sort = filters.get("sort") or selectors.DEFAULT_SORT
     _, field, descending = selectors.SORTS[sort]
     qs = selectors.sorted_complaints(_filtered(request, filters), sort)

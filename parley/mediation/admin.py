@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from parley.accounts.admin_site import ModelAdmin
 from parley.mediation.models import Mediator, Venue
 
 
 @admin.register(Mediator)
-class MediatorAdmin(admin.ModelAdmin):
+class MediatorAdmin(ModelAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -18,5 +19,5 @@ class MediatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(ModelAdmin):
     list_display = ["name", "is_video", "accessible", "capacity", "active"]

@@ -22,6 +22,13 @@ class SchedulingNotesForm(USWDSForm, forms.Form):
         "Only the mediation center reads these notes.",
     )
 
+    def clean_notes(self) -> str:
+        # Saving replaces the notes: a form that did not send the box at all (a browser always sends it,
+        # empty or not) would erase them without anyone having emptied it.
+        if "notes" not in self.data:
+            raise forms.ValidationError("The notes did not arrive, so nothing was changed. Try again.")
+        return self.cleaned_data["notes"]
+
 
 class SurveyForm(USWDSForm, forms.Form):
     """One participant's answers. Statements left blank on paper stay blank here."""

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from parley.accounts.admin_site import ModelAdmin
 from parley.policies.models import ExclusionFactor, ProgramPolicy
 
 
@@ -9,7 +10,7 @@ class ExclusionFactorInline(admin.TabularInline):
 
 
 @admin.register(ProgramPolicy)
-class ProgramPolicyAdmin(admin.ModelAdmin):
+class ProgramPolicyAdmin(ModelAdmin):
     list_display = ["name", "slug", "is_active", "mediators_per_session", "consent_order"]
     inlines = [ExclusionFactorInline]
     filter_horizontal = ["excluded_categories"]

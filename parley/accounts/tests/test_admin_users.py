@@ -81,3 +81,24 @@ def test_a_new_account_is_in_the_trail_with_its_role_and_a_shell_change_too(db):
     user.last_login = None
     user.save(update_fields=["last_login"])  # what sign-in saves: not a change of privileges
     assert AuditEntry.objects.filter(action__startswith="user.").count() == 2
+
+
+def test_an_action_on_a_tampered_selection_says_so_and_does_nothing(client, irene):
+    login(client, _root())
+    for selected in (["abc"], ["99999999999999999999"], [str(irene.pk), "1.5"]):
+        for action in ("deactivate", "reset_two_factor", "delete_selected"):
+            response = client.post(
+                reverse("admin:accounts_user_changelist"), {"action": action, "_selected_action": selected}, follow=True
+            )
+            assert response.status_code == 200, (action, selected)
+            assert "The selection was not valid, so nothing was done." in response.content.decode()
+    irene.refresh_from_db()
+    assert irene.is_active
+
+
+def test_the_reference_data_admins_refuse_a_tampered_selection_too(client, db):
+    login(client, _root())
+    data = {"action": "delete_selected", "_selected_action": ["x"]}
+    response = client.post(reverse("admin:mediation_venue_changelist"), data, follow=True)
+    assert response.status_code == 200
+    assert "The selection was not valid, so nothing was done." in response.content.decode()

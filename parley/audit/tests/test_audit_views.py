@@ -98,7 +98,17 @@ def test_a_bad_date_range_gets_a_clear_message(client, audrey):
     login(client, audrey)
     page = text(client.get("/audit/", {"since": "2026-05-01", "until": "2026-04-01"}))
     assert "The end date must be on or after the start date." in page
-    assert client.get("/audit/export.csv", {"since": "not a date"}).status_code == 400
+    # the download goes back to the trail, whose form says what is wrong, and nothing is downloaded
+    response = client.get("/audit/export.csv", {"since": "not a date", "zz": "not a filter"})
+    assert response.status_code == 302 and response["Location"] == "/audit/?since=not+a+date"
+    assert "Enter a valid date." in text(client.get(response["Location"]))
+
+
+def test_a_download_with_a_filter_too_long_for_a_link_goes_back_with_a_message(client, audrey):
+    login(client, audrey)
+    response = client.get("/audit/export.csv", {"who": "x" * 20000, "action": "view"}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == "/audit/?action=view"
+    assert "Nothing was downloaded, and these filters were left out: " in text(response)
 
 
 def test_the_auditor_cannot_post_to_the_trail(client, audrey):

@@ -115,7 +115,7 @@ def test_other_roles_may_not_record_complaints(persona, policy, client, request)
     ("change", "message", "field_id"),
     [
         ({"narrative": ""}, "Describe what happened.", "id_narrative"),
-        ({"received_on": "2999-01-01"}, "The date received cannot be in the future.", "id_received_on"),
+        ({"received_on": "2150-01-01"}, "The date received cannot be in the future.", "id_received_on"),
         ({"channel": ""}, "Choose how the complaint came in.", "id_channel_0"),
         (
             {"officers": [{"dsn": "00000", "allegations": ["discourtesy"]}]},
@@ -248,3 +248,24 @@ def test_the_error_summary_lists_the_problems_in_the_order_of_the_page(policy, c
     assert links[0] == "id_channel_0" and links[-1] == "id_narrative"
     assert people and min(people) > 0 and max(people) < len(links) - 1
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("received_on", "0001-01-01", "Enter a date in 1900 or later."),  # had made the reference "1-0001"
+        ("incident_date", "0001-01-01", "Enter a date in 1900 or later."),
+        ("parties-0-date_of_birth", "0001-01-01", "Enter a date in 1900 or later."),
+        ("narrative", "\u202e\ufeff \u200b", "Describe what happened."),
+        ("narrative", "x" * 20001, "Ensure this value has at most 20000 characters"),
+    ],
+)
+def test_intake_refuses_impossible_dates_invisible_and_endless_text_and_records_nothing(
+    field, value, message, policy, client, irene
+):
+    login(client, irene)
+    response = client.post(INTAKE, _data(**{field: value}))
+    assert response.status_code == 200
+    assert message in text(response)
+    assert not Complaint.objects.exists()
+    assert client.post(INTAKE, _data()).status_code == 302  # the same without it is a complaint

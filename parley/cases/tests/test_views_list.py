@@ -602,3 +602,13 @@ def test_the_header_offers_find_on_every_staff_page_but_the_list_which_has_its_o
     body = text(client.get("/"))
     assert 'id="quick-find"' not in body
     assert "sends the form you are filling in" in body and "goes to the search box" not in body
+
+
+def test_a_download_with_a_search_too_long_for_a_link_goes_back_to_the_list_with_a_message(journey, client, irene):
+    login(client, irene)
+    response = client.get(reverse("cases:export"), {"q": "x" * 20000, "status": "open"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"{LIST}?status=open"
+    assert "Nothing was downloaded, and these filters were left out: Search: Ensure this value has at most 100" in text(
+        response
+    )

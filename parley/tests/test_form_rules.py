@@ -1,0 +1,124 @@
+"""The rules every staff form keeps (parley/uswds.py, USWDSForm): text that shows nothing is no text,
+dates fall between 1900 and 2199, and free text has a length limit. From a fuzzing review, which
+stored a complaint received in year 1 (reference "1-0001") and reasons made of a byte-order mark."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from parley.cases.models import ComplaintEvent, Note
+from parley.cases.tests.helpers import reach, snapshot
+from parley.cases.workflow import Status
+from parley.mediation.models import MediationSession
+from parley.testing.factories import Journey
+from parley.testing.web import login, text
+from parley.uswds import USWDSForm, strip_invisible
+
+INVISIBLE = "\u202e\ufeff\u200b \u00a0\t"
+
+
+@pytest.fixture
+def journey(policy, irene, ray, carla, alma) -> Journey:
+    return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
+
+
+class _Form(USWDSForm, forms.Form):
+    required_text = forms.CharField(max_length=50)
+    optional_text = forms.CharField(required=False, max_length=50)
+    kept = forms.CharField(required=False, strip=False, max_length=50)  # a password keeps what it is given
+    day = forms.DateField(required=False)
+
+
+def test_text_that_shows_nothing_is_no_text():
+    form = _Form({"required_text": INVISIBLE, "optional_text": INVISIBLE, "kept": " \ufeff "})
+    assert not form.is_valid()
+    assert form.errors["required_text"] == ["This field is required."]
+    assert form.cleaned_data["optional_text"] == "" and form.cleaned_data["kept"] == " \ufeff "
+
+
+def test_visible_text_loses_only_what_shows_nothing_at_its_ends():
+    form = _Form({"required_text": "\ufeff Dana\u200dReyes \u202e"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["required_text"] == "Dana\u200dReyes"
+    assert strip_invisible("\u00a0x\u00a0") == "x" and strip_invisible("") == ""
+
+
+@pytest.mark.parametrize(
+    ("day", "valid"),
+    [("0001-01-01", False), ("1899-12-31", False), ("1900-01-01", True), ("2199-12-31", True), ("2200-01-01", False)],
+)
+def test_a_date_falls_between_1900_and_2199(day, valid):
+    form = _Form({"required_text": "x", "day": day})
+    assert form.is_valid() is valid
+    if not valid:
+        assert form.errors["day"][0].startswith("Enter a date")
+
+
+def test_every_text_field_of_the_programs_forms_has_a_length_limit():
+    """The case, mediation center and audit forms (the sign-in forms are Django's: a username's limit
+    is set when the form is made, and a password is hashed, not stored)."""
+    from parley.audit import forms as audit_forms
+    from parley.cases import forms as case_forms
+    from parley.mediation import forms as center_forms
+
+    unlimited, seen = [], 0
+    for module in (case_forms, center_forms, audit_forms):
+        for name, form_class in vars(module).items():
+            if isinstance(form_class, type) and issubclass(form_class, forms.BaseForm):
+                for field_name, field in form_class.base_fields.items():
+                    if isinstance(field, forms.CharField):
+                        seen += 1
+                        if field.max_length is None:
+                            unlimited.append(f"{module.__name__}.{name}.{field_name}")
+    assert seen > 20 and unlimited == []
+
+
+@pytest.mark.parametrize("reason", [INVISIBLE, "x" * 2001])
+def test_a_withdrawal_needs_a_reason_that_shows_and_is_not_too_long(reason, journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    before = snapshot(c)
+    login(client, irene)
+    response = client.post(reverse("cases:withdraw", kwargs={"ref": c.reference}), {"reason": reason})
+    assert response.status_code == 200
+    assert "Give the reason." in text(response) or "at most 2000 characters" in text(response)
+    assert snapshot(c) == before
+
+
+def test_a_note_of_invisible_characters_is_not_saved(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    login(client, irene)
+    client.post(reverse("cases:note_create", kwargs={"ref": c.reference}), {"body": INVISIBLE})
+    assert not Note.objects.exists()
+
+
+def test_the_choice_needs_who_explained_in_visible_letters(journey, client, irene):
+    c = reach(Status.AWAITING_CHOICE, journey)
+    login(client, irene)
+    data = {
+        "explained_by": INVISIBLE,
+        "explained_on": dt.date.today().isoformat(),
+        "explained_how": "phone",
+        "choice": "mediation",
+    }
+    response = client.post(reverse("cases:choice", kwargs={"ref": c.reference}), data)
+    assert response.status_code == 200 and "This field is required." in text(response)
+    assert not ComplaintEvent.objects.filter(complaint=c, action="complaint_record_choice").exists()
+
+
+def test_scheduling_notes_that_did_not_arrive_do_not_erase_them(journey, client, carla):
+    c = reach(Status.SCHEDULED, journey)
+    session = MediationSession.objects.get(complaint=c)
+    url = reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})
+    login(client, carla)
+    assert client.post(url, {"notes": "Call after 5pm."}).status_code == 302
+    response = client.post(url, {})
+    assert response.status_code == 200 and "The notes did not arrive" in text(response)
+    session.refresh_from_db()
+    assert session.scheduling_notes == "Call after 5pm."
+    assert client.post(url, {"notes": ""}).status_code == 302  # emptying the box on purpose still works
+    session.refresh_from_db()
+    assert session.scheduling_notes == ""
