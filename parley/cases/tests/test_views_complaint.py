@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from parley.cases import services
-from parley.cases.models import Note
+from parley.cases.models import Complaint, Note
 from parley.cases.tests.helpers import reach, snapshot
 from parley.cases.workflow import Status
 from parley.mediation.models import MediationSession
@@ -132,12 +132,18 @@ def test_the_coordinator_cannot_find_a_complaint_that_was_never_referred(status,
     assert _page(client, carla, c).status_code == 404
 
 
-def test_a_mediator_is_sent_from_a_complaint_of_their_session_to_their_sessions(journey, client, maya):
+def _scheduled_with(journey, user) -> tuple[Complaint, MediationSession]:
+    """A scheduled complaint whose session has ``user`` (a mediator's account) on its team."""
     c = reach(Status.SCHEDULED, journey)
     session = MediationSession.objects.get(complaint=c)
     mediator = session.mediators.first()
-    mediator.user = maya
+    mediator.user = user
     mediator.save()
+    return c, session
+
+
+def test_a_mediator_is_sent_from_a_complaint_of_their_session_to_their_sessions(journey, client, maya):
+    c, session = _scheduled_with(journey, maya)
     response = _page(client, maya, c)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('mediation:my_sessions')}?session={session.pk}#session-{session.pk}"
@@ -154,11 +160,7 @@ def test_a_mediator_cannot_find_a_complaint_of_someone_elses_session(journey, cl
 
 
 def test_a_mediator_taken_off_the_team_cannot_open_the_new_sessions_outcome_form(journey, client, maya):
-    c = reach(Status.SCHEDULED, journey)
-    first = MediationSession.objects.get(complaint=c)
-    mediator = first.mediators.first()
-    mediator.user = maya
-    mediator.save()
+    c, _ = _scheduled_with(journey, maya)
     url = reverse("cases:outcome", kwargs={"ref": c.reference})
     login(client, maya)
     assert client.get(url).status_code == 200  # a session they are on
