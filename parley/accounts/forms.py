@@ -28,7 +28,10 @@ class _PlainPasswordLabels:
 
 
 class PasswordChangeForm(_PlainPasswordLabels, USWDSForm, auth_forms.PasswordChangeForm):
-    pass
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Type it again.",
+    }
 
 
 class PasswordResetForm(USWDSForm, auth_forms.PasswordResetForm):

@@ -421,7 +421,8 @@ class _Generator:
         cats = self.categories if final == Status.UNSUITABLE else self.mediable_categories
         for _ in range(n_officers):
             roster = rng.choice(self.roster)
-            plan.officers.append(_Officer(roster, [rng.choice(cats) for _ in range(rng.randint(1, 2))]))
+            # one or two different kinds of misconduct (intake's form cannot name one twice either)
+            plan.officers.append(_Officer(roster, rng.sample(cats, min(len(cats), rng.randint(1, 2)))))
         if final in {Status.RECEIVED, Status.UNSUITABLE} and rng.random() < 0.1:
             plan.officers.append(_Officer(None, [], description="Tall, grey uniform, car 4312"))
         self._walk(plan, final)

@@ -584,7 +584,11 @@ class ScheduleForm(ActionForm):
         self.intro = f"This program uses {mediators} per session of about {policy.session_minutes} minutes."
         due = Deadline.objects.open().filter(complaint=self.complaint, kind=DeadlineKind.SCHEDULE_SESSION).first()
         if due is not None:
-            self.intro += f" Hold the first session by {date_format(due.due_on, 'M j, Y')}."
+            by = date_format(due.due_on, "M j, Y")
+            if due.due_on < timezone.localdate():  # as the complaint page's due dates say it
+                self.intro += f" The first session was due by {by}: that date has passed (overdue)."
+            else:
+                self.intro += f" Hold the first session by {by}."
         self.people = [
             (p.display_name, p.get_kind_display(), LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language), p)
             for p in self.complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False).order_by("id")
@@ -618,7 +622,10 @@ class ScheduleForm(ActionForm):
             self.add_error(self.mediator_fields[-1], "Choose a different mediator for each place.")
         day, start = data.get("day"), data.get("start")
         if day and start and self.starts_at() <= timezone.now():
-            self.add_error("day", "The session must start in the future.")
+            if day == timezone.localdate():  # the day is right: the hour has passed
+                self.add_error("start", "That time has passed: a session today must start later than now.")
+            else:
+                self.add_error("day", "The session must start in the future.")
         return data
 
     def starts_at(self) -> dt.datetime:

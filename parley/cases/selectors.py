@@ -290,8 +290,9 @@ def available_actions(
             if role == Role.MEDIATOR and not any(m.user_id == user.pk for m in session.mediators.all()):
                 continue
             if session.starts_at > now:
-                when = date_format(timezone.localtime(session.starts_at), "N j, Y, P")
-                blocked.append(BlockedAction(action, label, f"Record the outcome after the session ({when})."))
+                starts = timezone.localtime(session.starts_at)  # dates as every page writes them: Nov 30, 2026
+                when = f"{date_format(starts, 'M j, Y')} at {date_format(starts, 'P')}"
+                blocked.append(BlockedAction(action, label, f"possible once the session has started, {when}."))
                 continue
         possible.append(AvailableAction(action, label))
     return possible, blocked

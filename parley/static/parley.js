@@ -89,3 +89,13 @@ document.addEventListener("DOMContentLoaded", function () {
   var help = document.getElementById("keyboard-help");
   if (help) help.hidden = false;
 });
+
+// Intake's "Add another person" / "Add another officer": the page comes back at the one just added
+// (#person-2, without this file too, since the browser scrolls to it); the focus goes to its first field,
+// once the page has loaded (the browser's own move to #person-2 comes before, and would take it away).
+window.addEventListener("load", function () {
+  if (!/^#(person|officer)-[0-9]+$/.test(window.location.hash)) return;
+  var added = document.getElementById(window.location.hash.slice(1));
+  var first = added && added.querySelector("input, select, textarea");
+  if (first) first.focus();
+});

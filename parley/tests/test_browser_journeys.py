@@ -194,7 +194,7 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     save(page, "Book the session", "The session is booked.")
     expect_status(page, "Session scheduled")
     expect(page.locator("#sessions")).to_contain_text("Carpenter Branch Library")
-    expect(page.locator("#actions")).to_contain_text("Record the outcome after the session")
+    expect(page.locator("#actions")).to_contain_text("Record the outcome: possible once the session has started")
     sign_out(page)
 
     # The session takes place on the day booked. A real session happens days later; here its booked time
@@ -305,3 +305,31 @@ def test_an_intake_form_sent_with_missing_fields_lists_every_problem_and_keeps_w
     expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")
     expect(page.locator("#officer-1").get_by_label("DSN (department serial number)")).to_have_value("99999")
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_adding_another_person_or_officer_opens_the_page_at_the_new_one(
+    javascript, browser, live_server, policy, irene
+):
+    """The intake form is long (8,000 pixels on a phone): after "Add another person" the page that comes
+    back shows the person just added, not the top of the form; with JavaScript its first field has the
+    focus. Without JavaScript too."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", java_script_enabled=javascript, viewport={"width": 375, "height": 812}
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, irene)
+        page.goto("/complaints/new/")
+        page.locator("#person-1").get_by_label("First name").fill("Marisol")
+        for button, added in (("Add another person", "#person-2"), ("Add another officer", "#officer-2")):
+            with page.expect_navigation():
+                page.get_by_role("button", name=button).click()
+            assert page.url.endswith(f"/complaints/new/{added}")
+            expect(page.locator(added)).to_be_in_viewport()
+            assert page.evaluate("window.scrollY") > 1000  # not the top of the form
+            if javascript:
+                expect(page.locator(added).locator(":focus")).to_have_count(1)
+        expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")
+    finally:
+        context.close()

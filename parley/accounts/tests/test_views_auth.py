@@ -59,6 +59,10 @@ def test_changing_the_password_needs_the_current_one(client, irene):
     response = client.post(url, {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert response.status_code == 200
     assert 'role="alert"' in text(response)
+    # in the words of the page (its field is "Your current password"), and saying what became of it
+    assert "Your password was not changed: there is a problem" in text(response)
+    assert "Your current password is not right. Type it again." in text(response)
+    assert "old password" not in text(response).lower()
     irene.refresh_from_db()
     assert irene.check_password(PASSWORD)
     response = client.post(

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parley.cases import demo
-from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Party, ReferenceCounter
+from parley.cases.models import Allegation, Complaint, ComplaintEvent, ComplaintOfficer, Party, ReferenceCounter
 from parley.cases.selectors import replay_status
 from parley.crypto import PREFIX, blind_index
 from parley.mediation.models import MediationSession, SessionAttendance, SessionStatus, SurveyAnswer, SurveyResponse
@@ -45,6 +45,10 @@ def test_many_batches_keep_every_history_consistent_and_equal_to_one_transaction
     for counter in ReferenceCounter.objects.all():
         numbers = sorted(int(r.split("-")[1]) for r in references if r.startswith(f"{counter.year}-"))
         assert numbers == list(range(1, counter.last + 1))
+
+    # an officer is accused of each kind of misconduct once (intake's form cannot name one twice)
+    alleged = list(Allegation.objects.values_list("complaint_officer_id", "category_id"))
+    assert len(alleged) == len(set(alleged)) and len(alleged) > len(ComplaintOfficer.objects.filter(dsn=""))
 
     now = timezone.now()
     for c in Complaint.objects.all():

@@ -420,6 +420,33 @@ def test_the_schedule_form_says_who_will_be_in_the_room_and_by_when(journey, cli
     assert complainant.display_name in people
 
 
+def test_the_schedule_form_says_when_the_first_session_is_overdue(journey, client, carla):
+    c = reach(Status.REFERRED, journey)
+    due = c.deadlines.get(kind=DeadlineKind.SCHEDULE_SESSION).due_on
+    login(client, carla)
+    with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=3), dt.time(12)), tick=False):
+        login(client, carla)  # a sign-in of its own: the earlier one would have expired by then
+        body = text(client.get(reverse("cases:schedule_session", kwargs={"ref": c.reference})))
+    assert f"The first session was due by {date_format(due, 'M j, Y')}: that date has passed (overdue)." in body
+    assert "Hold the first session by" not in body
+
+
+def test_a_start_time_already_past_today_is_blamed_on_the_time_not_the_date(journey, client, carla):
+    c = reach(Status.REFERRED, journey)
+    data = _schedule(c)
+    noon = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(12)))
+    data.update(day=timezone.localdate(noon).isoformat(), start="09:00")  # three hours ago
+    before = snapshot(c)
+    with time_machine.travel(noon, tick=False):
+        login(client, carla)
+        response = client.post(reverse("cases:schedule_session", kwargs={"ref": c.reference}), data)
+    assert response.status_code == 200
+    body = text(response)
+    assert "Start time: That time has passed: a session today must start later than now." in body
+    assert "Date: The session must start in the future." not in body
+    assert snapshot(c) == before
+
+
 def test_a_step_that_cannot_be_undone_says_so_and_the_cancel_form_names_its_session(journey, client, carla):
     c = reach(Status.SCHEDULED, journey)
     session = c.sessions.get()

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from parley.cases import services
 from parley.cases.models import Complaint, Note
@@ -92,7 +93,11 @@ def test_it_says_when_the_outcome_can_be_recorded(journey, client, carla):
     c = reach(Status.SCHEDULED, journey)
     body = text(_page(client, carla, c))
     assert 'id="action-session_record_outcome"' not in body
-    assert "Record the outcome after the session" in body
+    session = MediationSession.objects.get(complaint=c)
+    starts = timezone.localtime(session.starts_at)
+    assert (
+        f"Record the outcome: possible once the session has started, {starts:%b} {starts.day}, {starts.year} at" in body
+    )
     assert 'id="action-session_cancel"' in body
 
 
