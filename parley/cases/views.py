@@ -281,20 +281,49 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
 # Staff intake
 
 
+def _formset_count(data, prefix: str) -> int:
+    try:
+        return max(1, min(int(data.get(f"{prefix}-TOTAL_FORMS", "1")), 20))
+    except ValueError:
+        return 1
+
+
+def _without_row(data, prefix: str, index: int) -> None:
+    """Take row ``index`` out of a formset's posted data, the rows after it moving up one place."""
+    count = _formset_count(data, prefix)
+    if not 0 < index < count:  # the first row (the complainant, the first officer) stays
+        return
+    rows = [
+        {key.split("-", 2)[2]: data.getlist(key) for key in list(data) if key.startswith(f"{prefix}-{i}-")}
+        for i in range(count)
+    ]
+    for i in range(count):
+        for name in rows[i]:
+            del data[f"{prefix}-{i}-{name}"]
+    del rows[index]
+    for i, row in enumerate(rows):
+        for name, values in row.items():
+            data.setlist(f"{prefix}-{i}-{name}", values)
+    data[f"{prefix}-TOTAL_FORMS"] = str(count - 1)
+
+
 def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
+    """The intake form and its two formsets; ``adding`` is set when the POST only added or removed a
+    person or an officer (nothing is saved then, and nothing is called an error)."""
     data = request.POST.copy() if request.method == "POST" else None
     adding = data.get("add") if data is not None else None
     if adding in {"party", "officer"}:
         key = f"{'parties' if adding == 'party' else 'officers'}-TOTAL_FORMS"
-        try:
-            count = int(data.get(key, "1"))
-        except ValueError:
-            count = 1
-        data[key] = str(max(1, min(count + 1, 20)))
+        data[key] = str(min(_formset_count(data, key.split("-")[0]) + 1, 20))
+    if data is not None and "remove" in data:  # a remove button: the page again, never a save
+        prefix, _, row = data["remove"].partition("-")
+        if prefix in {"parties", "officers"} and row.isascii() and row.isdigit():
+            _without_row(data, prefix, int(row))
+        adding = "removed"
     form = IntakeForm(data, initial={"received_on": timezone.localdate()})
     parties = PartyFormSet(data, prefix="parties")
     officers = OfficerFormSet(data, prefix="officers", form_kwargs={"categories": categories})
-    if adding in {"party", "officer"}:
+    if adding in {"party", "officer", "removed"}:
         for thing in [form, parties, officers, *parties.forms, *officers.forms]:
             thing.quiet = True
     return form, parties, officers, adding

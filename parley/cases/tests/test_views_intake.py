@@ -191,6 +191,36 @@ def test_adding_another_person_adds_a_blank_person_that_may_stay_blank(policy, c
     assert Complaint.objects.get().parties.count() == 1
 
 
+def test_a_person_or_officer_added_by_mistake_can_be_removed_and_the_others_keep_what_was_typed(policy, client, irene):
+    roster = OfficerFactory(dsn="77123")
+    login(client, irene)
+    people = [
+        _person(first_name="Luis", gender=["man"]),
+        _person(kind=PartyKind.WITNESS, first_name="Wrong", last_name="Person", is_minor="on"),
+        _person(kind=PartyKind.GUARDIAN, first_name="Rosa", last_name="Ortega", race=["black", "hispanic"]),
+    ]
+    officers = [
+        {"description": "Tall, car 4312", "allegations": ["discourtesy"]},
+        {"dsn": "77123", "allegations": ["discourtesy"]},
+    ]
+    body = text(client.post(INTAKE, {**_data(people=people, officers=officers), "remove": "parties-1"}))
+    assert 'name="parties-TOTAL_FORMS" value="2"' in body and 'id="person-3"' not in body
+    assert "Wrong" not in body and 'value="Rosa"' in body
+    assert 'id="remove-person-2"' in body and 'id="remove-person-1"' not in body  # the first stays
+    assert "usa-form-group--error" not in body and 'role="alert"' not in body
+    assert not Complaint.objects.exists()
+    # what the page now holds is what is saved: Rosa moved up with her answers, the wrong person is gone
+    data = _data(people=[people[0], people[2]], officers=officers)
+    body = text(client.post(INTAKE, {**data, "remove": "officers-1"}))
+    assert 'name="officers-TOTAL_FORMS" value="1"' in body and roster.dsn not in body
+    for row in ("parties-0", "officers-0", "parties-9", "nothing-1", "parties-x"):  # none of these is removed
+        body = text(client.post(INTAKE, {**data, "remove": row}))
+        assert 'name="parties-TOTAL_FORMS" value="2"' in body and 'name="officers-TOTAL_FORMS" value="2"' in body
+    assert client.post(INTAKE, data).status_code == 302
+    saved = Complaint.objects.get().parties.order_by("id")
+    assert [(p.first_name, p.race) for p in saved] == [("Luis", []), ("Rosa", ["black", "hispanic"])]
+
+
 def test_voluntary_demographics_are_kept_and_shown_only_to_those_who_see_personal_data(policy, client, irene, audrey):
     login(client, irene)
     person = _person(gender=["woman"], race=["black", "hispanic"], disability=[])
