@@ -39,11 +39,6 @@ class StaffUserAdmin(UserAdmin, ModelAdmin):
     def has_authenticator(self, user: User) -> bool:
         return user._has_authenticator
 
-    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
-        # the audit entries of parley.accounts.signals (a deactivation, a change of role) name who made it
-        obj._audit_request = request
-        super().save_model(request, obj, form, change)
-
     @admin.action(description="Reset two-factor sign-in (they set up an authenticator app again)")
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
@@ -57,6 +52,9 @@ class StaffUserAdmin(UserAdmin, ModelAdmin):
 
     @admin.action(description="Deactivate (and sign out everywhere)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        if queryset.filter(pk=request.user.pk).exists():  # another administrator does (as with a role)
+            self.message_user(request, "You cannot deactivate your own account.", messages.ERROR)
+            queryset = queryset.exclude(pk=request.user.pk)
         count = 0
         for user in queryset.filter(is_active=True):
             user.is_active = False

@@ -27,6 +27,13 @@ class StaffAdminSite(OTPAdminSite):
     def __init__(self, name: str = "admin"):
         super().__init__(name)
 
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        """Every model admin, Parley's or another app's, with ``ParleyAdmin``."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, ParleyAdmin):
+            admin_class = type(admin_class.__name__, (ParleyAdmin, admin_class), {"__module__": admin_class.__module__})
+        super().register(model_or_iterable, admin_class, **options)
+
     def has_permission(self, request: HttpRequest) -> bool:
         """Staff status, the second factor (OTPAdminSite) and the program administrator role: the
         permission table's ``admin_site``, so that a staff flag alone never opens the admin."""
@@ -45,10 +52,14 @@ class StaffAdminSite(OTPAdminSite):
         raise PermissionDenied  # signed in fully, but not an administrator
 
 
-class ModelAdmin(admin.ModelAdmin):
-    """Django's ``ModelAdmin``, for every model in Parley's admin: an action asked for rows that cannot
-    be (a tampered selection: "abc", a key past the largest integer) says so and does nothing, instead
-    of failing with a server error when the action reads them."""
+class ParleyAdmin:
+    """What every model admin of Parley's admin site does besides Django's (``StaffAdminSite.register``
+    adds it to those of other apps too: Django's groups, django-axes' records).
+
+    An action asked for rows that cannot be (a tampered selection: "abc", a key past the largest
+    integer) says so and does nothing, instead of failing with a server error when the action reads
+    them. And the object saved knows the request, so that the audit entries its save leads to (a role
+    or a permission changed: ``parley.accounts.signals``) name who made the change."""
 
     def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         pk = self.model._meta.pk
@@ -61,3 +72,11 @@ class ModelAdmin(admin.ModelAdmin):
             self.message_user(request, "The selection was not valid, so nothing was done.", messages.ERROR)
             return None
         return super().response_action(request, queryset)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        obj._audit_request = request
+        super().save_model(request, obj, form, change)
+
+
+class ModelAdmin(ParleyAdmin, admin.ModelAdmin):
+    """Django's ``ModelAdmin`` with ``ParleyAdmin``: the base of Parley's own model admins."""

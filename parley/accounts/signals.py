@@ -9,7 +9,8 @@ because the session's user must be active, and their sessions then expire.)
 
 from __future__ import annotations
 
-from django.db.models.signals import post_save, pre_save
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from parley.accounts.models import User
@@ -21,17 +22,23 @@ def _touches_is_active(update_fields) -> bool:
     return update_fields is None or "is_active" in update_fields
 
 
-# What decides what an account may see and do (permissions.py reads the role; the admin site the flags).
-PRIVILEGES = ("role", "is_staff", "is_superuser")
+# What decides what an account may see and do (permissions.py reads the role; the admin site the flags
+# and, for an administrator who is not a superuser, Django's groups and permissions: below), and
+# whether it may sign in at all (switching an account off has an entry of its own; switching it on
+# again is recorded here).
+PRIVILEGES = ("role", "is_staff", "is_superuser", "is_active")
 
 
 @receiver(pre_save, sender=User)
 def _remember_privileges(sender, instance: User, raw: bool = False, update_fields=None, **kwargs) -> None:
+    instance._privileges_before = None
     if raw or instance.pk is None:
         return
-    if update_fields is not None and not set(PRIVILEGES) & set(update_fields):
+    saved = [name for name in PRIVILEGES if update_fields is None or name in update_fields]
+    if not saved:
         return
-    instance._privileges_before = User.objects.filter(pk=instance.pk).values(*PRIVILEGES).first()
+    # only what this save writes: a field changed in memory but left out of update_fields is not saved
+    instance._privileges_before = User.objects.filter(pk=instance.pk).values(*saved).first()
 
 
 @receiver(post_save, sender=User)
@@ -44,8 +51,10 @@ def _audit_privileges(sender, instance: User, created: bool, raw: bool = False, 
         return
     changes = {
         name: [before.get(name), getattr(instance, name)]
-        for name in PRIVILEGES
-        if before.get(name) != getattr(instance, name) and (not created or getattr(instance, name))
+        for name in (PRIVILEGES if created else before)
+        if before.get(name) != getattr(instance, name)
+        and (not created or (getattr(instance, name) and name != "is_active"))
+        and not (name == "is_active" and not instance.is_active)  # a deactivation: "user.deactivated"
     }
     if not changes:
         return
@@ -81,3 +90,39 @@ def _sign_out_when_deactivated(
             object_id=instance.pk,
             detail={"username": instance.username, "sessions_ended": ended},
         )
+
+
+def _names(model, pks) -> list[str]:
+    return sorted(str(thing) for thing in model.objects.filter(pk__in=pks or ()))
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+@receiver(m2m_changed, sender=User.user_permissions.through)
+@receiver(m2m_changed, sender=Group.permissions.through)
+def _audit_granted(sender, instance, action: str, reverse: bool, model, pk_set, **kwargs) -> None:
+    """An account's groups or Django permissions, or a group's permissions, added or taken away (for an
+    administrator who is not a superuser, they decide what the admin lets them change)."""
+    if action not in {"post_add", "post_remove", "pre_clear"}:
+        return
+    field = {User.groups.through: "groups", User.user_permissions.through: "user_permissions"}.get(
+        sender, "permissions"
+    )
+    if reverse:  # changed from the other side (a group's members, a permission's holders): named whole
+        detail = {"changed": field, "how": action.removeprefix("post_").removeprefix("pre_"), "through": str(instance)}
+    else:
+        if action == "pre_clear":  # what is about to go (after the clear it cannot be read any more)
+            pk_set = set(getattr(instance, field).values_list("pk", flat=True))
+            if not pk_set:
+                return
+        detail = {field: {"added" if action == "post_add" else "removed": _names(model, pk_set)}}
+    if isinstance(instance, User):
+        object_type, detail = "user", {"username": instance.username, **detail}
+    else:
+        object_type = "group" if isinstance(instance, Group) else instance._meta.model_name
+    audit_record(
+        action="user.privileges_changed" if object_type == "user" else "group.permissions_changed",
+        request=getattr(instance, "_audit_request", None),
+        object_type=object_type,
+        object_id=instance.pk,
+        detail=detail,
+    )

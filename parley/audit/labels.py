@@ -51,6 +51,7 @@ EVENTS = {
     "user.deactivated": "Was deactivated",
     "user.created": "Was given an account",
     "user.privileges_changed": "Had their role or rights changed",
+    "group.permissions_changed": "A group's permissions were changed",
     "keys.rotate": "Rotated the encryption keys",
     "retention.apply": "Applied the retention rules",
     "complaint.view": "Opened a complaint",

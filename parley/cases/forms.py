@@ -158,6 +158,9 @@ STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value !=
 
 
 class IntakeForm(USWDSForm, forms.Form):
+    # One per form shown (a new one each time the page is opened): the complaint it makes is found
+    # again by it when the same form is sent twice (services.complaint_receive).
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
     received_on = forms.DateField(label="Date received", widget=DateInput)
     channel = forms.ChoiceField(
         label="How the complaint came in",

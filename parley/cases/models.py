@@ -161,6 +161,18 @@ def officer_name(first_name: str, last_name: str, dsn: str, description: str) ->
     return f"{f'{first_name} {last_name}'.strip() or 'Officer'} (DSN {dsn})"
 
 
+class IntakeSubmission(models.Model):
+    """The intake form a complaint came from, by the token the form carried (one per form shown): the
+    same form sent twice (a double click, a page sent again after a slow answer) finds the complaint it
+    made instead of making a second one."""
+
+    token = models.UUIDField(unique=True)
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="intake_submission")
+
+    def __str__(self) -> str:
+        return f"{self.token} -> {self.complaint_id}"
+
+
 class PartyKind(models.TextChoices):
     COMPLAINANT = "complainant", "Complainant"
     WITNESS = "witness", "Witness"

@@ -291,8 +291,10 @@ def available_actions(
                 continue
             if session.starts_at > now:
                 starts = timezone.localtime(session.starts_at)  # dates as every page writes them: Nov 30, 2026
-                when = f"{date_format(starts, 'M j, Y')} at {date_format(starts, 'P')}"
-                blocked.append(BlockedAction(action, label, f"possible once the session has started, {when}."))
+                when = f"{date_format(starts, 'M j, Y')} at {date_format(starts, 'P')}"  # "2:30 p.m." has its stop
+                blocked.append(
+                    BlockedAction(action, label, f"possible once the session has started, {when.removesuffix('.')}.")
+                )
                 continue
         possible.append(AvailableAction(action, label))
     return possible, blocked

@@ -10,6 +10,7 @@ Where does a complaint become "mediated"? In ``session_record_outcome``, at the 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from parley.cases.models import (
     ComplaintOfficer,
     ConsentAnswer,
     DeadlineKind,
+    IntakeSubmission,
     Officer,
     Party,
     PartyKind,
@@ -41,6 +43,7 @@ from parley.cases.workflow import (
     DISPOSITION_OF,
     TERMINAL,
     ActionNotAllowed,
+    AlreadyReceived,
     Disposition,
     GuardFailed,
     RoleNotAllowed,
@@ -208,8 +211,56 @@ def complaint_receive(
     police_report_number: str = "",
     mediation_interest: str = "",
     policy: ProgramPolicy | None = None,
+    submission: uuid.UUID | None = None,
 ) -> Complaint:
-    """Record a new complaint (staff intake or the public form) with its parties, officers and allegations."""
+    """Record a new complaint (staff intake or the public form) with its parties, officers and allegations.
+
+    ``submission``: the token of the form it came from. A form sent again (whether the first one has
+    finished or is still being saved beside it) raises ``AlreadyReceived`` with the complaint it made,
+    and records nothing more: the token is unique in the database, and the second save rolls back."""
+    if submission is not None:
+        earlier = IntakeSubmission.objects.filter(token=submission).select_related("complaint").first()
+        if earlier is not None:
+            raise AlreadyReceived(earlier.complaint)
+    try:
+        return _receive(
+            actor=actor,
+            received_on=received_on,
+            channel=channel,
+            narrative=narrative,
+            parties=parties,
+            officers=officers,
+            incident_date=incident_date,
+            incident_time=incident_time,
+            incident_location=incident_location,
+            police_report_number=police_report_number,
+            mediation_interest=mediation_interest,
+            policy=policy,
+            submission=submission,
+        )
+    except IntegrityError:
+        earlier = IntakeSubmission.objects.filter(token=submission).select_related("complaint").first()
+        if submission is None or earlier is None:
+            raise
+        raise AlreadyReceived(earlier.complaint) from None
+
+
+def _receive(
+    *,
+    actor: User | None,
+    received_on: dt.date,
+    channel: str,
+    narrative: str,
+    parties: list[NewParty],
+    officers: list[NewOfficer],
+    incident_date: dt.date | None,
+    incident_time: dt.time | None,
+    incident_location: str,
+    police_report_number: str,
+    mediation_interest: str,
+    policy: ProgramPolicy | None,
+    submission: uuid.UUID | None,
+) -> Complaint:
     if actor is not None and actor.role not in {Role.INTAKE, Role.ADMIN}:
         raise RoleNotAllowed(action="complaint_receive", role=actor.role, allowed_roles={Role.INTAKE, Role.ADMIN})
     if not narrative.strip():
@@ -270,6 +321,8 @@ def complaint_receive(
             mediation_interest=mediation_interest,
             created_by=actor,
         )
+        if submission is not None:  # a second save of the same form waits here for the first, then fails
+            IntakeSubmission.objects.create(token=submission, complaint=complaint)
         for p in parties:
             Party.objects.create(complaint=complaint, **p.__dict__)
         for o in officers:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -64,7 +65,14 @@ from parley.cases.forms import (
 from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
 from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
 from parley.cases.notes import note_add, notes_for
-from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError, actions_for
+from parley.cases.workflow import (
+    ActionNotAllowed,
+    AlreadyReceived,
+    RoleNotAllowed,
+    Status,
+    WorkflowError,
+    actions_for,
+)
 from parley.jinja import render_html
 from parley.keyset import BadCursor
 from parley.mediation.models import MediationSession, SessionStatus, SurveyResponse
@@ -320,7 +328,7 @@ def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
         if prefix in {"parties", "officers"} and row.isascii() and row.isdigit():
             _without_row(data, prefix, int(row))
         adding = "removed"
-    form = IntakeForm(data, initial={"received_on": timezone.localdate()})
+    form = IntakeForm(data, initial={"received_on": timezone.localdate(), "submission": uuid.uuid4()})
     parties = PartyFormSet(data, prefix="parties")
     officers = OfficerFormSet(data, prefix="officers", form_kwargs={"categories": categories})
     if adding in {"party", "officer", "removed"}:
@@ -352,7 +360,11 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
                 incident_location=d.get("incident_location") or "",
                 police_report_number=d.get("police_report_number") or "",
                 mediation_interest=d.get("mediation_interest") or "",
+                submission=d.get("submission"),
             )
+        except AlreadyReceived as exc:  # sent twice: the first time recorded it
+            messages.info(request, f"This form was sent twice. Complaint {exc.complaint.reference} is recorded once.")
+            return redirect("cases:detail", ref=exc.complaint.reference)
         except WorkflowError as exc:
             form.add_error(None, str(exc))  # the error summary says the complaint was not saved
         except ProgramPolicy.DoesNotExist:
@@ -751,11 +763,13 @@ def session_record_outcome(request: HttpRequest, ref: str) -> HttpResponse:
     is not told where it stands now."""
     if role_of(request.user) == Role.MEDIATOR:
         complaint = get_complaint_for(request.user, ref, need="session_record_outcome")
+        # the session the form is for (the booked one, as _outcome_kwargs finds it); when there is none
+        # any more (someone recorded its outcome a moment ago), the last one held, so that its team is
+        # told what happened
+        sessions = MediationSession.objects.filter(complaint=complaint).order_by("-starts_at", "-id")
         latest = (
-            MediationSession.objects.filter(complaint=complaint)
-            .exclude(status=SessionStatus.CANCELLED)
-            .order_by("-starts_at", "-id")
-            .first()
+            sessions.filter(status=SessionStatus.SCHEDULED).first()
+            or sessions.exclude(status=SessionStatus.CANCELLED).first()
         )
         if latest is None or not latest.mediators.filter(user=request.user).exists():
             raise Http404("No complaint found.")

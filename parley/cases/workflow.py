@@ -177,6 +177,14 @@ class GuardFailed(WorkflowError):
     """The action fits the status and role, but its conditions are not met (the message says which)."""
 
 
+class AlreadyReceived(WorkflowError):
+    """The intake form was sent again: the complaint it made the first time is ``complaint``."""
+
+    def __init__(self, complaint) -> None:
+        self.complaint = complaint
+        super().__init__(f"This form was already sent: it recorded complaint {complaint.reference}.")
+
+
 def actions_from(status: str) -> list[str]:
     return [t.action for t in TRANSITIONS if status in t.sources]
 

@@ -102,3 +102,66 @@ def test_the_reference_data_admins_refuse_a_tampered_selection_too(client, db):
     response = client.post(reverse("admin:mediation_venue_changelist"), data, follow=True)
     assert response.status_code == 200
     assert "The selection was not valid, so nothing was done." in response.content.decode()
+
+
+def test_only_what_a_save_writes_is_recorded(irene):
+    irene.is_superuser, irene.role = True, Role.IAD  # the flag changed in memory only
+    irene.save(update_fields=["role"])
+    entry = AuditEntry.objects.get(action="user.privileges_changed")
+    assert entry.detail["changes"] == {"role": [Role.INTAKE, Role.IAD]}
+    irene.refresh_from_db()
+    assert not irene.is_superuser
+
+
+def test_switching_an_account_on_again_is_recorded_and_switching_it_off_once(irene):
+    irene.is_active = False
+    irene.save()
+    irene.is_active = True
+    irene.save()
+    assert list(
+        AuditEntry.objects.filter(action__in=["user.deactivated", "user.privileges_changed"]).values_list(
+            "action", "detail__changes"
+        )
+    ) == [("user.deactivated", None), ("user.privileges_changed", {"is_active": [False, True]})]
+
+
+def test_django_permissions_and_groups_given_in_the_admin_are_recorded_with_who_gave_them(client, irene):
+    from django.contrib.auth.models import Group, Permission
+
+    root = _root()
+    login(client, root)
+    change_user = Permission.objects.get(codename="change_user")
+    helpdesk = Group.objects.create(name="helpdesk")
+    url, data = _change_form_data(client, irene, user_permissions=[change_user.pk], groups=[helpdesk.pk])
+    assert client.post(url, data).status_code == 302
+    entries = AuditEntry.objects.filter(action="user.privileges_changed", object_id=str(irene.pk))
+    recorded = {
+        key: entry.detail[key] for entry in entries for key in ("groups", "user_permissions") if key in entry.detail
+    }
+    assert recorded == {"groups": {"added": ["helpdesk"]}, "user_permissions": {"added": [str(change_user)]}}
+    assert {entry.actor for entry in entries} == {root}
+    # a group's own permissions, through the group admin (a way round a form that guards the account)
+    group_url = reverse("admin:auth_group_change", args=[helpdesk.pk])
+    assert client.post(group_url, {"name": "helpdesk", "permissions": [change_user.pk]}).status_code == 302
+    entry = AuditEntry.objects.get(action="group.permissions_changed")
+    assert (entry.actor, entry.detail) == (root, {"permissions": {"added": [str(change_user)]}})
+
+
+def test_every_admin_refuses_a_tampered_selection_djangos_and_axes_too(client, db):
+    login(client, _root())
+    for changelist in ("admin:auth_group_changelist", "admin:axes_accessattempt_changelist"):
+        data = {"action": "delete_selected", "_selected_action": ["abc"]}
+        response = client.post(reverse(changelist), data, follow=True)
+        assert response.status_code == 200, changelist
+        assert "The selection was not valid, so nothing was done." in response.content.decode()
+
+
+def test_an_administrator_cannot_deactivate_their_own_account(client, irene):
+    root = _root()
+    login(client, root)
+    data = {"action": "deactivate", "_selected_action": [root.pk, irene.pk]}
+    response = client.post(reverse("admin:accounts_user_changelist"), data, follow=True)
+    assert "You cannot deactivate your own account." in response.content.decode()
+    root.refresh_from_db()
+    irene.refresh_from_db()
+    assert root.is_active and not irene.is_active

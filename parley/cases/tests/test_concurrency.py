@@ -78,3 +78,39 @@ def test_reference_numbers_stay_unique_when_many_complaints_arrive_at_once():
     assert results == [None] * 6
     references = list(Complaint.objects.values_list("reference", flat=True))
     assert len(references) == len(set(references)) == 6
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it there)")
+@pytest.mark.django_db(transaction=True)
+def test_the_same_intake_form_saved_twice_at_once_records_one_complaint():
+    """A double click: both saves start before either has finished. The token is unique in the database:
+    the second waits for the first, fails, rolls back (its reference number too) and says which it was."""
+    import uuid
+
+    from parley.cases.models import ReferenceCounter
+    from parley.cases.workflow import AlreadyReceived
+    from parley.testing.factories import OfficerFactory
+
+    install_presets(activate="st-louis")
+    irene = UserFactory(role="intake")
+    roster = OfficerFactory()
+    token = uuid.uuid4()
+
+    def save():
+        services.complaint_receive(
+            actor=irene,
+            received_on=irene.date_joined.date(),
+            channel="phone",
+            narrative="The officer called me names.",
+            parties=[services.NewParty(first_name="Dana", last_name="Reyes")],
+            officers=[services.NewOfficer(roster=roster, allegation_codes=["discourtesy"])],
+            submission=token,
+        )
+
+    results = _race(save, save)
+    assert sum(r is None for r in results) == 1, results
+    (error,) = [r for r in results if r is not None]
+    assert isinstance(error, AlreadyReceived)
+    complaint = Complaint.objects.get()
+    assert error.complaint.pk == complaint.pk
+    assert ReferenceCounter.objects.get().last == 1  # the second save's number went back with it

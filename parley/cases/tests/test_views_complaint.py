@@ -98,6 +98,8 @@ def test_it_says_when_the_outcome_can_be_recorded(journey, client, carla):
     assert (
         f"Record the outcome: possible once the session has started, {starts:%b} {starts.day}, {starts.year} at" in body
     )
+    hint = body[body.index("Record the outcome: possible") :].split("</p>")[0]
+    assert hint.endswith(".") and not hint.endswith("..")  # "2:30 p.m." brings its own stop
     assert 'id="action-session_cancel"' in body
 
 

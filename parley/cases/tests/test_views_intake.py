@@ -299,3 +299,31 @@ def test_intake_refuses_impossible_dates_invisible_and_endless_text_and_records_
     assert message in text(response)
     assert not Complaint.objects.exists()
     assert client.post(INTAKE, _data()).status_code == 302  # the same without it is a complaint
+
+
+def test_the_same_form_sent_twice_records_one_complaint(policy, client, irene):
+    """A double click on "Save the complaint", or the page sent again after a slow answer."""
+    login(client, irene)
+    token = re.search(r'name="submission" value="([0-9a-f-]{36})"', text(client.get(INTAKE))).group(1)
+    other = re.search(r'name="submission" value="([0-9a-f-]{36})"', text(client.get(INTAKE))).group(1)
+    assert token != other  # a new form each time the page is opened
+    data = {**_data(), "submission": token}
+    first = client.post(INTAKE, data)
+    c = Complaint.objects.get()
+    assert first["Location"] == reverse("cases:detail", kwargs={"ref": c.reference})
+    again = client.post(INTAKE, data, follow=True)
+    assert Complaint.objects.count() == 1 and ComplaintEvent.objects.filter(complaint=c).count() == 1
+    assert again.redirect_chain[0][0] == reverse("cases:detail", kwargs={"ref": c.reference})
+    assert f"This form was sent twice. Complaint {c.reference} is recorded once." in text(again)
+    # a new form (another token) is another complaint, with the next reference number
+    client.post(INTAKE, {**_data(), "submission": other})
+    assert Complaint.objects.count() == 2
+
+
+def test_the_form_keeps_its_token_through_adding_a_person_and_through_errors(policy, client, irene):
+    login(client, irene)
+    token = "0b6f7a9e-5b8e-4d52-9d3c-2f1c7f7c1a11"
+    for extra in ({"add": "party"}, {"narrative": ""}):
+        body = text(client.post(INTAKE, {**_data(), "submission": token, **extra}))
+        assert f'name="submission" value="{token}"' in body
+    assert not Complaint.objects.exists()
