@@ -197,6 +197,12 @@ class NewOfficer:
     allegation_codes: list[str] = field(default_factory=list)
 
 
+def _received_from(submission: uuid.UUID) -> Complaint | None:
+    """The complaint the intake form with this token made, if it was saved."""
+    found = IntakeSubmission.objects.filter(token=submission).select_related("complaint").first()
+    return found.complaint if found else None
+
+
 def complaint_receive(
     *,
     actor: User | None,
@@ -218,49 +224,8 @@ def complaint_receive(
     ``submission``: the token of the form it came from. A form sent again (whether the first one has
     finished or is still being saved beside it) raises ``AlreadyReceived`` with the complaint it made,
     and records nothing more: the token is unique in the database, and the second save rolls back."""
-    if submission is not None:
-        earlier = IntakeSubmission.objects.filter(token=submission).select_related("complaint").first()
-        if earlier is not None:
-            raise AlreadyReceived(earlier.complaint)
-    try:
-        return _receive(
-            actor=actor,
-            received_on=received_on,
-            channel=channel,
-            narrative=narrative,
-            parties=parties,
-            officers=officers,
-            incident_date=incident_date,
-            incident_time=incident_time,
-            incident_location=incident_location,
-            police_report_number=police_report_number,
-            mediation_interest=mediation_interest,
-            policy=policy,
-            submission=submission,
-        )
-    except IntegrityError:
-        earlier = IntakeSubmission.objects.filter(token=submission).select_related("complaint").first()
-        if submission is None or earlier is None:
-            raise
-        raise AlreadyReceived(earlier.complaint) from None
-
-
-def _receive(
-    *,
-    actor: User | None,
-    received_on: dt.date,
-    channel: str,
-    narrative: str,
-    parties: list[NewParty],
-    officers: list[NewOfficer],
-    incident_date: dt.date | None,
-    incident_time: dt.time | None,
-    incident_location: str,
-    police_report_number: str,
-    mediation_interest: str,
-    policy: ProgramPolicy | None,
-    submission: uuid.UUID | None,
-) -> Complaint:
+    if submission is not None and (earlier := _received_from(submission)) is not None:
+        raise AlreadyReceived(earlier)
     if actor is not None and actor.role not in {Role.INTAKE, Role.ADMIN}:
         raise RoleNotAllowed(action="complaint_receive", role=actor.role, allowed_roles={Role.INTAKE, Role.ADMIN})
     if not narrative.strip():
@@ -321,8 +286,14 @@ def _receive(
             mediation_interest=mediation_interest,
             created_by=actor,
         )
-        if submission is not None:  # a second save of the same form waits here for the first, then fails
-            IntakeSubmission.objects.create(token=submission, complaint=complaint)
+        if submission is not None:
+            try:
+                with transaction.atomic():  # a second save of the same form waits here for the first, then fails
+                    IntakeSubmission.objects.create(token=submission, complaint=complaint)
+            except IntegrityError:
+                if (earlier := _received_from(submission)) is None:
+                    raise
+                raise AlreadyReceived(earlier) from None  # and this save rolls back, its number with it
         for p in parties:
             Party.objects.create(complaint=complaint, **p.__dict__)
         for o in officers:
