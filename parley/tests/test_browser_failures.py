@@ -186,6 +186,11 @@ def test_opening_another_action_asks_before_dropping_what_was_typed_in_the_open_
     panel = open_action(page, "Screen for exclusion factors")
     screen = page.get_by_role("link", name="Screen for exclusion factors")
     expect(screen).to_have_attribute("aria-current", "true")  # the open one is marked
+    background = "e => getComputedStyle(e).backgroundColor"  # and looks it, beside one that is not open
+    page.mouse.move(0, 0)  # (not only while the pointer is over it)
+    assert screen.evaluate(background) != page.get_by_role("link", name="Record the acknowledgement").evaluate(
+        background
+    )
     choose(panel, "Does the complaint allege property damage?", "No")
     asked: list[str] = []
 
