@@ -108,23 +108,14 @@ def test_the_complaint_keeps_its_earliest_open_deadline_through_the_steps(journe
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_fills_next_due_from_the_deadlines_and_reverses(policy, irene, ray, carla, alma):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    from parley.testing.migrations import columns_of, migrate_to, migrated_back_to
 
     journey = Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
     waiting = receive_complaint(irene)
     closed = reach(Status.DECLINED_BY_COMPLAINANT, journey)
-    executor = MigrationExecutor(connection)
-    try:
-        executor.migrate([("cases", "0006_search_indexes")])
-        with connection.cursor() as cursor:
-            columns = [c.name for c in connection.introspection.get_table_description(cursor, "cases_complaint")]
-        assert "next_due" not in columns
-        executor = MigrationExecutor(connection)
-        executor.migrate([("cases", "0007_complaint_next_due")])
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    with migrated_back_to("cases", "0006_search_indexes"):
+        assert "next_due" not in columns_of("cases_complaint")
+        migrate_to(("cases", "0007_complaint_next_due"))
     waiting.refresh_from_db()
     closed.refresh_from_db()
     assert waiting.next_due == _earliest_open(waiting) is not None

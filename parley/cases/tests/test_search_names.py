@@ -204,23 +204,15 @@ def _varied_complaints(irene) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_fills_the_copy_as_the_services_write_it_and_reverses(policy, irene):
-    from django.db.migrations.executor import MigrationExecutor
+    from parley.testing.migrations import columns_of, migrate_to, migrated_back_to
 
     ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
     _varied_complaints(irene)
     written = _copies()
     assert sorted(written.values()) == ["", "Lucia Fernández\nOkafor\nKevin Marsh\nAnn Lee"]
-    executor = MigrationExecutor(connection)
-    try:
-        executor.migrate([("cases", "0008_open_complaint_indexes")])
-        with connection.cursor() as cursor:
-            columns = [col.name for col in connection.introspection.get_table_description(cursor, "cases_complaint")]
-        assert "search_names" not in columns
-        executor = MigrationExecutor(connection)
-        executor.migrate([("cases", "0009_complaint_search_names")])
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    with migrated_back_to("cases", "0008_open_complaint_indexes"):
+        assert "search_names" not in columns_of("cases_complaint")
+        migrate_to(("cases", "0009_complaint_search_names"))
     assert _copies() == written
 
 
