@@ -15,14 +15,18 @@ from parley.cases.demo import LAST
 @pytest.mark.django_db(transaction=True)
 def test_it_times_each_page_beside_the_floor_and_then_the_searches():
     out = io.StringIO()
-    call_command("bench_pages", complaints=40, requests=5, searches=True, stdout=out)
+    call_command("bench_pages", complaints=40, requests=5, searches=True, breakdown=True, stdout=out)
     text = out.getvalue()
     assert "Seeding 40 complaints" in text
+    assert re.search(r"^page +median ms +p95 ms +x floor +db ms +other ms +x floor, db only$", text, re.MULTILINE)
+    number = r"\s+([\d.]+)"
     for page in ("floor: minimal view", "complaint list", "filtered search", "my queue", "complaint page"):
-        row = re.search(rf"^{re.escape(page)}.*?\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", text, re.MULTILINE)
+        row = re.search(rf"^{re.escape(page)}.*?{number * 6}$", text, re.MULTILINE)
         assert row, page
-        median, p95, ratio = map(float, row.groups())
+        median, p95, ratio, db, other, db_only = map(float, row.groups())
         assert 0 < median <= p95 and ratio > 0
+        # every page, the floor too, waits on the database (the session, the user, the second factor)
+        assert 0 < db < median and other > 0 and db_only > 0
     searches = 2 * (len(set(LAST)) + 7)
     summary = re.search(
         rf"^{searches} searches: median ([\d.]+) ms, 90th percentile ([\d.]+) ms, slowest ([\d.]+) ms$",

@@ -1,7 +1,7 @@
 """Server time of the busiest staff pages, beside a minimal Django view on the same server.
 
     DEBUG=0 SECRET_KEY=... SECURE_SSL_REDIRECT=0 DATABASE_URL=postgres://... \\
-        python manage.py bench_pages --complaints 1000000 --requests 60 [--searches]
+        python manage.py bench_pages --complaints 1000000 --requests 60 [--searches] [--breakdown]
 
 Requests go through the whole Django stack in this process (every middleware: sessions, two-factor,
 audit, CSP), with the test client: the time is the server's, without a network. The floor is
@@ -12,15 +12,23 @@ that shows an error message (a refused filter, say) stops the run: it would not 
 Seeding, when the database holds fewer complaints than asked, uses ``seed_demo``. ``--searches`` then
 times the list's search for many words, common, rare and of several words (docs/benchmarks.md, seventh
 round).
+
+``--breakdown`` also times each statement the pages send to the database (the round trip: sending,
+the database's planning and work, the answer coming back) and prints, for each page, the median time
+its requests spent waiting on the database and the rest, the server's own work (Python). Its last
+column is a lower bound: the page's ratio to the floor if everything it does beyond the floor's own
+work were its database statements, that is, if its Python (queries built, rows read, the page written)
+took no time at all (docs/benchmarks.md, ninth round).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -50,6 +58,23 @@ def _verified_client(user: User) -> Client:
     return client
 
 
+@contextlib.contextmanager
+def _database_time() -> Iterator[list[float]]:
+    """The time spent in each statement sent to the database inside the block, in ms, in a list that
+    fills as they run."""
+    spent: list[float] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append((time.perf_counter() - started) * 1000)
+
+    with connection.execute_wrapper(timed):
+        yield spent
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -73,8 +98,23 @@ class Command(BaseCommand):
             help="Then time a search for each last name of the demo data and a few others, with and without "
             "an outcome, and print the median, 90th percentile and slowest of their medians.",
         )
+        parser.add_argument(
+            "--breakdown",
+            action="store_true",
+            help="Also print each page's time waiting on the database and the rest, and its ratio to the floor "
+            "if it spent no time of its own beyond its database statements.",
+        )
 
-    def handle(self, *args, complaints: int, requests: int, seed: int, searches: bool = False, **options):
+    def handle(
+        self,
+        *args,
+        complaints: int,
+        requests: int,
+        seed: int,
+        searches: bool = False,
+        breakdown: bool = False,
+        **options,
+    ):
         if settings.DEBUG:
             raise CommandError("Run with DEBUG=0: DEBUG records every query and would distort the figures.")
         if requests < 5:
@@ -131,26 +171,42 @@ class Command(BaseCommand):
             f"{connection.vendor} {connection.settings_dict.get('NAME')}: {total:,} complaints; "
             f"{requests} timed requests per page; load average {_load()}"
         )
-        self.stdout.write(f"{'page':<34} {'median ms':>10} {'p95 ms':>10} {'x floor':>8}")
+        header = f"{'page':<34} {'median ms':>10} {'p95 ms':>10} {'x floor':>8}"
+        if breakdown:
+            header += f" {'db ms':>7} {'other ms':>9} {'x floor, db only':>17}"
+        self.stdout.write(header)
         # In rounds: one request of each page per round, so that a change of load on a shared machine
         # falls on every page alike and the ratios to the floor stay meaningful. 5 rounds warm up.
         timings: dict[str, list[float]] = {name: [] for name in pages}
+        in_database: dict[str, list[float]] = {name: [] for name in pages}
         for round_number in range(requests + 5):
             for name, (page_client, url_for) in pages.items():
                 url = url_for()
-                started = time.perf_counter()
-                response = page_client.get(url)
-                elapsed = (time.perf_counter() - started) * 1000
+                with _database_time() if breakdown else contextlib.nullcontext([]) as spent:
+                    started = time.perf_counter()
+                    response = page_client.get(url)
+                    elapsed = (time.perf_counter() - started) * 1000
                 if response.status_code != 200:
                     raise CommandError(f"{url} answered {response.status_code}")
                 if b'role="alert"' in response.content:  # e.g. a filter the form refused: not the page meant
                     raise CommandError(f"{url} shows an error message")
                 if round_number >= 5:
                     timings[name].append(elapsed)
-        floor = statistics.median(timings[next(iter(pages))])
+                    in_database[name].append(sum(spent))
+        floor_name = next(iter(pages))
+        floor = statistics.median(timings[floor_name])
+
+        def other(name: str) -> float:  # the median of each request's time outside its database statements
+            return statistics.median(total - db for total, db in zip(timings[name], in_database[name], strict=True))
+
+        floor_other = other(floor_name)
         for name, values in timings.items():
             median, p95 = statistics.median(values), _percentile(values, 0.95)
-            self.stdout.write(f"{name:<34} {median:>10.1f} {p95:>10.1f} {median / floor:>8.1f}")
+            line = f"{name:<34} {median:>10.1f} {p95:>10.1f} {median / floor:>8.1f}"
+            if breakdown:
+                db = statistics.median(in_database[name])
+                line += f" {db:>7.2f} {other(name):>9.2f} {(floor_other + db) / floor:>17.1f}"
+            self.stdout.write(line)
         self.stdout.write(f"load average at the end: {_load()}")
         if searches:
             self._searches(client)
