@@ -418,7 +418,7 @@ class AcknowledgeForm(ActionForm):
     slug = "acknowledge"
     title = "Record the acknowledgement"
     intro = "Record that the complainant was told the complaint was received."
-    submit_label = "Record the acknowledgement"
+    submit_label = "Save the acknowledgement"
     success_message = "The acknowledgement is recorded."
 
     how = forms.ChoiceField(
@@ -654,7 +654,7 @@ class ReasonForm(ActionForm):
 class CancelSessionForm(ReasonForm):
     slug = "cancel"
     title = "Cancel the session"
-    submit_label = "Cancel the session"
+    submit_label = "Yes, cancel the session"
     final = True
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -690,7 +690,7 @@ class SendBackForm(ReasonForm):
 class WithdrawForm(ReasonForm):
     slug = "withdraw"
     title = "Record a withdrawal"
-    submit_label = "Record the withdrawal"
+    submit_label = "Save the withdrawal"
     final = True
     success_message = "The withdrawal is recorded."
 

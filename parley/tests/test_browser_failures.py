@@ -47,7 +47,7 @@ def test_a_yes_at_screening_finds_the_complaint_unsuitable_and_sends_it_to_inves
     open_complaint(page, c.reference)
     panel = open_action(page, "Record the acknowledgement")
     choose(panel, "How was the complainant told?", "Letter")
-    save(page, "Record the acknowledgement", "The acknowledgement is recorded.")  # the page now shows a message
+    save(page, "Save the acknowledgement", "The acknowledgement is recorded.")  # the page now shows a message
     panel = open_action(page, "Screen for exclusion factors")
     choose(panel, "Does the complaint allege serious physical injury?", "No")
     choose(panel, "Does the complaint allege property damage?", "No")

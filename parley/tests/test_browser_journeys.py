@@ -97,7 +97,7 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     panel = open_action(page, "Record the acknowledgement")
     assert_accessible(page, context="the acknowledgement form")
     choose(panel, "How was the complainant told?", "Phone call")
-    save(page, "Record the acknowledgement", "The acknowledgement is recorded.")
+    save(page, "Save the acknowledgement", "The acknowledgement is recorded.")
 
     panel = open_action(page, "Screen for exclusion factors")
     assert_accessible(page, context="the screening form")

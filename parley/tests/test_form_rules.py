@@ -122,3 +122,28 @@ def test_scheduling_notes_that_did_not_arrive_do_not_erase_them(journey, client,
     assert client.post(url, {"notes": ""}).status_code == 302  # emptying the box on purpose still works
     session.refresh_from_db()
     assert session.scheduling_notes == ""
+
+
+def _action_forms() -> list[type]:
+    from parley.cases.forms import ActionForm
+
+    found, todo = [], [ActionForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if "slug" in vars(sub):  # a form of its own, not a base of several
+                found.append(sub)
+    return found
+
+
+def test_an_action_forms_button_is_not_the_link_that_opened_it():
+    """A screen reader reads the action's link, then the form's heading, then its button: the button says
+    what it does (save, confirm) in words of its own, so that it is not heard as the link again (from a
+    browser walk-through)."""
+    from parley.cases.labels import ACTION_LABELS
+
+    action_forms = _action_forms()
+    assert len(action_forms) >= len(ACTION_LABELS), "every workflow action has its form"
+    for form in action_forms:
+        assert form.submit_label not in ACTION_LABELS.values(), form.__name__
+        assert form.submit_label != "Save", form.__name__  # the default: it would not say what is saved
