@@ -25,7 +25,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from parley.accounts.roles import ORGANISATION_OF_ROLE, Role
+from parley.accounts.roles import ORGANISATION_OF_ROLE, Organisation, Role
 from parley.cases.models import Complaint
 from parley.cases.workflow import TRANSITIONS
 from parley.mediation.models import MediationSession
@@ -161,6 +161,17 @@ def capabilities(user: Any) -> dict[str, bool]:
 
 def organisation_of(user: Any) -> str:
     return ORGANISATION_OF_ROLE.get(role_of(user), "")
+
+
+def reads_reasons_of(user: Any, writer_role: str) -> bool:
+    """Whether ``user`` may read the reason a step's recorder wrote (the timeline), by the role of the
+    one who wrote it. A reason the mediation center wrote (why a session was cancelled, why the case
+    went back to investigation, why the complainant withdrew) may tell what happened around or in a
+    session: it is the center's own record, behind the confidentiality wall, and oversight and
+    Internal Affairs see only the step and its outcome."""
+    if ORGANISATION_OF_ROLE.get(writer_role) == Organisation.MEDIATION_CENTER:
+        return organisation_of(user) == Organisation.MEDIATION_CENTER
+    return True
 
 
 def visible_complaints(user: Any, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from parley.accounts.models import User
-from parley.accounts.permissions import can
+from parley.accounts.permissions import can, organisation_of
+from parley.accounts.roles import Organisation
 from parley.cases import demographics, selectors
 from parley.cases.models import (
     AllegationCategory,
@@ -29,7 +30,7 @@ from parley.cases.models import (
     PartyKind,
 )
 from parley.cases.notes import MAX_NOTE_LENGTH
-from parley.cases.services import EXPLANATION_METHODS, NewOfficer, NewParty, required_attendees
+from parley.cases.services import EXPLANATION_METHODS, NewOfficer, NewParty, attendance_problem, required_attendees
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
 from parley.mediation.models import MediationSession, Mediator, SessionOutcome, SessionStatus, Venue
 from parley.policies.models import WrittenAgreement
@@ -650,6 +651,17 @@ class ReasonForm(ActionForm):
         error_messages={"required": "Give the reason."},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # who reads it: the rule of the timeline (permissions.reads_reasons_of)
+        if organisation_of(self.user) == Organisation.MEDIATION_CENTER:
+            self.fields["reason"].help_text = (
+                "Only the mediation center reads this reason; oversight and Internal Affairs see the step, not "
+                "why. Never write what was said in a session."
+            )
+        else:
+            self.fields["reason"].help_text = "Everyone who can open this complaint reads this reason in its timeline."
+
 
 class CancelSessionForm(ReasonForm):
     slug = "cancel"
@@ -670,7 +682,8 @@ class CancelSessionForm(ReasonForm):
             where = f" at {session.venue.name}" if session.venue else ""
             which = f"The session of {date_format(timezone.localtime(session.starts_at), 'l, M j, Y, P')}{where}"
         self.intro = (
-            f"{which} is called off and the mediators are told. The complaint goes back to waiting for a session."
+            f"{which} is called off and leaves the mediators' lists of sessions. Parley sends no message: tell the "
+            "mediators and the parties. The complaint goes back to waiting for a session."
         )
 
     success_message = "The session is cancelled. The complaint waits to be scheduled again."
@@ -712,6 +725,8 @@ class OutcomeForm(ActionForm):
     intro = "Record who was there and how the session ended. Nothing said in the session is written down."
     submit_label = "Save the outcome"
     success_message = "The outcome is recorded."
+    final = True
+    ATTENDANCE = ("present_parties", "present_officers", "present_mediators")
 
     outcome = forms.ChoiceField(
         label="How did the session end?",
@@ -757,14 +772,27 @@ class OutcomeForm(ActionForm):
         self.fields["present_mediators"].choices = [
             (m.pk, str(m)) for m in Mediator.objects.filter(pk__in=mediators).order_by("last_name", "first_name")
         ]
+        for name in self.ATTENDANCE:  # needed or not by the outcome chosen (``attendance_problem``)
+            self.fields[name].depends_on_answers = True
+        self.fields["present_parties"].help_text = "Tick everyone who was there, here and below."
         if self.complaint.policy.written_agreement == WrittenAgreement.NONE:
             for name in ("agreement_signed", "agreement_terms", "agreement_public"):
                 del self.fields[name]
         when = date_format(timezone.localtime(session.starts_at), "M j, P")
         self.title = f"Record the outcome of the session of {when}"
+        if not can(self.user, "complaint_send_back_good_faith"):  # a mediator: the coordinator records that
+            self.intro += (
+                " If the complainant says the officer did not take part in good faith, save nothing here: tell"
+                " the coordinator, who sends the case back to investigation."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.get("outcome"):
+            present = tuple(set(data.get(name) or ()) for name in self.ATTENDANCE)
+            needed = tuple({key for key, _ in self.fields[name].choices} for name in self.ATTENDANCE)
+            if problem := attendance_problem(data["outcome"], present, needed):
+                self.add_error(*problem)
         resolved = data.get("outcome") in {SessionOutcome.FULL_AGREEMENT, SessionOutcome.PARTIAL_AGREEMENT}
         terms = (data.get("agreement_terms") or "").strip()
         if "agreement_terms" not in self.fields or not data.get("outcome"):

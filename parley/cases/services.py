@@ -729,6 +729,34 @@ def required_attendees(c: Complaint, session: MediationSession) -> tuple[set[int
     return parties, officers, mediators
 
 
+def attendance_problem(
+    outcome: str, present: tuple[set[int], set[int], set[int]], needed: tuple[set[int], set[int], set[int]]
+) -> tuple[str, str] | None:
+    """What is wrong with the attendance recorded for ``outcome``, as (the form's field, the message), or
+    None. A session took place only with its mediators (if none came, it is cancelled and booked again).
+    "Not resolved" sends the complaint to investigation and cannot be undone: it needs both sides in the
+    room, so that a complainant or an officer who did not come is recorded as the no-show it is (a
+    mediator who left every box blank had sent complaints to investigation)."""
+    (parties, officers, mediators), (need_parties, need_officers, need_mediators) = present, needed
+    if need_mediators and not mediators:
+        return "present_mediators", (
+            "No mediator is marked present. Tick the mediators who ran the session; if none came, cancel the "
+            "session and book it again."
+        )
+    if outcome == SessionOutcome.NOT_RESOLVED:
+        if need_parties and not parties:
+            return "present_parties", (
+                "No complainant is marked present. Tick who came; if the complainant did not come, choose "
+                f"“{SessionOutcome.COMPLAINANT_NO_SHOW.label}”."
+            )
+        if need_officers and not officers:
+            return "present_officers", (
+                "No officer is marked present. Tick who came; if the officer did not come, choose "
+                f"“{SessionOutcome.OFFICER_NO_SHOW.label}”."
+            )
+    return None
+
+
 def session_record_outcome(
     *,
     complaint: Complaint | int,
@@ -765,6 +793,8 @@ def session_record_outcome(
         if strangers:
             raise GuardFailed("Attendance names someone who is not a participant of this session.")
         everyone_present = present == (need_parties, need_officers, need_mediators)
+        if problem := attendance_problem(outcome, present, (need_parties, need_officers, need_mediators)):
+            raise GuardFailed(problem[1])
         agreement_terms = agreement_terms.strip()
         resolved = outcome in {SessionOutcome.FULL_AGREEMENT, SessionOutcome.PARTIAL_AGREEMENT}
         if agreement_terms:

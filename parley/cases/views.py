@@ -35,6 +35,7 @@ from parley.accounts.permissions import (
     capabilities,
     center_records,
     get_complaint_for,
+    reads_reasons_of,
     require,
     role_of,
     visible_complaints,
@@ -435,6 +436,12 @@ def _event_details(event: ComplaintEvent, user: Any) -> list[str]:
     return details
 
 
+def _reads_reason(user: Any, event: ComplaintEvent) -> bool:
+    if event.action == "complaint_screen":  # it repeats the exclusion factors answered yes: the investigation side
+        return can(user, "view_screening")
+    return reads_reasons_of(user, event.actor_role)
+
+
 def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
     entries = []
     for e in complaint.events.all():
@@ -447,8 +454,7 @@ def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
                 role=Role(e.actor_role).label if e.actor_role in Role.values else e.actor_role,
                 from_label=_status_label(e.from_status) if e.from_status else "—",
                 to_label=_status_label(e.to_status),
-                # a screening's reason repeats the exclusion factors answered yes: the investigation side
-                reason=e.reason if e.action != "complaint_screen" or can(user, "view_screening") else "",
+                reason=e.reason if _reads_reason(user, e) else "",
                 details=_event_details(e, user),
             )
         )

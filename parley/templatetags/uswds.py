@@ -44,7 +44,10 @@ def field_context(bound: forms.BoundField, hint: str = "", label: str = "") -> d
         "label": label,
         "hint": hint,
         "errors": errors,
-        "optional": not bound.field.required and kind in {"input", "choices"},
+        # a field that other answers make necessary (``depends_on_answers``) is not marked "(optional)"
+        "optional": not bound.field.required
+        and kind in {"input", "choices"}
+        and not getattr(bound.field, "depends_on_answers", False),
         "id": bound.auto_id,
     }
     if kind in {"input", "checkbox", "hidden"}:

@@ -234,7 +234,13 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     assert_accessible(page, context="the mediator's outcome form")
     form = page.locator("#action-panel")
     choose(form, "How did the session end?", "Resolved: full agreement")
-    # nobody ticked as present: a mediation cannot be resolved without the people in the room
+    # nobody ticked as present: no session took place without its mediators
+    submit_expecting_errors(
+        page, "Save the outcome", "No mediator is marked present", context="the outcome form, no one ticked"
+    )
+    choose(form, "Mediators present", "Maya Fischer")
+    choose(form, "Mediators present", "Sam Okafor")
+    # the parties still missing: a mediation cannot be resolved without the people in the room
     submit_expecting_errors(
         page,
         "Save the outcome",
@@ -244,8 +250,6 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     )
     choose(form, "Complainants present", "Marisol Vega")
     choose(form, "Officers present", f"Paul Brennan (DSN {roster_officer.dsn})")
-    choose(form, "Mediators present", "Maya Fischer")
-    choose(form, "Mediators present", "Sam Okafor")
     save(page, "Save the outcome", "Thank you. The outcome is recorded.")
     expect(page.locator(".parley-session")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("No session is booked for you.")

@@ -149,9 +149,60 @@ def test_a_resolved_outcome_needs_everyone_present_and_says_so(journey, client, 
     before = snapshot(c)
     with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
         login(client, maya)
-        response = client.post(_outcome_url(session), {"outcome": SessionOutcome.FULL_AGREEMENT})
+        response = client.post(_outcome_url(session), {**_everyone(c, session), "present_officers": []})
     assert "every complainant, every participating officer" in text(response)
     assert snapshot(c) == before
+
+
+@pytest.mark.parametrize(
+    ("outcome", "absent", "field", "message"),
+    [
+        # every box left blank: a session is held with its mediators
+        (SessionOutcome.NOT_RESOLVED, "everyone", "present_mediators", "No mediator is marked present"),
+        (SessionOutcome.COMPLAINANT_NO_SHOW, "everyone", "present_mediators", "No mediator is marked present"),
+        # "Not resolved" goes to investigation for good: whoever did not come is a no-show, not a failed mediation
+        (SessionOutcome.NOT_RESOLVED, "present_parties", "present_parties", "“Complainant did not attend”"),
+        (SessionOutcome.NOT_RESOLVED, "present_officers", "present_officers", "“Officer did not attend”"),
+    ],
+)
+def test_an_outcome_needs_the_attendance_it_implies_and_says_where(
+    journey, client, maya, outcome, absent, field, message
+):
+    """From a browser walk-through: a mediator who chose "Not resolved" and ticked no one sent the complaint
+    to a full investigation, with everyone, mediators included, recorded as absent."""
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    before = snapshot(c)
+    data = {**_everyone(c, session), "outcome": outcome}
+    for name in ("present_parties", "present_officers", "present_mediators") if absent == "everyone" else (absent,):
+        data[name] = []
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        login(client, maya)
+        response = client.post(_outcome_url(session), data)
+    assert response.status_code == 200
+    page = text(response)
+    assert message in page
+    assert f'id="outcome_{field}_error"' in page or f'id="{field}_error"' in page  # at the field it is about
+    assert snapshot(c) == before
+    names = ("present_parties", "present_officers", "present_mediators")
+    attendance = {name: {int(pk) for pk in data[name]} for name in names}
+    later = session.starts_at + dt.timedelta(hours=2)
+    # the service keeps the rule too
+    with time_machine.travel(later), pytest.raises(services.GuardFailed, match=message.strip("“”")):
+        services.session_record_outcome(complaint=c, actor=maya, outcome=outcome, **attendance)
+    assert snapshot(c) == before
+
+
+def test_the_attendance_boxes_are_not_marked_optional_and_the_outcome_is_final(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        login(client, maya)
+        page = text(client.get(_outcome_url(session)))
+    assert "(optional)" not in page.split("Complainants present")[1].split("written agreement")[0]
+    assert "This cannot be undone." in page
+    # a send-back is not an outcome a mediator records (from a browser walk-through)
+    assert "tell the coordinator, who sends the case back to investigation" in page
 
 
 def test_the_outcome_waits_until_the_session_took_place(journey, client, maya):

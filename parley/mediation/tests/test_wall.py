@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from parley.accounts.roles import Role
 from parley.audit.models import AuditEntry
+from parley.cases import services as case_services
 from parley.cases.models import ComplaintEvent
 from parley.cases.tests.helpers import reach
 from parley.cases.workflow import Status
@@ -203,3 +204,46 @@ def test_the_wall_is_decided_in_one_place_not_in_the_template(journey, maya, req
         notes,
         surveys,
     )
+
+
+CANCELLED = "WALL-CANCEL: the complainant works nights"
+SENT_BACK = "WALL-SEND-BACK: at the session the complainant said the officer would not engage"
+
+
+@pytest.mark.parametrize("who", ["irene", "ray", "alma", "audrey"])
+def test_the_reasons_the_center_wrote_stay_behind_the_wall(journey, client, maya, carla, request, who):
+    """Why the center cancelled a session or sent a case back may tell what happened in the room: oversight
+    and Internal Affairs see the steps (from a browser walk-through, where the send-back's reason was in the
+    timeline Internal Affairs reads); the center reads its reasons."""
+    session = _booked_with(journey, maya)
+    complaint = session.complaint
+    case_services.session_cancel(complaint=complaint, actor=carla, reason=CANCELLED)
+    case_services.complaint_send_back_good_faith(complaint=complaint, actor=carla, reason=SENT_BACK)
+    user = request.getfixturevalue(who)
+    pages = _fetch_all(client, user, complaint)
+    for name, (_status, body) in pages.items():
+        assert "WALL-CANCEL" not in body and "WALL-SEND-BACK" not in body, f"{user.role} reads it on the {name}"
+    if user.role != Role.AUDITOR:
+        page = pages["complaint page"][1]
+        assert "Session cancelled" in page and "Sent back: no good faith" in page
+    center = _fetch_all(client, carla, complaint)["complaint page"][1]
+    assert CANCELLED in center and SENT_BACK in center
+
+
+def test_a_reason_oversight_wrote_is_read_by_everyone_on_the_complaint(journey, client, maya, irene, ray, carla):
+    complaint = _booked_with(journey, maya).complaint
+    case_services.complaint_send_back_good_faith(
+        complaint=complaint, actor=irene, reason="The complainant called: the officer laughed at them."
+    )
+    for user in (irene, ray, carla):
+        page = _fetch_all(client, user, complaint)["complaint page"][1]
+        assert "The complainant called: the officer laughed at them." in page, user.role
+
+
+def test_the_reason_field_says_who_will_read_it(journey, client, maya, irene, carla):
+    complaint = _booked_with(journey, maya).complaint
+    url = reverse("cases:send_back", kwargs={"ref": complaint.reference})
+    login(client, carla)
+    assert "Only the mediation center reads this reason" in text(client.get(url))
+    login(client, irene)
+    assert "Everyone who can open this complaint reads this reason" in text(client.get(url))
