@@ -211,6 +211,14 @@ def read_page_relations(complaint: Complaint) -> Complaint:
     return complaint
 
 
+def outcome_waits(session: MediationSession) -> str:
+    """Why the outcome of a session still to come cannot be recorded: "possible once the session has
+    started, Nov 30, 2026 at 2:30 p.m." (dates as every page writes them)."""
+    starts = timezone.localtime(session.starts_at)
+    when = f"{date_format(starts, 'M j, Y')} at {date_format(starts, 'P')}"  # "2:30 p.m." has its stop
+    return f"possible once the session has started, {when.removesuffix('.')}."
+
+
 def current_session(complaint: Complaint) -> MediationSession | None:
     """The booked session of a scheduled complaint (from the prefetched sessions when there are any)."""
     sessions = [s for s in complaint.sessions.all() if s.status == SessionStatus.SCHEDULED]
@@ -290,11 +298,7 @@ def available_actions(
             if role == Role.MEDIATOR and not any(m.user_id == user.pk for m in session.mediators.all()):
                 continue
             if session.starts_at > now:
-                starts = timezone.localtime(session.starts_at)  # dates as every page writes them: Nov 30, 2026
-                when = f"{date_format(starts, 'M j, Y')} at {date_format(starts, 'P')}"  # "2:30 p.m." has its stop
-                blocked.append(
-                    BlockedAction(action, label, f"possible once the session has started, {when.removesuffix('.')}.")
-                )
+                blocked.append(BlockedAction(action, label, outcome_waits(session)))
                 continue
         possible.append(AvailableAction(action, label))
     return possible, blocked

@@ -779,6 +779,14 @@ def session_record_outcome(request: HttpRequest, ref: str) -> HttpResponse:
         )
         if latest is None or not latest.mediators.filter(user=request.user).exists():
             raise Http404("No complaint found.")
+        if request.method == "GET":  # a mediator's own page for the session (it says when its outcome is due)
+            return redirect("mediation:session_outcome", pk=latest.pk)
+    elif request.method == "GET":
+        complaint = get_complaint_for(request.user, ref, need="session_record_outcome")
+        booked = selectors.current_session(complaint)
+        if booked is not None and booked.starts_at > timezone.now():  # the form would be refused on saving
+            messages.info(request, f"Record the outcome: {selectors.outcome_waits(booked)}")
+            return _back_to_complaint(request, complaint)
     try:
         return _take_action(
             request,

@@ -478,3 +478,28 @@ def test_anonymous_visitors_are_sent_to_sign_in(journey, client):
     response = client.post(reverse("cases:acknowledge", kwargs={"ref": c.reference}), {"how": "letter"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_outcome_form_is_not_shown_before_the_session_starts(journey, client, carla):
+    """From a browser walk-through: the form was shown, and refused only once filled in."""
+    c = reach(Status.SCHEDULED, journey)
+    login(client, carla)
+    response = client.get(reverse("cases:outcome", kwargs={"ref": c.reference}), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cases:detail", kwargs={"ref": c.reference})
+    assert "Record the outcome: possible once the session has started" in text(response)
+    assert 'id="outcome_outcome"' not in response.content.decode()
+    with time_machine.travel(_session(c).starts_at + dt.timedelta(minutes=5)):
+        login(client, carla)
+        assert client.get(reverse("cases:outcome", kwargs={"ref": c.reference})).status_code == 200
+
+
+def test_a_mediator_is_sent_to_their_own_outcome_page(journey, client, maya):
+    c = reach(Status.SCHEDULED, journey)
+    session = _session(c)
+    mediator = session.mediators.first()
+    mediator.user = maya
+    mediator.save()
+    login(client, maya)
+    response = client.get(reverse("cases:outcome", kwargs={"ref": c.reference}))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mediation:session_outcome", kwargs={"pk": session.pk})
