@@ -95,7 +95,7 @@ class USWDSForm:
     And two rules for every field of every staff form. Text that shows nothing (only spaces, or format
     characters such as a byte-order mark) is no text: a required field says so, an optional one stores
     nothing; a text field that keeps its spaces (a password) is left as it is. A date falls between
-    1900 and 2199.
+    1900 and 2199. And text longer than its field's limit is refused, not cut by the browser.
     """
 
     quiet: bool = False
@@ -106,6 +106,11 @@ class USWDSForm:
             css = widget_class(field.widget)
             if css and css not in field.widget.attrs.get("class", ""):
                 field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(field, forms.CharField):
+                # No ``maxlength`` in the page: a browser cuts pasted text to it without a word (a letter
+                # pasted into the narrative lost its end). The limit stays the form's: text that is too
+                # long is refused with a message that says by how much, and stays in the field.
+                field.widget.attrs.pop("maxlength", None)
             if isinstance(field, forms.CharField) and field.strip:  # the form's own copy of the field
                 field.to_python = _visible_only(field.to_python, field.empty_value)
             elif isinstance(field, forms.DateField):

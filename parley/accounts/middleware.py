@@ -8,7 +8,8 @@ session was verified with a device.
 ``SignedOutNoteMiddleware``: when a session ends without the user signing out (after
 ``SESSION_IDLE_SECONDS`` of inactivity, or because an administrator ended it), the sign-in page says
 so. The browser forgets the session cookie at the same moment the server forgets the session, so a
-separate, signed cookie remembers when this browser was last used while signed in.
+separate, signed cookie remembers when this browser was last used while signed in, and by whom (what
+a signed-out form carried is kept for that account: ``kept.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ ALLOWED_BEFORE_SECOND_FACTOR = frozenset(
 LAST_SEEN_COOKIE = "parley_last_seen"
 LAST_SEEN_SALT = "parley.accounts.last_seen"
 LAST_SEEN_MAX_AGE = 12 * 60 * 60  # long enough to explain a sign-out after lunch, or the next morning
+
+
+def last_seen(request: HttpRequest) -> tuple[int, int | None] | None:
+    """When this browser was last used while signed in, and by which account (the signed last-seen
+    cookie), or None. A cookie written before it named the account gives None for the account."""
+    try:
+        value = request.get_signed_cookie(LAST_SEEN_COOKIE, salt=LAST_SEEN_SALT)
+    except (KeyError, signing.BadSignature):
+        return None
+    moment, _, user = value.partition(":")
+    try:
+        return int(moment), int(user) if user else None
+    except ValueError:
+        return None
 
 
 def is_verified(user) -> bool:
@@ -115,7 +130,7 @@ class SignedOutNoteMiddleware:
         if request.user.is_authenticated:
             response.set_signed_cookie(
                 LAST_SEEN_COOKIE,
-                str(int(time.time())),
+                f"{int(time.time())}:{request.user.pk}",
                 salt=LAST_SEEN_SALT,
                 max_age=LAST_SEEN_MAX_AGE,
                 secure=settings.SESSION_COOKIE_SECURE,
@@ -132,10 +147,9 @@ class SignedOutNoteMiddleware:
     @staticmethod
     def _reason(request: HttpRequest) -> str:
         """``"idle"`` when the last signed-in request is older than the idle limit, else ``"ended"``."""
-        try:
-            last_seen = int(request.get_signed_cookie(LAST_SEEN_COOKIE, salt=LAST_SEEN_SALT))
-        except (KeyError, ValueError, signing.BadSignature):
+        seen = last_seen(request)
+        if seen is None:
             return ""
-        idle = time.time() - last_seen
+        idle = time.time() - seen[0]
         # the session's end moves at most once a minute (IdleSessionMiddleware), so it may end that much early
         return "idle" if idle >= settings.SESSION_COOKIE_AGE - settings.SESSION_TOUCH_SECONDS - 5 else "ended"

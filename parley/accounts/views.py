@@ -37,7 +37,7 @@ from parley.accounts.twofactor import confirmed_device, pending_device, qr_code_
 from parley.audit.services import audit_record
 
 SIGNED_OUT_NOTES = {
-    "idle": "You were signed out after {minutes} minutes without activity. Sign in again to go on.",
+    "idle": "You were signed out after {minutes} without activity. Sign in again to go on.",
     "ended": "Your session has ended. Sign in again to go on.",
 }
 
@@ -82,7 +82,10 @@ class SignInView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         reason = getattr(self.request, "signed_out_reason", "")
         if reason in SIGNED_OUT_NOTES and self.request.method == "GET":
-            context["signed_out_note"] = SIGNED_OUT_NOTES[reason].format(minutes=_minutes(settings.SESSION_COOKIE_AGE))
+            minutes = _minutes(settings.SESSION_COOKIE_AGE)
+            context["signed_out_note"] = SIGNED_OUT_NOTES[reason].format(
+                minutes=f"{minutes} minute{'' if minutes == 1 else 's'}"
+            )
             self.request.signed_out_note_shown = True  # type: ignore[attr-defined]
         return context
 

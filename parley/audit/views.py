@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 from collections.abc import Iterator
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from parley.accounts.kept import login_required
 from parley.accounts.permissions import require
 from parley.accounts.roles import Role
 from parley.audit.forms import AuditFilterForm

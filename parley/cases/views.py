@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from parley.accounts.kept import kept_entries, login_required
 from parley.accounts.permissions import (
     can,
     capabilities,
@@ -319,7 +319,7 @@ def _without_row(data, prefix: str, index: int) -> None:
 def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
     """The intake form and its two formsets; ``adding`` is set when the POST only added or removed a
     person or an officer (nothing is saved then, and nothing is called an error)."""
-    data = request.POST.copy() if request.method == "POST" else None
+    data = request.POST.copy() if request.method == "POST" else kept_entries(request)
     adding = data.get("add") if data is not None else None
     if adding in {"party", "officer"}:
         key = f"{'parties' if adding == 'party' else 'officers'}-TOTAL_FORMS"
@@ -552,13 +552,18 @@ def complaint_detail(request: HttpRequest, ref: str) -> HttpResponse:
     printing = bool(request.GET.get("print"))
     if printing:
         require(request.user, "print_complaint")
-    context = _page_context(request, complaint, print_view=printing)
+    kept = None if printing else kept_entries(request, path=reverse("cases:note_create", kwargs={"ref": ref}))
+    context = _page_context(request, complaint, print_view=printing, note_form=NoteForm(kept) if kept else None)
     if printing:
         return render(request, "cases/complaint_print.html", context)
     return render(request, "cases/complaint_detail.html", context)
 
 
-@login_required
+def _notes_of(request: HttpRequest, ref: str) -> str:
+    return reverse("cases:detail", kwargs={"ref": ref}) + "#notes"
+
+
+@login_required(shown_at=_notes_of)  # a note sent while signed out is filled in again on the complaint page
 @require_POST
 def note_create(request: HttpRequest, ref: str) -> HttpResponse:
     complaint = get_complaint_for(request.user, ref, need="add_note")
@@ -636,8 +641,8 @@ def _take_action(
             else:
                 messages.success(request, form.success_message)
                 return _back_to_complaint(request, complaint)
-    else:
-        form = form_class(complaint=complaint, user=request.user, **extra)
+    else:  # filled in again with what was sent while signed out, if anything was
+        form = form_class(kept_entries(request), complaint=complaint, user=request.user, **extra)
     context = {
         "complaint": complaint,
         "form": form,

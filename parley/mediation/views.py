@@ -10,7 +10,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from parley.accounts.kept import kept_entries, login_required
 from parley.accounts.permissions import get_complaint_for, require
 from parley.accounts.roles import Role
 from parley.cases import selectors
@@ -131,7 +131,7 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Thank you. The outcome is recorded.")
                 return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
     else:
-        form = OutcomeForm(complaint=complaint, user=request.user, session=session)
+        form = OutcomeForm(kept_entries(request), complaint=complaint, user=request.user, session=session)
     context = {"complaint": complaint, "session": session, "form": form, "post_url": request.path, "cancel_url": back}
     if request.htmx:
         return render(request, "cases/_action_form.html", context)
@@ -169,7 +169,7 @@ def scheduling_notes(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The scheduling notes are saved.")
                 return redirect(back)
     else:
-        form = SchedulingNotesForm(initial={"notes": session.scheduling_notes})
+        form = SchedulingNotesForm(kept_entries(request), initial={"notes": session.scheduling_notes})
     return render(request, "mediation/scheduling_notes.html", {"session": session, "form": form, "back": back})
 
 
@@ -198,7 +198,8 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The survey is saved. Thank you.")
                 return redirect(back)
     else:
-        form = SurveyForm(respondent=request.GET.get("respondent"))
+        kept = kept_entries(request)
+        form = SurveyForm(kept, respondent=None if kept else request.GET.get("respondent"))
     other = Respondent.OFFICER if form.side == Respondent.COMPLAINANT else Respondent.COMPLAINANT
     return render(
         request,

@@ -147,3 +147,19 @@ def test_an_action_forms_button_is_not_the_link_that_opened_it():
     for form in action_forms:
         assert form.submit_label not in ACTION_LABELS.values(), form.__name__
         assert form.submit_label != "Save", form.__name__  # the default: it would not say what is saved
+
+
+def test_text_longer_than_its_limit_is_refused_whole_not_cut_by_the_browser(policy, client, irene):
+    """From a data-loss review: every field carried ``maxlength``, so a browser cut a pasted 25,000-character
+    letter to 20,000 without a word, and the complaint was saved without its end."""
+    from parley.cases.models import Complaint
+    from parley.cases.tests.test_views_intake import INTAKE, _data
+
+    login(client, irene)
+    page = client.get(INTAKE).content.decode()
+    assert "<textarea" in page and "maxlength" not in page.split('id="main-content"')[1]
+    letter = "I was stopped on my way home. " * 700  # 21,000 characters
+    response = client.post(INTAKE, _data(narrative=letter))
+    assert response.status_code == 200 and not Complaint.objects.exists()
+    assert "at most 20000 characters (it has 20999)" in text(response)  # its last space aside
+    assert letter.strip() in text(response)  # all of it, still in the field

@@ -1,0 +1,129 @@
+"""A form sent after the session ended is kept for the person who typed it, and filled in again once
+they have signed in through the real sign-in pages (password, then code). From a data-loss review:
+a long intake sent after the idle timeout had been thrown away, and the sign-in page pasted inside
+the complaint page's action panel."""
+
+from __future__ import annotations
+
+import re
+
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from parley.accounts.kept import KEEP_SECONDS, KEPT_MESSAGE
+from parley.accounts.models import UserSession
+from parley.accounts.tests.test_views_two_factor import VERIFY, password_step
+from parley.cases.models import Complaint, Note
+from parley.cases.tests.helpers import reach, snapshot
+from parley.cases.tests.test_views_intake import INTAKE, _data
+from parley.cases.workflow import Status
+from parley.testing.factories import Journey
+from parley.testing.otp import device_for, next_code
+from parley.testing.web import HTMX, login, text
+
+NARRATIVE = "A long account, typed for forty minutes: the officer stopped me at Grand and Olive."
+
+
+def _session_ends(client, user) -> None:
+    """The session ends on the server (the idle timeout, or an administrator); the browser keeps its
+    other cookies, as it does."""
+    UserSession.objects.filter(user=user).delete()
+
+
+def _sign_in_again(client, user, next_url: str):
+    response = password_step(client, user, next_url)
+    response = client.post(VERIFY, {"code": next_code(device_for(user)), "next": next_url})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_an_intake_sent_after_the_session_ended_is_filled_in_again_after_signing_in(policy, client, irene):
+    login(client, irene)
+    client.get(INTAKE)  # the browser was last used by Irene
+    _session_ends(client, irene)
+    response = client.post(INTAKE, _data(narrative=NARRATIVE, incident_location="Grand Blvd & Olive St"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert not Complaint.objects.exists()  # nothing saved without a signed-in person
+
+    back = _sign_in_again(client, irene, INTAKE)
+    assert back == INTAKE
+    response = client.get(back)
+    assert KEPT_MESSAGE in text(response)
+    assert NARRATIVE in text(response) and 'value="Grand Blvd &amp; Olive St"' in response.content.decode()
+    assert not Complaint.objects.exists()  # shown again, not saved: the person saves it
+    assert KEPT_MESSAGE not in text(client.get(INTAKE))  # given back once
+
+
+def test_the_entries_go_back_only_to_the_person_who_typed_them(policy, client, irene, alma):
+    login(client, irene)
+    client.get(INTAKE)
+    _session_ends(client, irene)
+    client.post(INTAKE, _data(narrative=NARRATIVE))
+    _sign_in_again(client, alma, INTAKE)  # someone else signs in on the same browser
+    page = text(client.get(INTAKE))
+    assert NARRATIVE not in page and KEPT_MESSAGE not in page
+
+
+def test_the_entries_are_not_kept_for_ever(policy, client, irene):
+    login(client, irene)
+    client.get(INTAKE)
+    _session_ends(client, irene)
+    client.post(INTAKE, _data(narrative=NARRATIVE))
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=KEEP_SECONDS + 60)):
+        _sign_in_again(client, irene, INTAKE)
+        assert NARRATIVE not in text(client.get(INTAKE))
+
+
+def test_an_action_sent_from_the_panel_after_the_session_ended_comes_back_on_its_own_page(
+    policy, client, irene, ray, carla, alma
+):
+    c = reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
+    url = reverse("cases:withdraw", kwargs={"ref": c.reference})
+    login(client, irene)
+    client.get(reverse("cases:detail", kwargs={"ref": c.reference}))
+    _session_ends(client, irene)
+    before = snapshot(c)
+    response = client.post(url, {"what": "mediation", "reason": "She moved to Chicago."}, headers=HTMX)
+    # the whole page goes to the sign-in page (not the sign-in page inside the panel), then to the form's page
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('accounts:login')}?next={url.replace('/', '%2F')}"
+    assert snapshot(c) == before
+    _sign_in_again(client, irene, url)
+    page = client.get(url)
+    assert KEPT_MESSAGE in text(page) and "She moved to Chicago." in text(page)
+    assert re.search(r'<input type="radio"[^>]*value="mediation"[^>]*checked', page.content.decode())
+    assert snapshot(c) == before
+
+
+def test_a_note_sent_while_signed_out_is_filled_in_again_on_the_complaint_page(policy, client, irene, ray, carla, alma):
+    c = reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
+    page_url = reverse("cases:detail", kwargs={"ref": c.reference})
+    login(client, irene)
+    client.get(page_url)
+    _session_ends(client, irene)
+    response = client.post(reverse("cases:note_create", kwargs={"ref": c.reference}), {"body": "Called back at 4."})
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert not Note.objects.exists()
+    back = _sign_in_again(client, irene, page_url + "#notes")
+    assert back == page_url + "#notes"
+    page = text(client.get(page_url))
+    assert KEPT_MESSAGE in page and re.search(r'id="note_body">\s*Called back at 4\.</textarea>', page)
+
+
+def test_nothing_is_kept_from_a_browser_no_one_was_signed_in_on(policy, client, irene):
+    response = client.post(INTAKE, _data(narrative=NARRATIVE))
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert "_parley_kept_entries" not in client.session
+
+
+def test_a_forged_form_is_refused_before_anything_is_kept(policy, irene):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    login(browser, irene)
+    browser.get(INTAKE)
+    _session_ends(browser, irene)
+    response = browser.post(INTAKE, _data(narrative=NARRATIVE))  # no CSRF token: from another site
+    assert response.status_code == 403
+    assert "_parley_kept_entries" not in browser.session
