@@ -594,12 +594,25 @@ def _back_to_complaint(request: HttpRequest, complaint: Complaint) -> HttpRespon
     return redirect(url)
 
 
-def _refusal_message(exc: WorkflowError, complaint: Complaint) -> str:
+def who_acted(complaint: Complaint, user: Any) -> str:
+    """Who took the complaint's last step, and when: what a person whose form came too late is told."""
+    last = complaint.events.select_related("actor").order_by("-created_at", "-id").first()
+    if last is None:
+        return "Someone may have acted on it a moment ago."
+    label = EVENT_LABELS.get(last.action, last.action)
+    when = date_format(timezone.localtime(last.created_at), "P")
+    if last.actor_id is not None and last.actor_id == getattr(user, "pk", None):
+        return f"You recorded “{label}” at {when}: this form was sent again."
+    who = (last.actor.get_full_name() or last.actor.get_username()) if last.actor else "Parley"
+    return f"{who} recorded “{label}” at {when}."
+
+
+def _refusal_message(exc: WorkflowError, complaint: Complaint, user: Any = None) -> str:
     if isinstance(exc, ActionNotAllowed):
         complaint.refresh_from_db(fields=["status"])
         return (
-            f"This was not saved: the complaint is now '{complaint.get_status_display()}'. Someone may have "
-            "acted on it a moment ago. The page shows what is possible now."
+            f"This was not saved: the complaint is now '{complaint.get_status_display()}'. "
+            f"{who_acted(complaint, user)} The page shows what is possible now."
         )
     if isinstance(exc, RoleNotAllowed):
         return f"This was not saved: your role cannot take this step on this complaint. ({exc})"
@@ -620,7 +633,8 @@ def _take_action(
     if action not in actions_for(complaint.status, role_of(request.user)):  # e.g. someone acted a moment ago
         if request.method == "POST":
             refusal = ActionNotAllowed(action=action, status=complaint.status)
-            messages.error(request, _refusal_message(refusal, complaint))
+            message = _refusal_message(refusal, complaint, request.user)
+            return _too_late(request, complaint, form_class, form_kwargs, message)
         else:
             messages.error(
                 request,
@@ -633,8 +647,11 @@ def _take_action(
         if form.is_valid():
             try:
                 perform(complaint, form)
-            except (ActionNotAllowed, RoleNotAllowed) as exc:
-                messages.error(request, _refusal_message(exc, complaint))
+            except ActionNotAllowed as exc:  # someone acted between the page and the save
+                message = _refusal_message(exc, complaint, request.user)
+                return _too_late(request, complaint, form_class, form_kwargs, message)
+            except RoleNotAllowed as exc:
+                messages.error(request, _refusal_message(exc, complaint, request.user))
                 return _back_to_complaint(request, complaint)
             except WorkflowError as exc:  # the action's guard: the form may fix it (the summary says so)
                 form.add_error(None, str(exc))
@@ -652,6 +669,35 @@ def _take_action(
     if request.htmx:
         return render(request, "cases/_action_form.html", context)
     return render(request, "cases/action_page.html", context)
+
+
+def _too_late(
+    request: HttpRequest,
+    complaint: Complaint,
+    form_class: type[ActionForm],
+    form_kwargs: Callable[[Complaint], dict[str, Any]] | None,
+    message: str,
+) -> HttpResponse:
+    """The form of a step someone else took first, with what this person typed in it, unsaved, and who
+    took the step: they can copy what they need (into a note, say) instead of losing it. Without its
+    button: the step is not possible now. Where the form cannot be made any more (the session it was
+    for is gone), the complaint page with the message."""
+    try:
+        extra = form_kwargs(complaint) if form_kwargs else {}
+        form = form_class(request.POST, complaint=complaint, user=request.user, **extra)
+    except (WorkflowError, Http404):
+        messages.error(request, message)
+        return _back_to_complaint(request, complaint)
+    form.is_valid()  # the field errors, if any, beside what was typed
+    form.add_error(None, f"{message} What you typed is below; copy what you need.")
+    context = {
+        "complaint": complaint,
+        "form": form,
+        "closed": True,
+        "post_url": request.path,
+        "cancel_url": reverse("cases:detail", kwargs={"ref": complaint.reference}),
+    }
+    return render(request, "cases/_action_form.html" if request.htmx else "cases/action_page.html", context)
 
 
 def _action_view(action: str, form_class: type[ActionForm], perform: Callable[[Complaint, Any], Any], **kw: Any):
@@ -803,7 +849,7 @@ def session_record_outcome(request: HttpRequest, ref: str) -> HttpResponse:
         )
     except WorkflowError as exc:
         complaint = get_complaint_for(request.user, ref, need="session_record_outcome")
-        messages.error(request, _refusal_message(exc, complaint))
+        messages.error(request, _refusal_message(exc, complaint, request.user))
         return _back_to_complaint(request, complaint)
 
 

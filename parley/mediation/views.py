@@ -111,7 +111,25 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(MediationSession.objects.select_related("venue"), pk=pk, mediators__user=request.user)
     complaint = get_complaint_for(request.user, session.complaint_id, need="session_record_outcome")
     back = reverse("mediation:my_sessions")
+
+    def too_late() -> HttpResponse:
+        """The form as sent, unsaved, and who recorded the outcome or called the session off first: the
+        second mediator of the team keeps what they typed (from a data-loss review)."""
+        form = OutcomeForm(request.POST, complaint=complaint, user=request.user, session=session)
+        form.is_valid()
+        form.add_error(
+            None,
+            # not who acted nor what came after: a mediator taken off the team is told nothing of the rest
+            "This was not saved: the session's outcome is recorded already, or the session was called off. "
+            "What you typed is below; tell the coordinator if it differs.",
+        )
+        context = {"complaint": complaint, "session": session, "form": form, "closed": True, "cancel_url": back}
+        context["post_url"] = request.path
+        return render(request, "cases/_action_form.html" if request.htmx else "mediation/session_outcome.html", context)
+
     if session.status != SessionStatus.SCHEDULED or complaint.status != Status.SCHEDULED:
+        if request.method == "POST":
+            return too_late()
         messages.error(request, "This session's outcome is already recorded, or the session was called off.")
         return redirect(back)
     if session.starts_at > timezone.now():
@@ -123,8 +141,8 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 record_outcome(complaint, form)
             except (ActionNotAllowed, RoleNotAllowed):
-                messages.error(request, "This was not saved: the session is no longer waiting for its outcome.")
-                return redirect(back)
+                complaint.refresh_from_db()
+                return too_late()
             except WorkflowError as exc:
                 form.add_error(None, str(exc))  # the error summary says nothing was saved
             else:

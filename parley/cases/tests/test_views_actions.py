@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from parley.accounts.roles import Role
 from parley.cases import services
 from parley.cases.models import Complaint, DeadlineKind, PartyKind
 from parley.cases.tests.helpers import reach, snapshot
 from parley.cases.workflow import Disposition, Status
 from parley.mediation.models import MediationSession, SessionOutcome
-from parley.testing.factories import Journey, MediatorFactory, VenueFactory
+from parley.testing.factories import Journey, MediatorFactory, UserFactory, VenueFactory
 from parley.testing.web import HTMX, login, text
 
 
@@ -311,18 +312,34 @@ def test_invalid_input_through_htmx_re_renders_the_form_inline(journey, client, 
     assert snapshot(c) == before
 
 
-def test_an_action_someone_else_took_a_moment_ago_gives_a_message_not_an_error_page(journey, client, irene):
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_action_someone_else_took_a_moment_ago_keeps_what_was_typed_and_says_who(journey, client, irene, htmx):
+    """From a data-loss review: the second person's note was thrown away, and they were not told who acted."""
     c = reach(Status.RECEIVED, journey)
     login(client, irene)
-    data = _no_exclusions(c)
-    services.complaint_screen(complaint=c, actor=journey.intake, answers={k[7:]: False for k in data})
+    data = {**_no_exclusions(c), "note": "Called the complainant twice; she confirmed no injury."}
+    ivy = UserFactory(role=Role.INTAKE, first_name="Ivy", last_name="Chen")
+    services.complaint_screen(complaint=c, actor=ivy, answers={k[7:]: False for k in _no_exclusions(c)})
     c.refresh_from_db()
     before = snapshot(c)
-    response = client.post(reverse("cases:screen", kwargs={"ref": c.reference}), data, follow=True)
+    response = client.post(reverse("cases:screen", kwargs={"ref": c.reference}), data, headers=HTMX if htmx else {})
     assert response.status_code == 200
-    assert "Someone may have acted on it a moment ago" in text(response)
-    assert "Suitability review" in text(response)
+    page = text(response)
+    assert ("<html" in page) is not htmx  # the panel, or the form's own page
+    assert "This was not saved: the complaint is now 'Suitability review'." in page
+    assert "Ivy Chen recorded “Screened for exclusion factors” at" in page
+    assert "Called the complainant twice; she confirmed no injury." in page  # still there, to copy
+    assert 'id="screen-submit"' not in page and "Back to the complaint" in page  # nothing to send again
     assert snapshot(c) == before
+
+
+def test_a_form_sent_twice_says_the_first_one_was_saved(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    login(client, irene)
+    url = reverse("cases:screen", kwargs={"ref": c.reference})
+    assert client.post(url, _no_exclusions(c)).status_code == 302
+    page = text(client.post(url, _no_exclusions(c)))  # a double click
+    assert "You recorded “Screened for exclusion factors” at" in page and "this form was sent again" in page
 
 
 def test_a_guard_of_the_workflow_comes_back_as_a_message_next_to_the_form(journey, client, carla):

@@ -267,3 +267,28 @@ def test_a_busy_mediator_pages_through_the_sessions_to_come_and_can_open_the_pag
     assert client.get(MY_SESSIONS, {"session": "999999"}, follow=True).status_code == 200
     tampered = client.get(MY_SESSIONS, {"after": "garbage"})
     assert tampered.status_code == 200 and "no longer works" in text(tampered)
+
+
+def test_the_second_mediator_to_send_the_outcome_keeps_what_they_typed(journey, client, maya):
+    """From a data-loss review: the co-mediator's answers were thrown away with "already recorded"."""
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    co = UserFactory(role=Role.MEDIATOR, first_name="Sam", last_name="Okafor")
+    second = session.mediators.exclude(user=maya).first()
+    second.user = co
+    second.save()
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        login(client, maya)
+        assert (
+            client.post(_outcome_url(session), {**_everyone(c, session), "outcome": "not_resolved"}).status_code == 302
+        )
+        c.refresh_from_db()
+        before = snapshot(c)
+        login(client, co)
+        response = client.post(_outcome_url(session), _everyone(c, session))  # full agreement, as Sam saw it
+    page = text(response)
+    assert response.status_code == 200
+    assert "This was not saved: the session's outcome is recorded already" in page
+    assert re.search(r'value="full_agreement"[^>]*checked', response.content.decode())
+    assert 'id="outcome-submit"' not in page
+    assert snapshot(c) == before
