@@ -240,6 +240,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "parley.views.csrf_failure"  # a refused form says what to do, in the pages' words
 
 # Content-Security-Policy (django-csp): only our own scripts, styles, fonts and images; no inline
 # script, no framing, forms post only to us. Pages carry no inline scripts or style attributes.

@@ -18,3 +18,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by Django's CSRF check (``CSRF_FAILURE_VIEW``): most often a page left open while
+    its person signed out and in again in another tab, so that its token is an old one. Says what to do
+    in the page's words, not Django's; nothing of the form was used."""
+    return render(request, "403_csrf.html", status=403)

@@ -99,3 +99,30 @@ window.addEventListener("load", function () {
   var first = added && added.querySelector("input, select, textarea");
   if (first) first.focus();
 });
+
+// A form sent through htmx that the server refused (an out-of-date page: 403; too large: 400; a
+// failure: 500) would otherwise do nothing visible. Say so above the form, which keeps what was typed.
+document.addEventListener("htmx:responseError", function (event) {
+  var target = event.detail.target;
+  if (!target) return;
+  var old = target.querySelector(".parley-send-failed");
+  if (old) old.remove();
+  var status = event.detail.xhr ? event.detail.xhr.status : 0;
+  var why = status === 403
+    ? "The page was out of date (you may have signed in again in another tab)."
+    : "The server could not take it (error " + status + ").";
+  var alert = document.createElement("div");
+  alert.className = "usa-alert usa-alert--error usa-alert--slim margin-bottom-2 parley-send-failed";
+  alert.setAttribute("role", "alert");
+  alert.setAttribute("tabindex", "-1");
+  var body = document.createElement("div");
+  body.className = "usa-alert__body";
+  var text = document.createElement("p");
+  text.className = "usa-alert__text";
+  text.textContent = "This was not sent, so nothing was saved. " + why +
+    " Copy what you typed, reload the page, and send it again.";
+  body.appendChild(text);
+  alert.appendChild(body);
+  target.insertBefore(alert, target.firstChild);
+  alert.focus();
+});

@@ -49,7 +49,8 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
-    """A fresh browser page on the live server. Any console error or page error fails the test."""
+    """A fresh browser page on the live server. Any console error or page error fails the test, except
+    those a test says it causes on purpose (``page.expected_errors``: parts of their text)."""
     # The Content-Security-Policy stays on: a violation is a console error, and fails the test.
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     page = context.new_page()
@@ -57,8 +58,10 @@ def page(browser, live_server) -> Iterator:
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.expected_errors = []
     yield page
     context.close()
+    errors = [e for e in errors if not any(part in e for part in page.expected_errors)]
     assert not errors, "\n".join(errors)
 
 

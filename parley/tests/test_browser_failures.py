@@ -209,3 +209,24 @@ def test_opening_another_action_asks_before_dropping_what_was_typed_in_the_open_
     expect(page.get_by_role("link", name="Record the acknowledgement")).to_have_attribute("aria-current", "true")
     expect(screen).not_to_have_attribute("aria-current", "true")
     assert len(asked) == 2 and "not saved" in asked[0]
+
+
+def test_a_form_the_server_refuses_says_so_in_the_panel_and_keeps_what_was_typed(page, journey, irene):
+    """From a data-loss review: a form of the panel refused by the CSRF check (a page left open while its
+    person signed in again elsewhere) did nothing visible."""
+    c = reach(Status.RECEIVED, journey)
+    sign_in(page, irene)
+    open_complaint(page, c.reference)
+    panel = open_action(page, "Record the acknowledgement")
+    choose(panel, "How was the complainant told?", "Letter")
+    page.context.clear_cookies(name="csrftoken")  # the page's token no longer matches the browser's
+    # the refusal itself, as the browser and htmx report it
+    page.expected_errors += ["status of 403 (Forbidden)", "Response Status Error Code 403"]
+    page.get_by_role("button", name="Save the acknowledgement", exact=True).click()
+    alert = panel.locator(".parley-send-failed")
+    expect(alert).to_contain_text("This was not sent, so nothing was saved. The page was out of date")
+    expect(alert).to_be_focused()
+    expect(panel.get_by_label("Letter")).to_be_checked()  # what was typed is still there
+    assert_accessible(page, context="the panel with a refused form")
+    c.refresh_from_db()
+    assert c.acknowledged_at is None

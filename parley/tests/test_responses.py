@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import cache_control
 
 from parley.testing.factories import receive_complaint
-from parley.testing.web import login
+from parley.testing.web import login, text
 
 
 def _no_store(response) -> bool:
@@ -75,3 +75,19 @@ def test_a_server_error_gets_a_page_of_ours_without_details(db):
 
 def _broken(request):
     return HttpResponse(str(1 / 0))
+
+
+def test_a_form_refused_by_the_csrf_check_says_what_to_do_in_plain_words(policy, irene):
+    """From a data-loss review: Django's own page ("CSRF verification failed. Request aborted.")."""
+    from django.test import Client
+
+    from parley.cases.models import Complaint
+    from parley.cases.tests.test_views_intake import INTAKE, _data
+
+    browser = Client(enforce_csrf_checks=True)
+    login(browser, irene)
+    response = browser.post(INTAKE, _data())
+    assert response.status_code == 403
+    page = text(response)
+    assert "This form was not sent" in page and "what you typed is still in the form" in page
+    assert "CSRF" not in page and not Complaint.objects.exists()
