@@ -317,7 +317,14 @@ class BasePartyFormSet(forms.BaseFormSet):
 
 
 PartyFormSet = forms.formset_factory(
-    PartyForm, formset=BasePartyFormSet, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True
+    PartyForm,
+    formset=BasePartyFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=20,
+    validate_max=True,
+    absolute_max=20,  # a tampered TOTAL_FORMS draws 20 rows, not a million (Django's default: 1,000 more)
 )
 
 
@@ -391,7 +398,14 @@ class BaseOfficerFormSet(forms.BaseFormSet):
 
 
 OfficerFormSet = forms.formset_factory(
-    OfficerForm, formset=BaseOfficerFormSet, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True
+    OfficerForm,
+    formset=BaseOfficerFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=20,
+    validate_max=True,
+    absolute_max=20,
 )
 
 
@@ -472,7 +486,7 @@ class SuitabilityForm(ActionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("appropriate") is False and not (data.get("reason") or "").strip():
+        if data.get("appropriate") is False and not (data.get("reason") or "").strip() and "reason" not in self.errors:
             self.add_error("reason", "Give the reason the complaint is not appropriate for mediation.")
         return data
 

@@ -3,17 +3,33 @@ event, so it lives beside the workflow services rather than among them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.accounts.permissions import can, organisation_of
 from parley.cases.models import Complaint, Note
 
 MAX_NOTE_LENGTH = 5000
+# The same note by the same person on the same complaint within this time is the same form sent twice
+# (a double click, a reload of the page the note was sent from): it is saved once.
+SENT_TWICE_WITHIN = dt.timedelta(minutes=10)
+
+
+class NoteSentTwice(Exception):
+    """This note was saved a moment ago (``note``)."""
+
+    def __init__(self, note: Note):
+        super().__init__("This note was saved already.")
+        self.note = note
 
 
 def note_add(*, complaint: Complaint, author: User, body: str) -> Note:
-    """Write a note, readable only by the author's organisation."""
+    """Write a note, readable only by the author's organisation. Raises ``NoteSentTwice`` when the same
+    person wrote the same note on the complaint a moment ago."""
     if not can(author, "add_note"):
         raise PermissionDenied
     body = (body or "").strip()
@@ -21,7 +37,14 @@ def note_add(*, complaint: Complaint, author: User, body: str) -> Note:
         raise ValidationError("Write the note before saving it.")
     if len(body) > MAX_NOTE_LENGTH:
         raise ValidationError(f"A note can be at most {MAX_NOTE_LENGTH} characters.")
-    return Note.objects.create(complaint=complaint, author=author, organisation=organisation_of(author), body=body)
+    with transaction.atomic():
+        Complaint.objects.select_for_update().filter(pk=complaint.pk).first()  # two sendings, one after the other
+        earlier = Note.objects.filter(
+            complaint=complaint, author=author, body=body, created_at__gte=timezone.now() - SENT_TWICE_WITHIN
+        ).first()
+        if earlier is not None:
+            raise NoteSentTwice(earlier)
+        return Note.objects.create(complaint=complaint, author=author, organisation=organisation_of(author), body=body)
 
 
 def notes_for(complaint: Complaint, reader: User):

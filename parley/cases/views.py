@@ -65,7 +65,7 @@ from parley.cases.forms import (
 )
 from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
 from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
-from parley.cases.notes import note_add, notes_for
+from parley.cases.notes import NoteSentTwice, note_add, notes_for
 from parley.cases.workflow import (
     ActionNotAllowed,
     AlreadyReceived,
@@ -571,6 +571,9 @@ def note_create(request: HttpRequest, ref: str) -> HttpResponse:
     if form.is_valid():
         try:
             note_add(complaint=complaint, author=request.user, body=form.cleaned_data["body"])
+        except NoteSentTwice:
+            messages.info(request, "This note was sent twice; it is saved once.")
+            return redirect(reverse("cases:detail", kwargs={"ref": complaint.reference}) + "#notes")
         except ValidationError as exc:
             form.add_error("body", exc)
         else:

@@ -80,6 +80,29 @@ def survey_record(
         raise GuardFailed(f"Keep the comment under {MAX_COMMENT} characters.")
     if not given and not comment:
         raise GuardFailed("The survey is empty: enter at least one answer or the comment.")
-    return SurveyResponse.objects.create(
-        session=session, respondent=respondent, answers=given, comment=comment, entered_by=actor
-    )
+    with transaction.atomic():
+        MediationSession.objects.select_for_update().filter(pk=session.pk).first()  # one entry at a time
+        took_part = participants(session, respondent)
+        if SurveyResponse.objects.filter(session=session, respondent=respondent).count() >= took_part:
+            side = "complainant" if respondent == Respondent.COMPLAINANT else "officer"
+            raise GuardFailed(
+                f"This session has an exit survey from every {side} who took part ({took_part}) already: "
+                "was this paper form entered before? Nothing was saved."
+            )
+        return SurveyResponse.objects.create(
+            session=session, respondent=respondent, answers=given, comment=comment, entered_by=actor
+        )
+
+
+def participants(session: MediationSession, respondent: str) -> int:
+    """How many of one side took part in a held session, so how many exit surveys it can have from that
+    side (each participant fills in one): those marked present, or, where no attendance was recorded (a
+    send-back after the session), those who were to be in the room."""
+    kind = "party" if respondent == Respondent.COMPLAINANT else "officer"
+    attendance = session.attendance.filter(**{f"{kind}__isnull": False})
+    if attendance.exists():
+        return attendance.filter(present=True).count()
+    from parley.cases.services import required_attendees
+
+    parties, officers, _mediators = required_attendees(session.complaint, session)
+    return len(parties if kind == "party" else officers)

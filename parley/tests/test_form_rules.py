@@ -163,3 +163,27 @@ def test_text_longer_than_its_limit_is_refused_whole_not_cut_by_the_browser(poli
     assert response.status_code == 200 and not Complaint.objects.exists()
     assert "at most 20000 characters (it has 20999)" in text(response)  # its last space aside
     assert letter.strip() in text(response)  # all of it, still in the field
+
+
+def test_a_reason_too_long_gets_one_error_not_two(journey, client, ray):
+    """From a data-loss review: "Give the reason ..." came beside "at most 2000 characters"."""
+    c = reach(Status.SUITABILITY_REVIEW, journey)
+    login(client, ray)
+    before = snapshot(c)
+    url = reverse("cases:suitability", kwargs={"ref": c.reference})
+    page = text(client.post(url, {"appropriate": "no", "reason": "x" * 2001}))
+    assert "at most 2000 characters" in page and "Give the reason" not in page
+    assert snapshot(c) == before
+
+
+def test_a_tampered_row_count_draws_twenty_rows_not_a_million(policy, client, irene):
+    """From a data-loss review: parties-TOTAL_FORMS=1000000 drew 1,020 blocks of a person (15 MB)."""
+    from parley.cases.models import Complaint
+    from parley.cases.tests.test_views_intake import INTAKE, _data
+
+    login(client, irene)
+    response = client.post(INTAKE, {**_data(), "parties-TOTAL_FORMS": "1000000"})
+    assert response.status_code == 200 and not Complaint.objects.exists()
+    body = response.content.decode()
+    assert len(body) < 400_000 and 'id="person-21"' not in body
+    assert "Add no more than 20 people." in text(response)

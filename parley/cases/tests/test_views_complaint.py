@@ -328,3 +328,16 @@ def test_the_screening_note_stays_on_the_investigation_side_of_the_timeline(jour
     coordinator_view = text(_page(client, carla, c))
     assert "Screened for exclusion factors" in coordinator_view
     assert "Lawyer mentioned a possible suit." not in coordinator_view
+
+
+def test_a_note_sent_twice_is_saved_once(journey, client, irene):
+    """From a data-loss review: a double click saved two notes."""
+    c = reach(Status.RECEIVED, journey)
+    login(client, irene)
+    url = reverse("cases:note_create", kwargs={"ref": c.reference})
+    assert client.post(url, {"body": "Left a voicemail."}).status_code == 302
+    response = client.post(url, {"body": "Left a voicemail."}, follow=True)
+    assert "This note was sent twice; it is saved once." in text(response)
+    assert Note.objects.filter(complaint=c).count() == 1
+    assert client.post(url, {"body": "Called again: no answer."}).status_code == 302  # another note is another
+    assert Note.objects.filter(complaint=c).count() == 2

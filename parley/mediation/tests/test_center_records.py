@@ -251,6 +251,25 @@ def test_the_survey_page_works_for_the_coordinator_and_switches_sides(journey, c
     assert "Officer: Agree 1, Disagree 0, No opinion 1" in page
 
 
+def test_a_paper_survey_entered_twice_is_refused_beyond_the_people_who_took_part(journey, client, carla):
+    """From two reviews: the same paper form saved, then saved again after Back, counted twice in the
+    program's figures. Each participant fills in one survey."""
+    session = _held(journey)
+    complainants = session.attendance.filter(party__isnull=False, present=True).count()
+    assert complainants >= 1
+    url = reverse("mediation:survey", kwargs={"pk": session.pk})
+    login(client, carla)
+    form = {"respondent": "complainant", "s_listened": "agree", "comment": "Kind mediators."}
+    for _ in range(complainants):
+        assert client.post(url, form).status_code == 302
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert f"an exit survey from every complainant who took part ({complainants}) already" in text(response)
+    assert "Kind mediators." in text(response)  # what was typed stays in the form
+    assert SurveyResponse.objects.filter(respondent="complainant").count() == complainants
+    assert client.post(url, {"respondent": "officer", "s_listened": "agree"}).status_code == 302  # the other side
+
+
 def test_the_survey_page_refuses_other_methods_and_roles(journey, client, carla, irene, maya):
     session = _held(journey)
     url = reverse("mediation:survey", kwargs={"pk": session.pk})
