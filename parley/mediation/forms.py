@@ -22,6 +22,9 @@ class SchedulingNotesForm(USWDSForm, forms.Form):
         "Only the mediation center reads these notes.",
     )
 
+    # the notes as they were when the form was opened (``services.notes_version``)
+    was = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
+
     def clean_notes(self) -> str:
         # Saving replaces the notes: a form that did not send the box at all (a browser always sends it,
         # empty or not) would erase them without anyone having emptied it.

@@ -7,6 +7,7 @@ mediation center). The audit trail records each request.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
 from django.db import transaction
@@ -34,8 +35,30 @@ def _refuse_if_anonymised(session: MediationSession) -> None:
         )
 
 
-def session_update_scheduling_notes(*, session: MediationSession, actor: User, notes: str) -> MediationSession:
-    """Replace the session's scheduling notes (the coordinator, or a mediator of its team)."""
+def notes_version(notes: str) -> str:
+    """A short fingerprint of scheduling notes as an editor was shown them (``expected`` below)."""
+    return hashlib.sha256(notes.encode()).hexdigest()[:16]
+
+
+class NotesChangedMeanwhile(GuardFailed):
+    """Someone saved other scheduling notes since the editor opened them (``current``)."""
+
+    def __init__(self, current: str):
+        super().__init__(
+            "Someone changed these notes since you opened them, so yours were not saved. Their notes are shown "
+            "above the box, yours are in it: combine the two and save again."
+        )
+        self.current = current
+
+
+def session_update_scheduling_notes(
+    *, session: MediationSession, actor: User, notes: str, expected: str | None = None
+) -> MediationSession:
+    """Replace the session's scheduling notes (the coordinator, or a mediator of its team).
+
+    ``expected``: the ``notes_version`` of the notes the editor started from. When someone else saved
+    other notes since, nothing is saved (``NotesChangedMeanwhile``): two people editing at once would
+    otherwise lose the first one's notes without a word (from a data-loss review)."""
     if not can(actor, "edit_scheduling_notes") or (actor.role == Role.MEDIATOR and not _on_team(session, actor)):
         raise RoleNotAllowed(action="edit_scheduling_notes", role=actor.role, allowed_roles={Role.COORDINATOR})
     _refuse_if_anonymised(session)
@@ -44,6 +67,12 @@ def session_update_scheduling_notes(*, session: MediationSession, actor: User, n
         raise GuardFailed(f"Keep the scheduling notes under {MAX_NOTES} characters.")
     with transaction.atomic():
         locked = MediationSession.objects.select_for_update().get(pk=session.pk)
+        if (
+            expected is not None
+            and expected != notes_version(locked.scheduling_notes)
+            and notes != locked.scheduling_notes
+        ):
+            raise NotesChangedMeanwhile(locked.scheduling_notes)
         locked.scheduling_notes = notes
         locked.save(update_fields=["scheduling_notes"])
     return locked

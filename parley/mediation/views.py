@@ -174,21 +174,34 @@ def _session_for(request: HttpRequest, pk: int, need: str) -> tuple[MediationSes
 def scheduling_notes(request: HttpRequest, pk: int) -> HttpResponse:
     """The mediation center's logistics notes for one session (never shown outside the center)."""
     session, back = _session_for(request, pk, "edit_scheduling_notes")
+    theirs = None  # someone else's notes, saved while this person was editing
     if request.method == "POST":
         form = SchedulingNotesForm(request.POST)
         if form.is_valid():
             try:
                 mediation_services.session_update_scheduling_notes(
-                    session=session, actor=request.user, notes=form.cleaned_data["notes"]
+                    session=session,
+                    actor=request.user,
+                    notes=form.cleaned_data["notes"],
+                    expected=form.cleaned_data["was"] or None,
                 )
+            except mediation_services.NotesChangedMeanwhile as exc:
+                theirs = exc.current
+                data = request.POST.copy()
+                data["was"] = mediation_services.notes_version(exc.current)  # saving again keeps what is sent
+                form = SchedulingNotesForm(data)
+                form.is_valid()
+                form.add_error("notes", str(exc))
             except WorkflowError as exc:
                 form.add_error("notes", str(exc))
             else:
                 messages.success(request, "The scheduling notes are saved.")
                 return redirect(back)
     else:
-        form = SchedulingNotesForm(kept_entries(request), initial={"notes": session.scheduling_notes})
-    return render(request, "mediation/scheduling_notes.html", {"session": session, "form": form, "back": back})
+        version = mediation_services.notes_version(session.scheduling_notes)
+        form = SchedulingNotesForm(kept_entries(request), initial={"notes": session.scheduling_notes, "was": version})
+    context = {"session": session, "form": form, "back": back, "theirs": theirs}
+    return render(request, "mediation/scheduling_notes.html", context)
 
 
 @login_required

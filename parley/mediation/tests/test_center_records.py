@@ -5,6 +5,7 @@ method; wrong role; invalid input changes nothing and says why)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -53,6 +54,30 @@ def test_the_coordinator_and_the_sessions_mediator_keep_scheduling_notes(journey
     center.session_update_scheduling_notes(session=session, actor=maya, notes="Evenings only; bus 70.")
     session.refresh_from_db()
     assert session.scheduling_notes == "Evenings only; bus 70."
+
+
+def test_notes_someone_saved_meanwhile_are_not_overwritten_without_a_word(journey, client, carla, maya):
+    """From a data-loss review: the coordinator and a mediator edited at once, and the first one's notes
+    vanished while both were told they were saved."""
+    session = _scheduled(journey, maya)
+    center.session_update_scheduling_notes(session=session, actor=carla, notes="Evenings only.")
+    url = reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})
+    login(client, carla)
+    page = client.get(url).content.decode()
+    was = re.search(r'name="was" value="([0-9a-f]+)"', page).group(1)
+    center.session_update_scheduling_notes(session=session, actor=maya, notes="Evenings only; bus 70 stops nearby.")
+    response = client.post(url, {"notes": "Evenings only; needs a ramp.", "was": was})
+    assert response.status_code == 200
+    body = text(response)
+    assert "Someone changed these notes since you opened them" in body
+    assert "Evenings only; bus 70 stops nearby." in body and "Evenings only; needs a ramp." in body  # both
+    session.refresh_from_db()
+    assert session.scheduling_notes == "Evenings only; bus 70 stops nearby."
+    was = re.search(r'name="was" value="([0-9a-f]+)"', response.content.decode()).group(1)
+    combined = "Evenings only; bus 70 stops nearby; needs a ramp."
+    assert client.post(url, {"notes": combined, "was": was}).status_code == 302  # having seen theirs
+    session.refresh_from_db()
+    assert session.scheduling_notes == combined
 
 
 @pytest.mark.parametrize("who", ["irene", "ray", "alma", "audrey"])
