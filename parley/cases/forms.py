@@ -162,6 +162,9 @@ class IntakeForm(USWDSForm, forms.Form):
     # One per form shown (a new one each time the page is opened): the complaint it makes is found
     # again by it when the same form is sent twice (services.complaint_receive).
     submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Shown only when the same person recorded a complaint with the same account a moment ago
+    # (views.complaint_intake): the browser's Back after a save brings the form back with a new token.
+    separate = forms.BooleanField(label="Record it as a separate complaint", required=False)
     received_on = forms.DateField(label="Date received", widget=DateInput)
     channel = forms.ChoiceField(
         label="How the complaint came in",

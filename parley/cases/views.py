@@ -345,35 +345,66 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
     require(request.user, "intake")
     categories = list(AllegationCategory.objects.filter(active=True).values_list("code", "name"))
     form, parties, officers, adding = _intake_forms(request, categories)
+    twin = None
     # all three validated (& not and), to show every error at once
     if request.method == "POST" and not adding and form.is_valid() & parties.is_valid() & officers.is_valid():
         d = form.cleaned_data
-        try:
-            complaint = services.complaint_receive(
-                actor=request.user,
-                received_on=d["received_on"],
-                channel=d["channel"],
-                narrative=d["narrative"],
-                parties=parties.new_parties(),
-                officers=officers.new_officers(),
-                incident_date=d.get("incident_date"),
-                incident_time=d.get("incident_time"),
-                incident_location=d.get("incident_location") or "",
-                police_report_number=d.get("police_report_number") or "",
-                mediation_interest=d.get("mediation_interest") or "",
-                submission=d.get("submission"),
+        twin = None if d.get("separate") else _recorded_a_moment_ago(request.user, d["narrative"], d.get("submission"))
+        if twin is not None:
+            when = date_format(timezone.localtime(twin.created_at), "P")
+            form.add_error(
+                None,
+                f"You recorded complaint {twin.reference} with the same account of what happened at {when}. If you "
+                "went back and saved this form again, there is nothing more to do. If this is another "
+                "complaint, tick “Record it as a separate complaint” and save again.",
             )
-        except AlreadyReceived as exc:  # sent twice: the first time recorded it
-            messages.info(request, f"This form was sent twice. Complaint {exc.complaint.reference} is recorded once.")
-            return redirect("cases:detail", ref=exc.complaint.reference)
-        except WorkflowError as exc:
-            form.add_error(None, str(exc))  # the error summary says the complaint was not saved
-        except ProgramPolicy.DoesNotExist:
-            form.add_error(None, "No program policy is active. Ask the program administrator to activate one.")
         else:
-            messages.success(request, f"Complaint {complaint.reference} is recorded.")
-            return redirect("cases:detail", ref=complaint.reference)
-    return render(request, "cases/intake.html", {"form": form, "parties": parties, "officers": officers})
+            try:
+                complaint = services.complaint_receive(
+                    actor=request.user,
+                    received_on=d["received_on"],
+                    channel=d["channel"],
+                    narrative=d["narrative"],
+                    parties=parties.new_parties(),
+                    officers=officers.new_officers(),
+                    incident_date=d.get("incident_date"),
+                    incident_time=d.get("incident_time"),
+                    incident_location=d.get("incident_location") or "",
+                    police_report_number=d.get("police_report_number") or "",
+                    mediation_interest=d.get("mediation_interest") or "",
+                    submission=d.get("submission"),
+                )
+            except AlreadyReceived as exc:  # sent twice: the first time recorded it
+                messages.info(
+                    request, f"This form was sent twice. Complaint {exc.complaint.reference} is recorded once."
+                )
+                return redirect("cases:detail", ref=exc.complaint.reference)
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))  # the error summary says the complaint was not saved
+            except ProgramPolicy.DoesNotExist:
+                form.add_error(None, "No program policy is active. Ask the program administrator to activate one.")
+            else:
+                messages.success(request, f"Complaint {complaint.reference} is recorded.")
+                return redirect("cases:detail", ref=complaint.reference)
+    context = {"form": form, "parties": parties, "officers": officers, "twin": twin}
+    return render(request, "cases/intake.html", context)
+
+
+TWIN_WITHIN = dt.timedelta(minutes=30)
+
+
+def _recorded_a_moment_ago(user: Any, narrative: str, submission: uuid.UUID | None) -> Complaint | None:
+    """A complaint this person recorded in the last half hour with the same account of what happened:
+    most likely this very form, saved, then brought back by the browser's Back (which gives it a new
+    token) and saved again. Not the complaint of this form's own token: that is a form sent twice, which
+    the service answers (``AlreadyReceived``)."""
+    since = timezone.now() - TWIN_WITHIN
+    recent = Complaint.objects.filter(created_by=user, created_at__gte=since).order_by("-id")
+    if submission is not None:
+        recent = recent.exclude(intake_submission__token=submission)
+    return next(
+        (c for c in recent.only("id", "reference", "created_at", "narrative") if c.narrative == narrative.strip()), None
+    )
 
 
 # ---------------------------------------------------------------------------------------------

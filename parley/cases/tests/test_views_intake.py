@@ -315,9 +315,29 @@ def test_the_same_form_sent_twice_records_one_complaint(policy, client, irene):
     assert Complaint.objects.count() == 1 and ComplaintEvent.objects.filter(complaint=c).count() == 1
     assert again.redirect_chain[0][0] == reverse("cases:detail", kwargs={"ref": c.reference})
     assert f"This form was sent twice. Complaint {c.reference} is recorded once." in text(again)
-    # a new form (another token) is another complaint, with the next reference number
-    client.post(INTAKE, {**_data(), "submission": other})
+    # a new form (another token) is another complaint, once the person says so (the same account of what
+    # happened, a moment later: test_the_same_complaint_saved_again_after_back_is_pointed_out)
+    client.post(INTAKE, {**_data(), "submission": other, "separate": "on"})
     assert Complaint.objects.count() == 2
+
+
+def test_the_same_complaint_saved_again_after_back_is_pointed_out(policy, client, irene, alma):
+    """From a data-loss review: Back after a save brings the form back filled in, with a new token (a
+    browser does not restore hidden fields), and saving it again recorded a second complaint."""
+    login(client, irene)
+    assert client.post(INTAKE, _data()).status_code == 302
+    first = Complaint.objects.get()
+    again = client.post(INTAKE, _data())  # Back, then Save: a new token, the same entries
+    assert again.status_code == 200 and Complaint.objects.count() == 1
+    page = text(again)
+    assert f"You recorded complaint {first.reference} with the same account of what happened at" in page
+    assert "Record it as a separate complaint" in page
+    assert f'href="{reverse("cases:detail", kwargs={"ref": first.reference})}"' in again.content.decode()
+    assert client.post(INTAKE, {**_data(), "separate": "on"}).status_code == 302  # it is another complaint
+    assert Complaint.objects.count() == 2
+    login(client, alma)  # someone else recording the same words is not asked
+    assert client.post(INTAKE, _data()).status_code == 302
+    assert Complaint.objects.count() == 3
 
 
 def test_the_form_keeps_its_token_through_adding_a_person_and_through_errors(policy, client, irene):
