@@ -19,6 +19,7 @@ from parley.accounts.permissions import can, organisation_of
 from parley.accounts.roles import Organisation
 from parley.cases import demographics, selectors
 from parley.cases.models import (
+    IN_THE_ROOM,
     AllegationCategory,
     Channel,
     Complaint,
@@ -154,7 +155,6 @@ LANGUAGES = [
 ]
 LANGUAGE_NAMES = dict(LANGUAGES)
 # The people in the room at a session besides the officers and mediators.
-IN_THE_ROOM = frozenset({PartyKind.COMPLAINANT, PartyKind.GUARDIAN, PartyKind.SUPPORT_PERSON})
 STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.ONLINE]
 
 

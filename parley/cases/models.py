@@ -181,6 +181,10 @@ class PartyKind(models.TextChoices):
     ALTERNATE_CONTACT = "alternate_contact", "Alternate contact"
 
 
+# Who of a complaint's people comes into the session's room (with the officers who take part).
+IN_THE_ROOM = frozenset({PartyKind.COMPLAINANT, PartyKind.GUARDIAN, PartyKind.SUPPORT_PERSON})
+
+
 class Party(models.Model):
     """A person on the civilian side of a complaint."""
 

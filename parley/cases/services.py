@@ -670,14 +670,19 @@ def session_schedule(
         if len(team) != policy.mediators_per_session:
             raise GuardFailed(f"This program uses {policy.mediators_per_session} distinct mediator(s) per session.")
         ends_at = starts_at + dt.timedelta(minutes=duration)
-        for m in team.values():
-            problem = mediation_eligibility.mediator_problem(m, complaint=c, starts_at=starts_at, ends_at=ends_at)
-            if problem:
-                raise GuardFailed(problem)
+        # every problem at once, so that the coordinator fixes them in one go, not one per try
+        problems = [
+            mediation_eligibility.mediator_problem(m, complaint=c, starts_at=starts_at, ends_at=ends_at)
+            for m in team.values()
+        ]
         if venue is not None:
-            problem = mediation_eligibility.venue_problem(venue, starts_at=starts_at, ends_at=ends_at)
-            if problem:
-                raise GuardFailed(problem)
+            problems.append(
+                mediation_eligibility.venue_problem(
+                    venue, starts_at=starts_at, ends_at=ends_at, complaint=c, team_size=len(team)
+                )
+            )
+        if found := [problem for problem in problems if problem]:
+            raise GuardFailed(" ".join(found))
         session = MediationSession.objects.create(
             complaint=c,
             starts_at=starts_at,

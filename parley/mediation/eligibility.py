@@ -48,11 +48,33 @@ def mediator_problem(mediator: Mediator, *, complaint, starts_at: dt.datetime, e
     return None
 
 
-def venue_problem(venue: Venue, *, starts_at: dt.datetime, ends_at: dt.datetime) -> str | None:
+def venue_problem(
+    venue: Venue, *, starts_at: dt.datetime, ends_at: dt.datetime, complaint=None, team_size: int = 0
+) -> str | None:
+    """With ``complaint``, also the room itself (SCHEDULING.md's hard rules): a person in the room with an
+    accessibility need is not sent to a venue that is not accessible, and everyone fits (the parties
+    in the room, their interpreters, the officers who take part and the ``team_size`` mediators)."""
     if not venue.active:
         return f"{venue} is not an active venue."
     if venue.is_video:
         return None
     if _overlaps(MediationSession.objects.filter(venue=venue), starts_at, ends_at):
         return f"{venue} is booked at that time."
+    if complaint is None:
+        return None
+    from parley.cases.models import IN_THE_ROOM
+
+    people = list(complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False))
+    if not venue.accessible:
+        for person in people:
+            if person.accessibility_needs.strip():
+                return (
+                    f"{venue} is not step-free, and {person.display_name} needs: {person.accessibility_needs.strip()}. "
+                    "Choose an accessible venue or a video session."
+                )
+    officers = [o for o in complaint.officers.all() if o.identified and o.takes_part]
+    interpreters = sum(1 for p in people if p.needs_interpreter or p.needs_asl)
+    in_the_room = len(people) + interpreters + len(officers) + team_size
+    if in_the_room > venue.capacity:
+        return f"{venue} holds {venue.capacity} people; {in_the_room} will be in the room."
     return None

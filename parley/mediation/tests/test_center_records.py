@@ -10,6 +10,7 @@ import re
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from parley.accounts.roles import Role
 from parley.cases import services
@@ -18,7 +19,7 @@ from parley.cases.workflow import GuardFailed, RoleNotAllowed, Status
 from parley.conftest import use_preset
 from parley.mediation import services as center
 from parley.mediation.models import Agreement, MediationSession, SessionOutcome, SurveyResponse
-from parley.testing.factories import Journey, UserFactory
+from parley.testing.factories import Journey, MediatorFactory, UserFactory, VenueFactory
 from parley.testing.web import login, text
 
 
@@ -461,3 +462,48 @@ def test_a_forged_respondent_is_a_problem_of_the_whole_form(journey, client, car
     body = text(response)
     assert "Say whose survey this is." in body and 'href="#id_respondent"' not in body
     assert not SurveyResponse.objects.exists()
+
+
+# --- the room: access and size (SCHEDULING.md's hard rules) ----------------------------------------
+
+
+def _book(journey, c, venue, mediators=None):
+    policy = c.policy
+    mediators = mediators or [MediatorFactory() for _ in range(policy.mediators_per_session)]
+    starts_at = timezone.now() + dt.timedelta(days=(policy.mediator_notice_days or 0) + 2)
+    return services.session_schedule(
+        complaint=c, actor=journey.coordinator, starts_at=starts_at, mediators=mediators, venue=venue
+    )
+
+
+def test_a_person_with_an_access_need_is_not_booked_into_a_venue_that_is_not_step_free(journey):
+    """From a browser walk-through: a complainant who uses a wheelchair was booked into a library that
+    is not step-free."""
+    c = reach(Status.REFERRED, journey)
+    person = c.parties.filter(kind="complainant").first()
+    person.accessibility_needs = "Uses a wheelchair"
+    person.save()
+    before = snapshot(c)
+    with pytest.raises(GuardFailed, match=f"is not step-free, and {person.display_name} needs: Uses a wheelchair"):
+        _book(journey, c, VenueFactory(accessible=False))
+    assert snapshot(c) == before
+    _book(journey, c, VenueFactory(is_video=True, accessible=False))  # a video session needs no steps
+    assert MediationSession.objects.filter(complaint=c).count() == 1
+
+
+def test_everyone_in_the_room_fits_the_venue(journey):
+    c = reach(Status.REFERRED, journey)
+    with pytest.raises(GuardFailed, match=r"holds 2 people; \d+ will be in the room"):
+        _book(journey, c, VenueFactory(capacity=2))
+    _book(journey, c, VenueFactory(capacity=12))
+
+
+def test_every_problem_of_a_booking_is_named_at_once(journey):
+    """From a browser walk-through: with both mediators double-booked, only the first was named."""
+    c = reach(Status.REFERRED, journey)
+    team = [MediatorFactory(active=False) for _ in range(c.policy.mediators_per_session)]
+    with pytest.raises(GuardFailed) as refused:
+        _book(journey, c, VenueFactory(active=False), mediators=team)
+    message = str(refused.value)
+    assert all(f"{m} is not an active mediator." in message for m in team)
+    assert "is not an active venue." in message
