@@ -319,16 +319,17 @@ class BasePartyFormSet(forms.BaseFormSet):
         return [form.new_party() for form in self.forms if form.cleaned_data]
 
 
-PartyFormSet = forms.formset_factory(
-    PartyForm,
-    formset=BasePartyFormSet,
-    extra=0,
-    min_num=1,
-    validate_min=True,
-    max_num=20,
-    validate_max=True,
-    absolute_max=20,  # a tampered TOTAL_FORMS draws 20 rows, not a million (Django's default: 1,000 more)
-)
+# At least one row and at most 20 of people and of officers. ``absolute_max``: a tampered TOTAL_FORMS
+# draws 20 rows, not a million (Django's default is max_num + 1,000).
+ROWS: dict[str, Any] = {
+    "extra": 0,
+    "min_num": 1,
+    "validate_min": True,
+    "max_num": 20,
+    "validate_max": True,
+    "absolute_max": 20,
+}
+PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, **ROWS)
 
 
 class OfficerForm(USWDSForm, forms.Form):
@@ -400,16 +401,7 @@ class BaseOfficerFormSet(forms.BaseFormSet):
         return [form.new_officer() for form in self.forms if form.cleaned_data]
 
 
-OfficerFormSet = forms.formset_factory(
-    OfficerForm,
-    formset=BaseOfficerFormSet,
-    extra=0,
-    min_num=1,
-    validate_min=True,
-    max_num=20,
-    validate_max=True,
-    absolute_max=20,
-)
+OfficerFormSet = forms.formset_factory(OfficerForm, formset=BaseOfficerFormSet, **ROWS)
 
 
 # ---------------------------------------------------------------------------------------------
