@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -73,6 +74,11 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         start = sessions.filter(pk=int(wanted), starts_at__gt=now).first()
         if start is None:
             return redirect("mediation:my_sessions")
+        earlier = sessions.filter(starts_at__gt=now).filter(
+            Q(starts_at__lt=start.starts_at) | Q(starts_at=start.starts_at, pk__lt=start.pk)
+        )
+        if not earlier.exists():  # the first page: without a cursor, which would offer a "Previous page" of none
+            return redirect(f"{reverse('mediation:my_sessions')}#session-{start.pk}")
         cursor = cursor_before(_upcoming(sessions, now), start, scope="sessions", salt=_SALT)
         return redirect(f"{reverse('mediation:my_sessions')}?{urlencode({'after': cursor})}#session-{start.pk}")
     try:

@@ -263,6 +263,11 @@ def test_a_busy_mediator_pages_through_the_sessions_to_come_and_can_open_the_pag
     assert _session_ids(client.get(next_link)) == [s.pk for s in sessions[20:]]
     # the page that starts with a given session (where its complaint's link leads)
     assert _session_ids(client.get(MY_SESSIONS, {"session": sessions[21].pk}, follow=True))[0] == sessions[21].pk
+    # the first session's page is the first page, without a "Previous page" of nothing (a walk-through
+    # found one, which said "No session is booked for you")
+    response = client.get(MY_SESSIONS, {"session": sessions[0].pk})
+    assert response["Location"] == f"{MY_SESSIONS}#session-{sessions[0].pk}"
+    assert 'id="previous-page"' not in text(client.get(response["Location"]))
     # someone else's session, or a tampered link: the first page, never an error
     assert client.get(MY_SESSIONS, {"session": "999999"}, follow=True).status_code == 200
     tampered = client.get(MY_SESSIONS, {"after": "garbage"})
