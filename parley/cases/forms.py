@@ -31,7 +31,14 @@ from parley.cases.models import (
     PartyKind,
 )
 from parley.cases.notes import MAX_NOTE_LENGTH
-from parley.cases.services import EXPLANATION_METHODS, NewOfficer, NewParty, attendance_problem, required_attendees
+from parley.cases.services import (
+    EXPLANATION_METHODS,
+    NewOfficer,
+    NewParty,
+    attendance_problem,
+    companions_of,
+    required_attendees,
+)
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
 from parley.mediation.models import MediationSession, Mediator, SessionOutcome, SessionStatus, Venue
 from parley.policies.models import WrittenAgreement
@@ -736,6 +743,7 @@ class OutcomeForm(ActionForm):
     success_message = "The outcome is recorded."
     final = True
     ATTENDANCE = ("present_parties", "present_officers", "present_mediators")
+    field_order = ["outcome", "present_parties", "present_companions"]
 
     outcome = forms.ChoiceField(
         label="How did the session end?",
@@ -751,6 +759,9 @@ class OutcomeForm(ActionForm):
     )
     present_mediators = forms.TypedMultipleChoiceField(
         label="Mediators present", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    present_companions = forms.TypedMultipleChoiceField(
+        label="With the complainant, present", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
     agreement_signed = forms.BooleanField(label="A written agreement was signed", required=False)
     agreement_terms = forms.CharField(
@@ -781,6 +792,13 @@ class OutcomeForm(ActionForm):
         self.fields["present_mediators"].choices = [
             (m.pk, str(m)) for m in Mediator.objects.filter(pk__in=mediators).order_by("last_name", "first_name")
         ]
+        companions = self.complaint.parties.filter(pk__in=companions_of(self.complaint)).order_by("id")
+        if companions:  # a parent or guardian, a support person (from a walk-through: they could not be marked)
+            self.fields["present_companions"].choices = [
+                (p.pk, f"{p.display_name} ({p.get_kind_display().lower()})") for p in companions
+            ]
+        else:
+            del self.fields["present_companions"]
         for name in self.ATTENDANCE:  # needed or not by the outcome chosen (``attendance_problem``)
             self.fields[name].depends_on_answers = True
         self.fields["present_parties"].help_text = "Tick everyone who was there, here and below."

@@ -23,6 +23,7 @@ from parley.accounts.roles import SYSTEM_ROLE, Role
 from parley.cases import demographics
 from parley.cases.deadlines import add_days, cancel_open_deadlines, meet_deadline, set_deadline
 from parley.cases.models import (
+    IN_THE_ROOM,
     Allegation,
     AllegationCategory,
     Complaint,
@@ -734,6 +735,12 @@ def required_attendees(c: Complaint, session: MediationSession) -> tuple[set[int
     return parties, officers, mediators
 
 
+def companions_of(c: Complaint) -> set[int]:
+    """Who comes into the room with a complainant: a parent or guardian, a support person (party ids)."""
+    kinds = IN_THE_ROOM - {PartyKind.COMPLAINANT}
+    return set(c.parties.filter(kind__in=kinds, anonymous=False).values_list("pk", flat=True))
+
+
 def attendance_problem(
     outcome: str, present: tuple[set[int], set[int], set[int]], needed: tuple[set[int], set[int], set[int]]
 ) -> tuple[str, str] | None:
@@ -770,11 +777,15 @@ def session_record_outcome(
     present_parties: Iterable[int] = (),
     present_officers: Iterable[int] = (),
     present_mediators: Iterable[int] = (),
+    present_companions: Iterable[int] = (),
     agreement_signed: bool = False,
     agreement_terms: str = "",
     agreement_public: bool = False,
 ) -> Complaint:
     """Record who attended the session and its outcome code. Nothing said in the room is recorded.
+
+    ``present_companions``: those who come with a complainant (a parent or guardian, a support person;
+    ``companions_of``), whose attendance is recorded too, though no outcome depends on it.
 
     A signed written agreement's terms are kept as signed (``Agreement``), non-public unless
     ``agreement_public``; the event records only that there is one, never its terms.
@@ -793,8 +804,15 @@ def session_record_outcome(
         if session.starts_at > timezone.now():
             raise GuardFailed("The session has not started yet; record its outcome after it took place.")
         need_parties, need_officers, need_mediators = required_attendees(c, session)
+        companions = companions_of(c)
         present = (set(present_parties), set(present_officers), set(present_mediators))
-        strangers = (present[0] - need_parties) | (present[1] - need_officers) | (present[2] - need_mediators)
+        with_them = set(present_companions)
+        strangers = (
+            (present[0] - need_parties)
+            | (present[1] - need_officers)
+            | (present[2] - need_mediators)
+            | (with_them - companions)
+        )
         if strangers:
             raise GuardFailed("Attendance names someone who is not a participant of this session.")
         everyone_present = present == (need_parties, need_officers, need_mediators)
@@ -862,6 +880,7 @@ def session_record_outcome(
             [SessionAttendance(session=session, party_id=pk, present=pk in present[0]) for pk in need_parties]
             + [SessionAttendance(session=session, officer_id=pk, present=pk in present[1]) for pk in need_officers]
             + [SessionAttendance(session=session, mediator_id=pk, present=pk in present[2]) for pk in need_mediators]
+            + [SessionAttendance(session=session, party_id=pk, present=pk in with_them) for pk in sorted(companions)]
         )
         meet_deadline(c, DeadlineKind.SCHEDULE_SESSION)
         if to == Status.REFERRED:

@@ -826,6 +826,7 @@ def record_outcome(complaint: Complaint, form: OutcomeForm) -> Complaint:
         present_parties=d["present_parties"],
         present_officers=d["present_officers"],
         present_mediators=d["present_mediators"],
+        present_companions=d.get("present_companions") or (),
         agreement_signed=bool(d.get("agreement_signed")),
         agreement_terms=d.get("agreement_terms") or "",
         agreement_public=bool(d.get("agreement_public")),

@@ -35,6 +35,12 @@ def _refuse_if_anonymised(session: MediationSession) -> None:
         )
 
 
+# A mediator keeps the notes of a session still booked; one called off (perhaps booked again with another
+# team) or held is the coordinator's to keep (from a walk-through: a mediator taken off a session could
+# still change its notes).
+MEDIATOR_NOTES_CLOSED = "This session was called off or has taken place: only the coordinator changes its notes now."
+
+
 def notes_version(notes: str) -> str:
     """A short fingerprint of scheduling notes as an editor was shown them (``expected`` below)."""
     return hashlib.sha256(notes.encode()).hexdigest()[:16]
@@ -62,6 +68,8 @@ def session_update_scheduling_notes(
     if not can(actor, "edit_scheduling_notes") or (actor.role == Role.MEDIATOR and not _on_team(session, actor)):
         raise RoleNotAllowed(action="edit_scheduling_notes", role=actor.role, allowed_roles={Role.COORDINATOR})
     _refuse_if_anonymised(session)
+    if actor.role == Role.MEDIATOR and session.status != SessionStatus.SCHEDULED:
+        raise GuardFailed(MEDIATOR_NOTES_CLOSED)
     notes = notes.strip()
     if len(notes) > MAX_NOTES:
         raise GuardFailed(f"Keep the scheduling notes under {MAX_NOTES} characters.")

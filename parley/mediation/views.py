@@ -181,6 +181,9 @@ def _session_for(request: HttpRequest, pk: int, need: str) -> tuple[MediationSes
 def scheduling_notes(request: HttpRequest, pk: int) -> HttpResponse:
     """The mediation center's logistics notes for one session (never shown outside the center)."""
     session, back = _session_for(request, pk, "edit_scheduling_notes")
+    if request.user.role == Role.MEDIATOR and session.status != SessionStatus.SCHEDULED:
+        messages.error(request, mediation_services.MEDIATOR_NOTES_CLOSED)
+        return redirect(reverse("mediation:my_sessions"))
     theirs = None  # someone else's notes, saved while this person was editing
     if request.method == "POST":
         form = SchedulingNotesForm(request.POST)

@@ -507,3 +507,18 @@ def test_every_problem_of_a_booking_is_named_at_once(journey):
     message = str(refused.value)
     assert all(f"{m} is not an active mediator." in message for m in team)
     assert "is not an active venue." in message
+
+
+def test_a_mediator_no_longer_changes_the_notes_of_a_session_called_off(journey, client, carla, maya):
+    session = _scheduled(journey, maya)
+    services.session_cancel(complaint=session.complaint, actor=carla, reason="Room flooded.")
+    session.refresh_from_db()
+    with pytest.raises(GuardFailed, match="only the coordinator changes its notes"):
+        center.session_update_scheduling_notes(session=session, actor=maya, notes="Bus 70.")
+    url = reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})
+    login(client, maya)
+    response = client.post(url, {"notes": "Bus 70."}, follow=True)
+    assert "only the coordinator changes its notes now" in text(response)
+    session.refresh_from_db()
+    assert session.scheduling_notes != "Bus 70."
+    center.session_update_scheduling_notes(session=session, actor=carla, notes="Rebook in June.")  # the center can

@@ -297,3 +297,23 @@ def test_the_second_mediator_to_send_the_outcome_keeps_what_they_typed(journey, 
     assert re.search(r'value="full_agreement"[^>]*checked', response.content.decode())
     assert 'id="outcome-submit"' not in page
     assert snapshot(c) == before
+
+
+def test_a_parent_or_guardian_in_the_room_is_marked_present_too(journey, client, maya):
+    """From a browser walk-through: the schedule form listed a parent as in the room, and the outcome
+    form had no box for them."""
+    from parley.cases.models import PartyKind
+    from parley.mediation.models import SessionAttendance
+
+    c = reach(Status.SCHEDULED, journey)
+    session = _assign(c, maya)
+    parent = Party.objects.create(complaint=c, kind=PartyKind.GUARDIAN, first_name="Ivan", last_name="Lopez")
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        login(client, maya)
+        page = text(client.get(_outcome_url(session)))
+        assert "With the complainant, present" in page and "Ivan Lopez (parent or guardian)" in page
+        stranger = client.post(_outcome_url(session), {**_everyone(c, session), "present_companions": ["999999"]})
+        assert stranger.status_code == 200 and SessionAttendance.objects.count() == 0
+        done = client.post(_outcome_url(session), {**_everyone(c, session), "present_companions": [str(parent.pk)]})
+    assert done.status_code == 302
+    assert SessionAttendance.objects.get(session=session, party=parent).present is True
