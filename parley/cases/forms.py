@@ -623,7 +623,12 @@ class ScheduleForm(ActionForm):
         mediators = list(Mediator.objects.filter(active=True, former_law_enforcement=False).order_by("last_name"))
         self.mediators = {str(m.pk): m for m in mediators}
         choices = [("", "Choose a mediator")] + [
-            (str(m.pk), f"{m.first_name} {m.last_name} ({', '.join(m.languages) or 'en'})") for m in mediators
+            # the languages in words, as the people in the room are shown above (from a walk-through: "en, es")
+            (
+                str(m.pk),
+                f"{m.first_name} {m.last_name} ({', '.join(LANGUAGE_NAMES.get(c, c) for c in m.languages or ['en'])})",
+            )
+            for m in mediators
         ]
         self.mediator_fields = []
         for i in range(1, policy.mediators_per_session + 1):

@@ -184,13 +184,13 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     panel.get_by_label("Date").fill(day.isoformat())
     panel.get_by_label("Start time").fill("10:00")
     panel.get_by_label("Venue").select_option(label="Carpenter Branch Library")
-    panel.get_by_label("Mediator 1").select_option(label="Maya Fischer (en, es)")
-    panel.get_by_label("Mediator 2").select_option(label="Maya Fischer (en, es)")
+    panel.get_by_label("Mediator 1").select_option(label="Maya Fischer (English, Spanish)")
+    panel.get_by_label("Mediator 2").select_option(label="Maya Fischer (English, Spanish)")
     # the same mediator twice: the form says so, next to the field and in the summary
     submit_expecting_errors(
         page, "Book the session", "Choose a different mediator for each place.", context="the scheduling form, invalid"
     )
-    panel.get_by_label("Mediator 2").select_option(label="Sam Okafor (en)")
+    panel.get_by_label("Mediator 2").select_option(label="Sam Okafor (English)")
     save(page, "Book the session", "The session is booked.")
     expect_status(page, "Session scheduled")
     expect(page.locator("#sessions")).to_contain_text("Carpenter Branch Library")
