@@ -10,10 +10,10 @@ so once the same person has signed in again, the page of the form calls ``kept_e
 the form filled in again, unsaved, with a message that says so. Nothing is saved until they press
 save again: the complaint may have moved on meanwhile.
 
-Never kept: the CSRF token, passwords and sign-in codes. Entries are given back only to the account
-that typed them (another person who signs in on the same browser gets nothing), once, and not after
-``KEEP_SECONDS``. The decorator runs after Django's CSRF check, so a form forged on another site is
-refused before anything of it is kept.
+Never kept: the CSRF token, passwords and sign-in codes; what is kept is encrypted, as contact data
+is. Entries are given back only to the account that typed them (another person who signs in on the
+same browser gets nothing), once, and not after ``KEEP_SECONDS``. The decorator runs after Django's
+CSRF check, so a form forged on another site is refused before anything of it is kept.
 
 A request from htmx (a form inside the complaint page) is sent to the sign-in page as a whole page,
 not as a fragment pasted into the panel; the address after the sign-in is the form's own page.
@@ -22,6 +22,7 @@ not as a fragment pasted into the panel; the address after the sign-in is the fo
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,10 +31,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
+from parley import crypto
 from parley.accounts.middleware import last_seen
 
 KEY = "_parley_kept_entries"
@@ -50,7 +53,10 @@ def _keep(request: HttpRequest) -> None:
     if seen is None or not seen[1]:  # no one was signed in on this browser lately: nobody to keep it for
         return
     data = {name: request.POST.getlist(name) for name in request.POST if name not in NEVER_KEPT}
-    request.session[KEY] = {"user": seen[1], "path": request.path, "at": int(time.time()), "data": data}
+    # encrypted as contact data is (crypto.py): a form may carry a civilian's email, phone or birth date,
+    # which no database dump may show, and a session lives in the database
+    sealed = crypto.encrypt(json.dumps(data))
+    request.session[KEY] = {"user": seen[1], "path": request.path, "at": int(time.time()), "data": sealed}
 
 
 def login_required(
@@ -89,8 +95,14 @@ def kept_entries(request: HttpRequest, *, path: str | None = None) -> QueryDict 
     del request.session[KEY]
     if kept.get("user") != request.user.pk or time.time() - kept.get("at", 0) > KEEP_SECONDS:
         return None
+    try:
+        values_of = json.loads(crypto.decrypt(str(kept.get("data") or "")))
+    except (ImproperlyConfigured, ValueError):  # a key rotated away meanwhile, or not ours: nothing to give
+        return None
+    if not isinstance(values_of, dict):
+        return None
     data = QueryDict(mutable=True)
-    for name, values in (kept.get("data") or {}).items():
-        data.setlist(name, [str(value) for value in values])
+    for name, values in values_of.items():
+        data.setlist(str(name), [str(value) for value in values] if isinstance(values, list) else [str(values)])
     messages.warning(request, KEPT_MESSAGE)
     return data

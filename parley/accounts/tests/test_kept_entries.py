@@ -5,18 +5,19 @@ the complaint page's action panel."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.accounts.kept import KEEP_SECONDS, KEPT_MESSAGE
+from parley.accounts.kept import KEEP_SECONDS, KEPT_MESSAGE, KEY
 from parley.accounts.models import UserSession
 from parley.accounts.tests.test_views_two_factor import VERIFY, password_step
 from parley.cases.models import Complaint, Note
 from parley.cases.tests.helpers import reach, snapshot
-from parley.cases.tests.test_views_intake import INTAKE, _data
+from parley.cases.tests.test_views_intake import INTAKE, _data, _person
 from parley.cases.workflow import Status
 from parley.testing.factories import Journey
 from parley.testing.otp import device_for, next_code
@@ -127,3 +128,16 @@ def test_a_forged_form_is_refused_before_anything_is_kept(policy, irene):
     response = browser.post(INTAKE, _data(narrative=NARRATIVE))  # no CSRF token: from another site
     assert response.status_code == 403
     assert "_parley_kept_entries" not in browser.session
+
+
+def test_the_entries_are_encrypted_in_the_session_table(policy, client, irene):
+    """A form may carry a civilian's email or phone number, which the database stores only encrypted."""
+    login(client, irene)
+    client.get(INTAKE)
+    _session_ends(client, irene)
+    client.post(INTAKE, _data(people=[{**_person(), "email": "dana.reyes@example.org"}]))
+    kept = [session.get_decoded()[KEY] for session in UserSession.objects.all() if KEY in session.get_decoded()]
+    assert len(kept) == 1 and kept[0]["user"] == irene.pk
+    assert "dana.reyes" not in json.dumps(kept) and "Reyes" not in json.dumps(kept)  # the session, decoded
+    _sign_in_again(client, irene, INTAKE)
+    assert "dana.reyes@example.org" in text(client.get(INTAKE))
