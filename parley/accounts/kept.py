@@ -41,10 +41,11 @@ from parley.accounts.middleware import last_seen
 
 KEY = "_parley_kept_entries"
 KEEP_SECONDS = 2 * 60 * 60
+KEPT_FORMS = 5  # forms of different addresses kept at once (several tabs)
 NEVER_KEPT = frozenset({"csrfmiddlewaretoken", "password", "old_password", "new_password1", "new_password2", "code"})
 KEPT_MESSAGE = (
-    "You were signed out before this was saved, so nothing was saved. What you had typed is filled in "
-    "again below: check it and save again."
+    "You were signed out before this was saved, so nothing was saved. What was typed in this browser is "
+    "filled in again below: check it and save again."
 )
 
 
@@ -56,7 +57,15 @@ def _keep(request: HttpRequest) -> None:
     # encrypted as contact data is (crypto.py): a form may carry a civilian's email, phone or birth date,
     # which no database dump may show, and a session lives in the database
     sealed = crypto.encrypt(json.dumps(data))
-    request.session[KEY] = {"user": seen[1], "path": request.path, "at": int(time.time()), "data": sealed}
+    # one entry per address (two tabs sent while signed out: both kept), the latest few
+    kept = {path: entry for path, entry in _all_kept(request).items() if path != request.path}
+    kept[request.path] = {"user": seen[1], "at": int(time.time()), "data": sealed}
+    request.session[KEY] = dict(list(kept.items())[-KEPT_FORMS:])
+
+
+def _all_kept(request: HttpRequest) -> dict[str, Any]:
+    kept = request.session.get(KEY)
+    return {path: entry for path, entry in kept.items() if isinstance(entry, dict)} if isinstance(kept, dict) else {}
 
 
 def login_required(
@@ -89,10 +98,11 @@ def kept_entries(request: HttpRequest, *, path: str | None = None) -> QueryDict 
     """The entries kept for this user from a form sent to ``path`` (this request's by default) while
     they were signed out, as the form's data, given once; None when there are none. Says so in a
     message."""
-    kept = request.session.get(KEY)
-    if not isinstance(kept, dict) or kept.get("path") != (path or request.path):
+    every = _all_kept(request)
+    kept = every.pop(path or request.path, None)
+    if kept is None:
         return None
-    del request.session[KEY]
+    request.session[KEY] = every  # given once
     if kept.get("user") != request.user.pk or time.time() - kept.get("at", 0) > KEEP_SECONDS:
         return None
     try:

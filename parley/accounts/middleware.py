@@ -40,17 +40,28 @@ LAST_SEEN_SALT = "parley.accounts.last_seen"
 LAST_SEEN_MAX_AGE = 12 * 60 * 60  # long enough to explain a sign-out after lunch, or the next morning
 
 
+NOTED = "noted"  # the third part of the cookie once the sign-in page has said why the session ended
+
+
+def _last_seen_parts(request: HttpRequest) -> list[str]:
+    try:  # no older than the cookie is meant to live, whatever the browser kept
+        value = request.get_signed_cookie(LAST_SEEN_COOKIE, salt=LAST_SEEN_SALT, max_age=LAST_SEEN_MAX_AGE)
+    except (KeyError, signing.BadSignature):
+        return []
+    return value.split(":")
+
+
+def _noted(request: HttpRequest) -> bool:
+    return _last_seen_parts(request)[2:3] == [NOTED]
+
+
 def last_seen(request: HttpRequest) -> tuple[int, int | None] | None:
     """When this browser was last used while signed in, and by which account (the signed last-seen
     cookie), or None. A cookie written before it named the account gives None for the account."""
+    parts = _last_seen_parts(request)
     try:
-        value = request.get_signed_cookie(LAST_SEEN_COOKIE, salt=LAST_SEEN_SALT)
-    except (KeyError, signing.BadSignature):
-        return None
-    moment, _, user = value.partition(":")
-    try:
-        return int(moment), int(user) if user else None
-    except ValueError:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 and parts[1] else None
+    except (IndexError, ValueError):
         return None
 
 
@@ -128,27 +139,32 @@ class SignedOutNoteMiddleware:
             request.signed_out_reason = self._reason(request)  # type: ignore[attr-defined]
         response = self.get_response(request)
         if request.user.is_authenticated:
-            response.set_signed_cookie(
-                LAST_SEEN_COOKIE,
-                f"{int(time.time())}:{request.user.pk}",
-                salt=LAST_SEEN_SALT,
-                max_age=LAST_SEEN_MAX_AGE,
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
-        elif LAST_SEEN_COOKIE in request.COOKIES and (
-            was_signed_in or getattr(request, "signed_out_note_shown", False)
-        ):
-            # signed out on purpose, or the sign-in page has explained it: nothing more to say
+            self._remember(response, f"{int(time.time())}:{request.user.pk}")
+        elif LAST_SEEN_COOKIE in request.COOKIES and was_signed_in:  # signed out on purpose: forget it all
             response.delete_cookie(LAST_SEEN_COOKIE, samesite="Lax")
+        elif getattr(request, "signed_out_note_shown", False) and (seen := last_seen(request)) is not None:
+            # the sign-in page has explained it: nothing more to say, but who it was stays known, so that a
+            # form sent from another tab of theirs is still kept for them (kept.py)
+            self._remember(response, f"{seen[0]}:{seen[1] or ''}:{NOTED}")
         return response
+
+    @staticmethod
+    def _remember(response: HttpResponse, value: str) -> None:
+        response.set_signed_cookie(
+            LAST_SEEN_COOKIE,
+            value,
+            salt=LAST_SEEN_SALT,
+            max_age=LAST_SEEN_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
 
     @staticmethod
     def _reason(request: HttpRequest) -> str:
         """``"idle"`` when the last signed-in request is older than the idle limit, else ``"ended"``."""
         seen = last_seen(request)
-        if seen is None:
+        if seen is None or _noted(request):
             return ""
         idle = time.time() - seen[0]
         # the session's end moves at most once a minute (IdleSessionMiddleware), so it may end that much early

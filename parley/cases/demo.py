@@ -961,6 +961,7 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "represents_id",
             "anonymous",
             "date_of_birth",
+            "needs_step_free",
             "accessibility_needs",
             "gender",
             "race",
@@ -1026,7 +1027,7 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
 _TAKES_PART = {ConsentAnswer.ACCEPTED, ConsentAnswer.REQUIRED}
 # Party: no link to the complainant (the services' NewParty has no such field), not anonymous, no date of
 # birth, no accessibility needs, and gender, race and disability empty JSON lists.
-_PARTY_AS_THE_SERVICES_LEAVE_IT = (None, False, None, "", "[]", "[]", "[]")  # JSON columns as JSON text
+_PARTY_AS_THE_SERVICES_LEAVE_IT = (None, False, None, False, "", "[]", "[]", "[]")  # JSON columns as JSON text
 
 
 def _check_columns() -> None:

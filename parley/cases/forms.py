@@ -251,11 +251,14 @@ class PartyForm(USWDSForm, forms.Form):
     preferred_language = forms.ChoiceField(label="Preferred language", choices=LANGUAGES, initial="en")
     needs_interpreter = forms.BooleanField(label="Needs an interpreter", required=False)
     needs_asl = forms.BooleanField(label="Needs an American Sign Language interpreter", required=False)
+    needs_step_free = forms.BooleanField(
+        label="Needs step-free access (a wheelchair, a walker, no stairs)", required=False
+    )
     accessibility_needs = forms.CharField(
-        label="Accessibility needs",
+        label="Other accessibility needs",
         required=False,
         max_length=300,
-        help_text="For example: wheelchair access, large print.",
+        help_text="For example: large print, a quiet room, breaks.",
     )
     gender = voluntary_question("Gender", demographics.GENDER)
     race = voluntary_question("Race and ethnicity", demographics.RACE)
@@ -300,6 +303,7 @@ class PartyForm(USWDSForm, forms.Form):
             preferred_language=d.get("preferred_language") or "en",
             needs_interpreter=bool(d.get("needs_interpreter")),
             needs_asl=bool(d.get("needs_asl")),
+            needs_step_free=bool(d.get("needs_step_free")),
             accessibility_needs=d.get("accessibility_needs") or "",
             gender=list(d.get("gender") or []),
             race=list(d.get("race") or []),
@@ -429,6 +433,31 @@ class ActionForm(USWDSForm, forms.Form):
         self.complaint = complaint
         self.user = user
         super().__init__(*args, **kwargs)
+
+    def made_for_something_else(self) -> str | None:
+        """Why this form, sent now, would act on something other than what it showed (a session booked
+        since it was opened, say), or None. The view treats it as a step someone else took first."""
+        return None
+
+
+class SessionActionForm(ActionForm):
+    """A step on the complaint's booked session (cancel it, record its outcome). The form carries the
+    session it was opened for: sent after that one was called off and another booked, it would
+    otherwise act on the new one (from a review: an old cancel form cancelled the session booked since)."""
+
+    for_session = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def _for(self, session: MediationSession | None) -> None:
+        self.booked = session
+        self.fields["for_session"].initial = session.pk if session else None
+
+    def made_for_something_else(self) -> str | None:
+        sent = self.data.get("for_session", "") if self.is_bound else ""
+        if sent and (
+            not str(sent).isascii() or not str(sent).isdigit() or self.booked is None or int(sent) != self.booked.pk
+        ):
+            return "This was not saved: the session this form was for was called off, and another is booked now."
+        return None
 
 
 class AcknowledgeForm(ActionForm):
@@ -684,7 +713,7 @@ class ReasonForm(ActionForm):
             self.fields["reason"].help_text = "Everyone who can open this complaint reads this reason in its timeline."
 
 
-class CancelSessionForm(ReasonForm):
+class CancelSessionForm(SessionActionForm, ReasonForm):
     slug = "cancel"
     title = "Cancel the session"
     submit_label = "Yes, cancel the session"
@@ -698,6 +727,7 @@ class CancelSessionForm(ReasonForm):
             .order_by("starts_at")
             .first()
         )
+        self._for(session)
         which = "The session"
         if session is not None:
             where = f" at {session.venue.name}" if session.venue else ""
@@ -740,7 +770,7 @@ class WithdrawForm(ReasonForm):
     field_order = ["what", "reason"]
 
 
-class OutcomeForm(ActionForm):
+class OutcomeForm(SessionActionForm):
     slug = "outcome"
     title = "Record the outcome"
     intro = "Record who was there and how the session ended. Nothing said in the session is written down."
@@ -787,6 +817,7 @@ class OutcomeForm(ActionForm):
     def __init__(self, *args: Any, session: MediationSession, **kwargs: Any):
         self.session = session
         super().__init__(*args, **kwargs)
+        self._for(session)
         parties, officers, mediators = required_attendees(self.complaint, session)
         self.fields["present_parties"].choices = [
             (p.pk, p.display_name) for p in self.complaint.parties.filter(pk__in=parties).order_by("id")

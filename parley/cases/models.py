@@ -135,6 +135,8 @@ class Complaint(models.Model):
             models.Index(fields=["received_on", "id"], condition=_OPEN, name="complaint_open_received"),
             models.Index(fields=["status_changed_at", "id"], condition=_OPEN, name="complaint_open_waiting"),
             models.Index(fields=["reference", "id"], condition=_OPEN, name="complaint_open_reference"),
+            # what one person recorded lately (intake's check of the same complaint saved twice)
+            models.Index(fields=["created_by", "created_at"], name="complaint_created_by_at"),
         ]
 
     def __str__(self) -> str:
@@ -213,6 +215,9 @@ class Party(models.Model):
     preferred_language = models.CharField(max_length=10, default="en")
     needs_interpreter = models.BooleanField(default=False)
     needs_asl = models.BooleanField(default=False)
+    # a need the session's venue must meet (a wheelchair, a walker, no stairs): the venue rule reads this,
+    # not the free text, which also holds needs no venue decides ("large print")
+    needs_step_free = models.BooleanField(default=False, db_default=False)
     accessibility_needs = models.CharField(max_length=300, blank=True)
     gender = models.JSONField(default=list, blank=True)
     race = models.JSONField(default=list, blank=True)

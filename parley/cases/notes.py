@@ -15,16 +15,13 @@ from parley.cases.models import Complaint, Note
 
 MAX_NOTE_LENGTH = 5000
 # The same note by the same person on the same complaint within this time is the same form sent twice
-# (a double click, a reload of the page the note was sent from): it is saved once.
-SENT_TWICE_WITHIN = dt.timedelta(minutes=10)
+# (a double click, a page sent again after a slow answer): it is saved once. Short, so that the same
+# words written again later ("Left a voicemail.") are a note of their own.
+SENT_TWICE_WITHIN = dt.timedelta(seconds=60)
 
 
 class NoteSentTwice(Exception):
-    """This note was saved a moment ago (``note``)."""
-
-    def __init__(self, note: Note):
-        super().__init__("This note was saved already.")
-        self.note = note
+    """This note was saved a moment ago."""
 
 
 def note_add(*, complaint: Complaint, author: User, body: str) -> Note:
@@ -43,7 +40,7 @@ def note_add(*, complaint: Complaint, author: User, body: str) -> Note:
             complaint=complaint, author=author, body=body, created_at__gte=timezone.now() - SENT_TWICE_WITHIN
         ).first()
         if earlier is not None:
-            raise NoteSentTwice(earlier)
+            raise NoteSentTwice("This note was saved already.")
         return Note.objects.create(complaint=complaint, author=author, organisation=organisation_of(author), body=body)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -209,6 +210,24 @@ def read_page_relations(complaint: Complaint) -> Complaint:
         reads.set_prefetched(session, "mediators", teams[session.pk])
         _children(session, "attendance", "session", present[session.pk])
     return complaint
+
+
+TWIN_WITHIN = dt.timedelta(minutes=30)
+
+
+def recorded_a_moment_ago(user: Any, narrative: str, submission: uuid.UUID | None) -> Complaint | None:
+    """A complaint this person recorded in the last half hour with the same account of what happened:
+    most likely this very form, saved, then brought back by the browser's Back (which gives it a new
+    token) and saved again. Not the complaint of this form's own token: that is a form sent twice, which
+    the service answers (``AlreadyReceived``)."""
+    since = timezone.now() - TWIN_WITHIN
+    recent = Complaint.objects.filter(created_by=user, created_at__gte=since).order_by("-id")
+    if submission is not None:
+        recent = recent.exclude(intake_submission__token=submission)
+    narrative = narrative.strip()
+    return next(
+        (c for c in recent.only("id", "reference", "created_at", "narrative") if c.narrative == narrative), None
+    )
 
 
 def outcome_waits(session: MediationSession) -> str:

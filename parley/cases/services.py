@@ -173,6 +173,7 @@ class NewParty:
     preferred_language: str = "en"
     needs_interpreter: bool = False
     needs_asl: bool = False
+    needs_step_free: bool = False
     accessibility_needs: str = ""
     gender: list[str] = field(default_factory=list)  # codes of parley.cases.demographics; all voluntary
     race: list[str] = field(default_factory=list)

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -349,7 +349,8 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
     # all three validated (& not and), to show every error at once
     if request.method == "POST" and not adding and form.is_valid() & parties.is_valid() & officers.is_valid():
         d = form.cleaned_data
-        twin = None if d.get("separate") else _recorded_a_moment_ago(request.user, d["narrative"], d.get("submission"))
+        token = d.get("submission")
+        twin = None if d.get("separate") else selectors.recorded_a_moment_ago(request.user, d["narrative"], token)
         if twin is not None:
             when = date_format(timezone.localtime(twin.created_at), "P")
             form.add_error(
@@ -388,23 +389,6 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
                 return redirect("cases:detail", ref=complaint.reference)
     context = {"form": form, "parties": parties, "officers": officers, "twin": twin}
     return render(request, "cases/intake.html", context)
-
-
-TWIN_WITHIN = dt.timedelta(minutes=30)
-
-
-def _recorded_a_moment_ago(user: Any, narrative: str, submission: uuid.UUID | None) -> Complaint | None:
-    """A complaint this person recorded in the last half hour with the same account of what happened:
-    most likely this very form, saved, then brought back by the browser's Back (which gives it a new
-    token) and saved again. Not the complaint of this form's own token: that is a form sent twice, which
-    the service answers (``AlreadyReceived``)."""
-    since = timezone.now() - TWIN_WITHIN
-    recent = Complaint.objects.filter(created_by=user, created_at__gte=since).order_by("-id")
-    if submission is not None:
-        recent = recent.exclude(intake_submission__token=submission)
-    return next(
-        (c for c in recent.only("id", "reference", "created_at", "narrative") if c.narrative == narrative.strip()), None
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -628,15 +612,21 @@ def _back_to_complaint(request: HttpRequest, complaint: Complaint) -> HttpRespon
     return redirect(url)
 
 
-def who_acted(complaint: Complaint, user: Any) -> str:
-    """Who took the complaint's last step, and when: what a person whose form came too late is told."""
+def _who_acted(complaint: Complaint, user: Any, action: str | None = None) -> str:
+    """Who took the complaint's last step, and when: what a person whose form came too late is told
+    (only what their timeline shows them: not for a mediator, whose pages say nothing of later steps).
+    ``action``: the step their form was for (their own same step a moment ago is that form sent twice)."""
     last = complaint.events.select_related("actor").order_by("-created_at", "-id").first()
     if last is None:
         return "Someone may have acted on it a moment ago."
     label = EVENT_LABELS.get(last.action, last.action)
-    when = date_format(timezone.localtime(last.created_at), "P")
+    moment = timezone.localtime(last.created_at)
+    when = date_format(moment, "P").removesuffix(".")  # "10:26 a.m", the sentence's stop follows
+    if timezone.localdate(last.created_at) != timezone.localdate():
+        when = f"{when} on {date_format(moment, 'M j, Y')}"
     if last.actor_id is not None and last.actor_id == getattr(user, "pk", None):
-        return f"You recorded “{label}” at {when}: this form was sent again."
+        again = ": this form was sent again" if last.action == action else ""
+        return f"You recorded “{label}” at {when}{again}."
     who = (last.actor.get_full_name() or last.actor.get_username()) if last.actor else "Parley"
     return f"{who} recorded “{label}” at {when}."
 
@@ -646,7 +636,7 @@ def _refusal_message(exc: WorkflowError, complaint: Complaint, user: Any = None)
         complaint.refresh_from_db(fields=["status"])
         return (
             f"This was not saved: the complaint is now '{complaint.get_status_display()}'. "
-            f"{who_acted(complaint, user)} The page shows what is possible now."
+            f"{_who_acted(complaint, user, exc.action)} The page shows what is possible now."
         )
     if isinstance(exc, RoleNotAllowed):
         return f"This was not saved: your role cannot take this step on this complaint. ({exc})"
@@ -665,19 +655,23 @@ def _take_action(
     """Show the action's form (GET) or take the action (POST) through ``perform`` (one service call)."""
     complaint = get_complaint_for(request.user, ref, need=action, queryset=Complaint.objects.select_related("policy"))
     if action not in actions_for(complaint.status, role_of(request.user)):  # e.g. someone acted a moment ago
-        if request.method == "POST":
+        # a form sent now, or one kept while its person was signed out (kept.py): what they typed comes back
+        kept = None if request.method == "POST" else kept_entries(request)
+        if request.method == "POST" or kept is not None:
             refusal = ActionNotAllowed(action=action, status=complaint.status)
             message = _refusal_message(refusal, complaint, request.user)
-            return _too_late(request, complaint, form_class, form_kwargs, message)
-        else:
-            messages.error(
-                request,
-                f"'{ACTION_LABELS[action]}' is not possible now: the complaint is '{complaint.get_status_display()}'.",
-            )
+            return _too_late(request, complaint, form_class, form_kwargs, message, data=kept)
+        messages.error(
+            request,
+            f"'{ACTION_LABELS[action]}' is not possible now: the complaint is '{complaint.get_status_display()}'.",
+        )
         return _back_to_complaint(request, complaint)
     extra = form_kwargs(complaint) if form_kwargs else {}
     if request.method == "POST":
         form = form_class(request.POST, complaint=complaint, user=request.user, **extra)
+        if why := form.made_for_something_else():  # an old form, whose session was replaced meanwhile
+            message = f"{why} {_who_acted(complaint, request.user, action)}"
+            return _too_late(request, complaint, form_class, form_kwargs, message)
         if form.is_valid():
             try:
                 perform(complaint, form)
@@ -711,6 +705,8 @@ def _too_late(
     form_class: type[ActionForm],
     form_kwargs: Callable[[Complaint], dict[str, Any]] | None,
     message: str,
+    *,
+    data: QueryDict | None = None,
 ) -> HttpResponse:
     """The form of a step someone else took first, with what this person typed in it, unsaved, and who
     took the step: they can copy what they need (into a note, say) instead of losing it. Without its
@@ -718,7 +714,7 @@ def _too_late(
     for is gone), the complaint page with the message."""
     try:
         extra = form_kwargs(complaint) if form_kwargs else {}
-        form = form_class(request.POST, complaint=complaint, user=request.user, **extra)
+        form = form_class(request.POST if data is None else data, complaint=complaint, user=request.user, **extra)
     except (WorkflowError, Http404):
         messages.error(request, message)
         return _back_to_complaint(request, complaint)
@@ -865,8 +861,13 @@ def session_record_outcome(request: HttpRequest, ref: str) -> HttpResponse:
         )
         if latest is None or not latest.mediators.filter(user=request.user).exists():
             raise Http404("No complaint found.")
+        from parley.mediation.views import session_outcome
+
         if request.method == "GET":  # a mediator's own page for the session (it says when its outcome is due)
             return redirect("mediation:session_outcome", pk=latest.pk)
+        # and a form sent here is taken as their page takes it: what they are told of the complaint is
+        # what a mediator may know, not who took its later steps (from a review)
+        return session_outcome(request, latest.pk)
     elif request.method == "GET":
         complaint = get_complaint_for(request.user, ref, need="session_record_outcome")
         booked = selectors.current_session(complaint)

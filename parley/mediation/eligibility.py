@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from parley.cases.models import IN_THE_ROOM
 from parley.mediation.models import MediationSession, Mediator, SessionStatus, Venue
 
 # Mediators and the room need a pause between sessions.
@@ -58,23 +59,21 @@ def venue_problem(
         return f"{venue} is not an active venue."
     if venue.is_video:
         return None
+    problems = []
     if _overlaps(MediationSession.objects.filter(venue=venue), starts_at, ends_at):
-        return f"{venue} is booked at that time."
-    if complaint is None:
-        return None
-    from parley.cases.models import IN_THE_ROOM
-
-    people = list(complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False))
-    if not venue.accessible:
-        for person in people:
-            if person.accessibility_needs.strip():
-                return (
-                    f"{venue} is not step-free, and {person.display_name} needs: {person.accessibility_needs.strip()}. "
-                    "Choose an accessible venue or a video session."
-                )
-    officers = [o for o in complaint.officers.all() if o.identified and o.takes_part]
-    interpreters = sum(1 for p in people if p.needs_interpreter or p.needs_asl)
-    in_the_room = len(people) + interpreters + len(officers) + team_size
-    if in_the_room > venue.capacity:
-        return f"{venue} holds {venue.capacity} people; {in_the_room} will be in the room."
-    return None
+        problems.append(f"{venue} is booked at that time.")
+    if complaint is not None:
+        people = list(complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False))
+        if not venue.accessible:
+            problems += [
+                f"{venue} is not step-free, and {person.display_name} needs step-free access: choose an accessible "
+                "venue or a video session."
+                for person in people
+                if person.needs_step_free
+            ]
+        officers = [o for o in complaint.officers.all() if o.identified and o.takes_part]
+        interpreters = sum(1 for p in people if p.needs_interpreter or p.needs_asl)
+        in_the_room = len(people) + interpreters + len(officers) + team_size
+        if in_the_room > venue.capacity:
+            problems.append(f"{venue} holds {venue.capacity} people; {in_the_room} will be in the room.")
+    return " ".join(problems) or None

@@ -15,6 +15,7 @@ from django.db import transaction
 from parley.accounts.models import User
 from parley.accounts.permissions import can
 from parley.accounts.roles import Role
+from parley.cases.models import PartyKind
 from parley.cases.workflow import GuardFailed, RoleNotAllowed
 from parley.mediation.models import MediationSession, Respondent, SessionStatus, SurveyAnswer, SurveyResponse
 from parley.mediation.survey import STATEMENTS
@@ -122,6 +123,8 @@ def survey_record(
         took_part = participants(session, respondent)
         if SurveyResponse.objects.filter(session=session, respondent=respondent).count() >= took_part:
             side = "complainant" if respondent == Respondent.COMPLAINANT else "officer"
+            if not took_part:
+                raise GuardFailed(f"No {side} is recorded as present at this session, so it has no {side}'s survey.")
             raise GuardFailed(
                 f"This session has an exit survey from every {side} who took part ({took_part}) already: "
                 "was this paper form entered before? Nothing was saved."
@@ -137,6 +140,8 @@ def participants(session: MediationSession, respondent: str) -> int:
     send-back after the session), those who were to be in the room."""
     kind = "party" if respondent == Respondent.COMPLAINANT else "officer"
     attendance = session.attendance.filter(**{f"{kind}__isnull": False})
+    if kind == "party":  # the complainants: not a parent or support person who came with them
+        attendance = attendance.filter(party__kind=PartyKind.COMPLAINANT)
     if attendance.exists():
         return attendance.filter(present=True).count()
     from parley.cases.services import required_attendees

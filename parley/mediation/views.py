@@ -42,6 +42,7 @@ def _session_card(session: MediationSession, now) -> dict:
             "language": LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language),
             "interpreter": p.needs_interpreter,
             "asl": p.needs_asl,
+            "step_free": p.needs_step_free,
             "accessibility": p.accessibility_needs,
         }
         for p in complaint.parties.all()

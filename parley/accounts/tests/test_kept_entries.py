@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from parley.accounts.kept import KEEP_SECONDS, KEPT_MESSAGE, KEY
 from parley.accounts.models import UserSession
+from parley.accounts.roles import Role
 from parley.accounts.tests.test_views_two_factor import VERIFY, password_step
+from parley.cases import services as case_services
 from parley.cases.models import Complaint, Note
 from parley.cases.tests.helpers import reach, snapshot
 from parley.cases.tests.test_views_intake import INTAKE, _data, _person
 from parley.cases.workflow import Status
-from parley.testing.factories import Journey
+from parley.testing.factories import Journey, UserFactory
 from parley.testing.otp import device_for, next_code
 from parley.testing.web import HTMX, login, text
 
@@ -137,7 +139,44 @@ def test_the_entries_are_encrypted_in_the_session_table(policy, client, irene):
     _session_ends(client, irene)
     client.post(INTAKE, _data(people=[{**_person(), "email": "dana.reyes@example.org"}]))
     kept = [session.get_decoded()[KEY] for session in UserSession.objects.all() if KEY in session.get_decoded()]
-    assert len(kept) == 1 and kept[0]["user"] == irene.pk
+    assert len(kept) == 1 and kept[0][INTAKE]["user"] == irene.pk
     assert "dana.reyes" not in json.dumps(kept) and "Reyes" not in json.dumps(kept)  # the session, decoded
     _sign_in_again(client, irene, INTAKE)
     assert "dana.reyes@example.org" in text(client.get(INTAKE))
+
+
+def test_forms_sent_from_two_tabs_are_both_kept_even_after_the_sign_in_page_said_why(
+    policy, client, irene, ray, carla, alma
+):
+    """From a review: the sign-in page, once it had said why the session ended, forgot who it had been,
+    and a second form sent while signed out replaced the first."""
+    c = reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
+    note_url = reverse("cases:note_create", kwargs={"ref": c.reference})
+    login(client, irene)
+    client.get(INTAKE)
+    _session_ends(client, irene)
+    client.post(INTAKE, _data(narrative=NARRATIVE))  # the first tab
+    assert "Your session has ended" in text(client.get(reverse("accounts:login")))  # the note, once
+    client.post(note_url, {"body": "Called back at 4."})  # the second tab, afterwards
+    _sign_in_again(client, irene, INTAKE)
+    assert NARRATIVE in text(client.get(INTAKE))
+    assert re.search(
+        r'id="note_body">\s*Called back at 4\.</textarea>',
+        text(client.get(reverse("cases:detail", kwargs={"ref": c.reference}))),
+    )
+
+
+def test_a_kept_form_whose_step_someone_took_meanwhile_still_comes_back(policy, client, irene, ray, carla, alma):
+    """From a review: the kept reason was unreachable once the step was no longer possible."""
+    c = reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
+    url = reverse("cases:withdraw", kwargs={"ref": c.reference})
+    login(client, irene)
+    client.get(url)
+    _session_ends(client, irene)
+    client.post(url, {"what": "mediation", "reason": "She moved to Chicago."})
+    ivy = UserFactory(role=Role.INTAKE)
+    case_services.complaint_withdraw(complaint=c, actor=ivy, reason="Called the office.")  # someone else, meanwhile
+    _sign_in_again(client, irene, url)
+    page = text(client.get(url))
+    assert "This was not saved: the complaint is now 'Withdrawn'." in page
+    assert "She moved to Chicago." in page  # to copy

@@ -520,3 +520,40 @@ def test_a_mediator_is_sent_to_their_own_outcome_page(journey, client, maya):
     response = client.get(reverse("cases:outcome", kwargs={"ref": c.reference}))
     assert response.status_code == 302
     assert response["Location"] == reverse("mediation:session_outcome", kwargs={"pk": session.pk})
+
+
+def test_an_old_cancel_form_does_not_cancel_the_session_booked_since(journey, client, carla):
+    """From a review: a cancel form opened for the first session, sent after it was called off and
+    another booked, cancelled the new one, with a reason written about the old."""
+    c = reach(Status.SCHEDULED, journey)
+    url = reverse("cases:cancel_session", kwargs={"ref": c.reference})
+    login(client, carla)
+    first = _session(c)
+    assert f'name="for_session" value="{first.pk}"' in client.get(url).content.decode()
+    c = services.session_cancel(complaint=c, actor=journey.coordinator, reason="Venue flooded.")
+    journey.schedule(c)  # booked again: the complaint is "Scheduled" once more
+    c.refresh_from_db()
+    before = snapshot(c)
+    response = client.post(url, {"reason": "The officer is on leave that week.", "for_session": str(first.pk)})
+    assert response.status_code == 200
+    assert "the session this form was for was called off, and another is booked now" in text(response)
+    assert "The officer is on leave that week." in text(response)  # to copy
+    assert snapshot(c) == before and _session(c).status == "scheduled"
+    # the form as the page gives it now is for the new session, and works
+    fresh = re.search(r'name="for_session" value="(\d+)"', client.get(url).content.decode()).group(1)
+    assert client.post(url, {"reason": "On leave.", "for_session": fresh}).status_code == 302
+
+
+def test_a_mediator_sending_to_the_complaints_outcome_address_is_not_told_of_later_steps(journey, client, irene, maya):
+    """From a review: a mediator learned that the complaint was withdrawn, and by whom."""
+    c = reach(Status.SCHEDULED, journey)
+    session = _session(c)
+    mediator = session.mediators.first()
+    mediator.user = maya
+    mediator.save()
+    services.complaint_withdraw(complaint=c, actor=irene, reason="Moved away.")
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        login(client, maya)
+        response = client.post(reverse("cases:outcome", kwargs={"ref": c.reference}), _everyone(c))
+    page = text(response)
+    assert "Withdrawn" not in page and irene.get_full_name() not in page
