@@ -352,7 +352,9 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
         token = d.get("submission")
         twin = None if d.get("separate") else selectors.recorded_a_moment_ago(request.user, d["narrative"], token)
         if twin is not None:
-            when = date_format(timezone.localtime(twin.created_at), "P")
+            when = date_format(timezone.localtime(twin.created_at), "P").removesuffix(
+                "."
+            )  # the sentence's stop follows
             form.add_error(
                 None,
                 f"You recorded complaint {twin.reference} with the same account of what happened at {when}. If you "
@@ -373,7 +375,7 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
                     incident_location=d.get("incident_location") or "",
                     police_report_number=d.get("police_report_number") or "",
                     mediation_interest=d.get("mediation_interest") or "",
-                    submission=d.get("submission"),
+                    submission=token,
                 )
             except AlreadyReceived as exc:  # sent twice: the first time recorded it
                 messages.info(
