@@ -822,8 +822,11 @@ class OutcomeForm(SessionActionForm):
         self.fields["present_parties"].choices = [
             (p.pk, p.display_name) for p in self.complaint.parties.filter(pk__in=parties).order_by("id")
         ]
+        # a mediator knows an officer by name, as their session card shows (from a walk-through: the DSN)
+        by_name = not can(self.user, "view_complaint")
         self.fields["present_officers"].choices = [
-            (o.pk, o.display_name) for o in self.complaint.officers.filter(pk__in=officers).order_by("id")
+            (o.pk, " ".join(filter(None, [o.rank, o.first_name, o.last_name])) if by_name else o.display_name)
+            for o in self.complaint.officers.filter(pk__in=officers).order_by("id")
         ]
         self.fields["present_mediators"].choices = [
             (m.pk, str(m)) for m in Mediator.objects.filter(pk__in=mediators).order_by("last_name", "first_name")
