@@ -154,7 +154,11 @@ def session_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             except WorkflowError as exc:
                 form.add_error(None, str(exc))  # the error summary says nothing was saved
             else:
-                messages.success(request, "Thank you. The outcome is recorded.")
+                messages.success(
+                    request,
+                    "Thank you. The outcome is recorded. If the participants have not had the exit survey's "
+                    "paper form yet, give it to them, or tell the coordinator.",
+                )
                 return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
     else:
         form = OutcomeForm(kept_entries(request), complaint=complaint, user=request.user, session=session)

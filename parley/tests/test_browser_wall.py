@@ -46,7 +46,8 @@ def test_agreement_notes_and_surveys_stay_inside_the_mediation_center(page, poli
     form = page.locator("#action-panel")
     choose(form, "How did the session end?", "Resolved: full agreement")
     choose(form, "Complainants present", "Dana Reyes")
-    choose(form, "Officers present", officer.display_name)
+    # by name, as a mediator knows the officers (not their DSN)
+    choose(form, "Officers present", f"{officer.first_name} {officer.last_name}".strip())
     choose(form, "Mediators present", "Maya Fischer")
     tick(form, "A written agreement was signed")
     submit_expecting_errors(

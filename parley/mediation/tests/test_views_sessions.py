@@ -101,6 +101,7 @@ def test_a_mediator_records_attendance_and_the_outcome_after_the_session(journey
         response = client.post(_outcome_url(session), _everyone(c, session), follow=True)
     assert response.redirect_chain[-1][0] == MY_SESSIONS
     assert "The outcome is recorded." in text(response)
+    assert "give it to them, or tell the coordinator" in text(response)  # the exit survey, not forgotten
     c.refresh_from_db()
     assert c.status == Status.MEDIATED
     assert c.events.order_by("-id").first().actor == maya
