@@ -1001,6 +1001,7 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "status",
             "outcome",
             "agreement_signed",
+            "interpreter_booked",
             "created_at",
             "scheduling_notes",
         ),
@@ -1293,6 +1294,7 @@ class _Rows:
                     status,
                     session.get("outcome", ""),
                     session.get("agreement_signed", False),
+                    False,  # interpreter_booked: the demo's sessions are in the language of their mediators
                     session["created_at"],
                     session["scheduling_notes"],
                 )

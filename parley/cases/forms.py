@@ -20,6 +20,8 @@ from parley.accounts.roles import Organisation
 from parley.cases import demographics, selectors
 from parley.cases.models import (
     IN_THE_ROOM,
+    LANGUAGE_NAMES,
+    LANGUAGES,
     AllegationCategory,
     Channel,
     Complaint,
@@ -149,19 +151,6 @@ class ComplaintFilterForm(USWDSForm, forms.Form):
 # ---------------------------------------------------------------------------------------------
 # Staff intake
 
-LANGUAGES = [
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("bs", "Bosnian"),
-    ("vi", "Vietnamese"),
-    ("ar", "Arabic"),
-    ("zh", "Chinese"),
-    ("so", "Somali"),
-    ("fr", "French"),
-    ("other", "Another language"),
-]
-LANGUAGE_NAMES = dict(LANGUAGES)
-# The people in the room at a session besides the officers and mediators.
 STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.ONLINE]
 
 
@@ -616,6 +605,11 @@ class ScheduleForm(ActionForm):
     start = forms.TimeField(label="Start time", widget=TimeInput)
     duration = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
     venue = forms.ChoiceField(label="Venue", error_messages={"required": "Choose a venue."})
+    interpreter_booked = forms.BooleanField(
+        label="An interpreter is booked",
+        required=False,
+        help_text="Needed when nobody on the team speaks the language of someone in the room.",
+    )
     scheduling_notes = forms.CharField(
         label="Scheduling notes (mediation center only)",
         required=False,
@@ -628,7 +622,6 @@ class ScheduleForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         policy = self.complaint.policy
-        self.order_fields([f for f in self.fields if f != "scheduling_notes"] + ["scheduling_notes"])
         mediators = "one mediator" if policy.mediators_per_session == 1 else f"{policy.mediators_per_session} mediators"
         self.intro = f"This program uses {mediators} per session of about {policy.session_minutes} minutes."
         due = Deadline.objects.open().filter(complaint=self.complaint, kind=DeadlineKind.SCHEDULE_SESSION).first()
@@ -668,6 +661,8 @@ class ScheduleForm(ActionForm):
                 error_messages={"required": "Choose a mediator."},
             )
             self.mediator_fields.append(name)
+        # the team, then whether an interpreter is booked (it depends on the team), then the notes
+        self.order_fields(["day", "start", "duration", "venue", *self.mediator_fields, "interpreter_booked"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

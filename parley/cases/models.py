@@ -183,6 +183,20 @@ class PartyKind(models.TextChoices):
     ALTERNATE_CONTACT = "alternate_contact", "Alternate contact"
 
 
+# The languages a person may prefer (intake asks; the mediators' languages are of the same codes).
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("bs", "Bosnian"),
+    ("vi", "Vietnamese"),
+    ("ar", "Arabic"),
+    ("zh", "Chinese"),
+    ("so", "Somali"),
+    ("fr", "French"),
+    ("other", "Another language"),
+]
+LANGUAGE_NAMES = dict(LANGUAGES)
+
 # Who of a complaint's people comes into the session's room (with the officers who take part).
 IN_THE_ROOM = frozenset({PartyKind.COMPLAINANT, PartyKind.GUARDIAN, PartyKind.SUPPORT_PERSON})
 

@@ -652,6 +652,7 @@ def session_schedule(
     venue: Venue | None,
     duration_minutes: int | None = None,
     scheduling_notes: str = "",
+    interpreter_booked: bool = False,
 ) -> MediationSession:
     """Book a session: a time, a venue (or video when ``venue`` is a video room) and the mediator team.
 
@@ -683,6 +684,9 @@ def session_schedule(
                     venue, starts_at=starts_at, ends_at=ends_at, complaint=c, team_size=len(team)
                 )
             )
+        problems.append(
+            mediation_eligibility.language_problem(c, list(team.values()), interpreter_booked=interpreter_booked)
+        )
         if found := [problem for problem in problems if problem]:
             raise GuardFailed(" ".join(found))
         session = MediationSession.objects.create(
@@ -691,6 +695,7 @@ def session_schedule(
             duration_minutes=duration,
             venue=venue,
             scheduling_notes=scheduling_notes.strip(),
+            interpreter_booked=interpreter_booked,
         )
         session.mediators.set(team.values())
         _finish(

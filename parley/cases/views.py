@@ -790,6 +790,7 @@ session_schedule = _action_view(
         venue=f.chosen_venue(),
         duration_minutes=f.cleaned_data["duration"],
         scheduling_notes=f.cleaned_data.get("scheduling_notes") or "",
+        interpreter_booked=bool(f.cleaned_data.get("interpreter_booked")),
     ),
 )
 session_cancel = _action_view(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from parley.cases.models import IN_THE_ROOM
+from parley.cases.models import IN_THE_ROOM, LANGUAGE_NAMES
 from parley.mediation.models import MediationSession, Mediator, SessionStatus, Venue
 
 # Mediators and the room need a pause between sessions.
@@ -47,6 +47,26 @@ def mediator_problem(mediator: Mediator, *, complaint, starts_at: dt.datetime, e
     if month_count >= mediator.monthly_case_limit:
         return f"{mediator} already has {month_count} sessions that month (limit {mediator.monthly_case_limit})."
     return None
+
+
+def language_problem(complaint, team: list[Mediator], *, interpreter_booked: bool) -> str | None:
+    """SCHEDULING.md's language rule: each person in the room speaks with a mediator of the team, or an
+    interpreter is booked (the coordinator says so when booking)."""
+    if interpreter_booked:
+        return None
+    spoken = {code for m in team for code in (m.languages or ["en"])}
+    unmet = [
+        p for p in complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False) if p.preferred_language not in spoken
+    ]
+    if not unmet:
+        return None
+    who = ", ".join(
+        f"{p.display_name} ({LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language)})" for p in unmet
+    )
+    return (
+        f"Nobody on the team speaks the language of {who}: choose a mediator who does, or book an interpreter "
+        "and tick “An interpreter is booked”."
+    )
 
 
 def venue_problem(

@@ -76,6 +76,9 @@ class MediationSession(models.Model):
     status = models.CharField(max_length=30, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     outcome = models.CharField(max_length=30, choices=SessionOutcome.choices, blank=True)
     agreement_signed = models.BooleanField(default=False)
+    # the coordinator booked an interpreter for the session (SCHEDULING.md: a mediator speaks each
+    # person's language, or an interpreter is booked)
+    interpreter_booked = models.BooleanField(default=False, db_default=False)
     scheduling_notes = models.TextField(
         blank=True,
         help_text="Logistics for the mediation center only (availability, travel, who to call). "

@@ -23,8 +23,8 @@ from parley.accounts.kept import kept_entries, login_required
 from parley.accounts.permissions import get_complaint_for, require
 from parley.accounts.roles import Role
 from parley.cases import selectors
-from parley.cases.forms import LANGUAGE_NAMES, OutcomeForm
-from parley.cases.models import IN_THE_ROOM
+from parley.cases.forms import OutcomeForm
+from parley.cases.models import IN_THE_ROOM, LANGUAGE_NAMES
 from parley.cases.views import record_outcome
 from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError
 from parley.keyset import BadCursor, Segment, cursor_before, keyset_page

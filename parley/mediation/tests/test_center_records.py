@@ -526,3 +526,31 @@ def test_a_mediator_no_longer_changes_the_notes_of_a_session_called_off(journey,
     session.refresh_from_db()
     assert session.scheduling_notes != "Bus 70."
     center.session_update_scheduling_notes(session=session, actor=carla, notes="Rebook in June.")  # the center can
+
+
+def test_each_person_in_the_room_speaks_with_the_team_or_an_interpreter_is_booked(journey):
+    """SCHEDULING.md's language rule (from a walk-through: nothing checked it)."""
+    c = reach(Status.REFERRED, journey)
+    person = c.parties.filter(kind="complainant").first()
+    person.preferred_language = "es"
+    person.save()
+    english = [MediatorFactory(languages=["en"]) for _ in range(c.policy.mediators_per_session)]
+    before = snapshot(c)
+    with pytest.raises(
+        GuardFailed, match=rf"Nobody on the team speaks the language of {person.display_name} \(Spanish\)"
+    ):
+        _book(journey, c, VenueFactory(), mediators=english)
+    assert snapshot(c) == before
+    starts_at = timezone.now() + dt.timedelta(days=(c.policy.mediator_notice_days or 0) + 2)
+    session = services.session_schedule(
+        complaint=c,
+        actor=journey.coordinator,
+        starts_at=starts_at,
+        mediators=english,
+        venue=VenueFactory(),
+        interpreter_booked=True,
+    )
+    assert session.interpreter_booked is True
+    c = services.session_cancel(complaint=c, actor=journey.coordinator, reason="Try with a Spanish speaker.")
+    spanish = [MediatorFactory(languages=["en", "es"]), *english[1:]]
+    assert _book(journey, c, VenueFactory(), mediators=spanish).interpreter_booked is False
