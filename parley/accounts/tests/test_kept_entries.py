@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,18 @@ def _session_ends(client, user) -> None:
     """The session ends on the server (the idle timeout, or an administrator); the browser keeps its
     other cookies, as it does."""
     UserSession.objects.filter(user=user).delete()
+
+
+def _signed_out_on(client, user, page: str) -> None:
+    """``user`` signed in, opened ``page``, and their session ended while it was open."""
+    login(client, user)
+    client.get(page)
+    _session_ends(client, user)
+
+
+@pytest.fixture
+def received(policy, irene, ray, carla, alma):
+    return reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
 
 
 def _sign_in_again(client, user, next_url: str):
@@ -59,9 +72,7 @@ def test_an_intake_sent_after_the_session_ended_is_filled_in_again_after_signing
 
 
 def test_the_entries_go_back_only_to_the_person_who_typed_them(policy, client, irene, alma):
-    login(client, irene)
-    client.get(INTAKE)
-    _session_ends(client, irene)
+    _signed_out_on(client, irene, INTAKE)
     client.post(INTAKE, _data(narrative=NARRATIVE))
     _sign_in_again(client, alma, INTAKE)  # someone else signs in on the same browser
     page = text(client.get(INTAKE))
@@ -69,23 +80,17 @@ def test_the_entries_go_back_only_to_the_person_who_typed_them(policy, client, i
 
 
 def test_the_entries_are_not_kept_for_ever(policy, client, irene):
-    login(client, irene)
-    client.get(INTAKE)
-    _session_ends(client, irene)
+    _signed_out_on(client, irene, INTAKE)
     client.post(INTAKE, _data(narrative=NARRATIVE))
     with time_machine.travel(timezone.now() + timezone.timedelta(seconds=KEEP_SECONDS + 60)):
         _sign_in_again(client, irene, INTAKE)
         assert NARRATIVE not in text(client.get(INTAKE))
 
 
-def test_an_action_sent_from_the_panel_after_the_session_ended_comes_back_on_its_own_page(
-    policy, client, irene, ray, carla, alma
-):
-    c = reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
+def test_an_action_sent_from_the_panel_after_the_session_ended_comes_back_on_its_own_page(received, client, irene):
+    c = received
     url = reverse("cases:withdraw", kwargs={"ref": c.reference})
-    login(client, irene)
-    client.get(reverse("cases:detail", kwargs={"ref": c.reference}))
-    _session_ends(client, irene)
+    _signed_out_on(client, irene, reverse("cases:detail", kwargs={"ref": c.reference}))
     before = snapshot(c)
     response = client.post(url, {"what": "mediation", "reason": "She moved to Chicago."}, headers=HTMX)
     # the whole page goes to the sign-in page (not the sign-in page inside the panel), then to the form's page
@@ -99,12 +104,10 @@ def test_an_action_sent_from_the_panel_after_the_session_ended_comes_back_on_its
     assert snapshot(c) == before
 
 
-def test_a_note_sent_while_signed_out_is_filled_in_again_on_the_complaint_page(policy, client, irene, ray, carla, alma):
-    c = reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
+def test_a_note_sent_while_signed_out_is_filled_in_again_on_the_complaint_page(received, client, irene):
+    c = received
     page_url = reverse("cases:detail", kwargs={"ref": c.reference})
-    login(client, irene)
-    client.get(page_url)
-    _session_ends(client, irene)
+    _signed_out_on(client, irene, page_url)
     response = client.post(reverse("cases:note_create", kwargs={"ref": c.reference}), {"body": "Called back at 4."})
     assert response["Location"].startswith(reverse("accounts:login"))
     assert not Note.objects.exists()
@@ -124,9 +127,7 @@ def test_a_forged_form_is_refused_before_anything_is_kept(policy, irene):
     from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
-    login(browser, irene)
-    browser.get(INTAKE)
-    _session_ends(browser, irene)
+    _signed_out_on(browser, irene, INTAKE)
     response = browser.post(INTAKE, _data(narrative=NARRATIVE))  # no CSRF token: from another site
     assert response.status_code == 403
     assert "_parley_kept_entries" not in browser.session
@@ -134,9 +135,7 @@ def test_a_forged_form_is_refused_before_anything_is_kept(policy, irene):
 
 def test_the_entries_are_encrypted_in_the_session_table(policy, client, irene):
     """A form may carry a civilian's email or phone number, which the database stores only encrypted."""
-    login(client, irene)
-    client.get(INTAKE)
-    _session_ends(client, irene)
+    _signed_out_on(client, irene, INTAKE)
     client.post(INTAKE, _data(people=[{**_person(), "email": "dana.reyes@example.org"}]))
     kept = [session.get_decoded()[KEY] for session in UserSession.objects.all() if KEY in session.get_decoded()]
     assert len(kept) == 1 and kept[0][INTAKE]["user"] == irene.pk
@@ -145,16 +144,12 @@ def test_the_entries_are_encrypted_in_the_session_table(policy, client, irene):
     assert "dana.reyes@example.org" in text(client.get(INTAKE))
 
 
-def test_forms_sent_from_two_tabs_are_both_kept_even_after_the_sign_in_page_said_why(
-    policy, client, irene, ray, carla, alma
-):
+def test_forms_sent_from_two_tabs_are_both_kept_even_after_the_sign_in_page_said_why(received, client, irene):
     """From a review: the sign-in page, once it had said why the session ended, forgot who it had been,
     and a second form sent while signed out replaced the first."""
-    c = reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
+    c = received
     note_url = reverse("cases:note_create", kwargs={"ref": c.reference})
-    login(client, irene)
-    client.get(INTAKE)
-    _session_ends(client, irene)
+    _signed_out_on(client, irene, INTAKE)
     client.post(INTAKE, _data(narrative=NARRATIVE))  # the first tab
     assert "Your session has ended" in text(client.get(reverse("accounts:login")))  # the note, once
     client.post(note_url, {"body": "Called back at 4."})  # the second tab, afterwards
@@ -166,13 +161,11 @@ def test_forms_sent_from_two_tabs_are_both_kept_even_after_the_sign_in_page_said
     )
 
 
-def test_a_kept_form_whose_step_someone_took_meanwhile_still_comes_back(policy, client, irene, ray, carla, alma):
+def test_a_kept_form_whose_step_someone_took_meanwhile_still_comes_back(received, client, irene):
     """From a review: the kept reason was unreachable once the step was no longer possible."""
-    c = reach(Status.RECEIVED, Journey(intake=irene, iad=ray, coordinator=carla, admin=alma))
+    c = received
     url = reverse("cases:withdraw", kwargs={"ref": c.reference})
-    login(client, irene)
-    client.get(url)
-    _session_ends(client, irene)
+    _signed_out_on(client, irene, url)
     client.post(url, {"what": "mediation", "reason": "She moved to Chicago."})
     ivy = UserFactory(role=Role.INTAKE)
     case_services.complaint_withdraw(complaint=c, actor=ivy, reason="Called the office.")  # someone else, meanwhile
