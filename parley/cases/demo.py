@@ -30,6 +30,7 @@ from parley.accounts.models import User
 from parley.accounts.roles import Role
 from parley.cases.deadlines import add_days
 from parley.cases.models import (
+    KEPT_QUEUES,
     Allegation,
     AllegationCategory,
     Channel,
@@ -47,8 +48,9 @@ from parley.cases.models import (
     new_public_id,
 )
 from parley.cases.names import search_names_text
+from parley.cases.selectors import refresh_waiting
 from parley.cases.services import next_references
-from parley.cases.workflow import DISPOSITION_OF, Disposition, Status
+from parley.cases.workflow import DISPOSITION_OF, OPEN, Disposition, Status
 from parley.crypto import EncryptedTextField, blind_index, encrypt
 from parley.mediation.models import (
     Agreement,
@@ -938,6 +940,10 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "next_due",
             "anonymised_at",
             "search_names",
+            "waits_for_intake",
+            "waits_for_iad",
+            "waits_for_coordinator",
+            "waits_for_admin",
             "created_at",
             "created_by_id",
         ),
@@ -1166,6 +1172,8 @@ class _Writer:
             for p in plans:
                 rows.add(p, next(refs[p.complaint.received_on.year]))
             rows.write()
+            # whose queue each open one is in, from its rows just written, as the workflow keeps it
+            refresh_waiting(Complaint.objects.filter(pk__in=rows.open_complaints))
         return len(plans)
 
     def analyze(self) -> None:
@@ -1195,6 +1203,7 @@ class _Rows:
             (MediationSession, sum(1 for p in plans if p.session)),
         ]
         self.keys = [iter(_reserve_keys(connection, model, n)) for model, n in keys]
+        self.open_complaints: list[int] = []  # their keys
 
     def add(self, plan: _Plan, reference: str) -> None:
         (
@@ -1214,6 +1223,8 @@ class _Rows:
         complaint_keys, party_keys, officer_keys, session_keys = self.keys
         c = plan.complaint
         cid = next(complaint_keys)
+        if c.status in OPEN:
+            self.open_complaints.append(cid)
         incident_date, incident_time, location, narrative, interest = plan.fixed
         complaints.append(
             (
@@ -1247,6 +1258,7 @@ class _Rows:
                 search_names_text(
                     [party[1:3] for party in plan.parties] + [co.roster[1:3] for co in plan.officers if co.roster]
                 ),
+                *(False for _ in KEPT_QUEUES),  # whose queue it is in: refresh_waiting, once the batch is written
                 plan.events[0][4],  # created_at: when it was received
                 self.created_by,
             )

@@ -63,6 +63,15 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# The roles whose queue is kept on the complaint, a flag each (``Complaint.waits_for_<role>``).
+KEPT_QUEUES = ("intake", "iad", "coordinator", "admin")
+
+
+def waits_for(role: str) -> str:
+    """The name of the complaint's flag that says whether a step of ``role`` waits on it."""
+    return f"waits_for_{role}"
+
+
 # The statuses of an open complaint, as the list's "open" filter asks for them (partial indexes below).
 _OPEN = models.Q(status__in=sorted(OPEN))
 
@@ -106,6 +115,15 @@ class Complaint(models.Model):
     # (db_default: code older than the column leaves it out of its INSERTs, and takes in complaints still)
     search_names = models.TextField(blank=True, default="", db_default="", editable=False)
 
+    # Whether a step of the role waits on the complaint, for "my queue": kept by the workflow after each
+    # step (``selectors.refresh_waiting``, from the conditions under which each step is due), so that a
+    # queue is one ordered walk of its role's index below instead of a union of those conditions. A
+    # mediator's one step, the outcome, waits on the clock (its session starting) and is read, not kept.
+    waits_for_intake = models.BooleanField(default=False, db_default=False, editable=False)
+    waits_for_iad = models.BooleanField(default=False, db_default=False, editable=False)
+    waits_for_coordinator = models.BooleanField(default=False, db_default=False, editable=False)
+    waits_for_admin = models.BooleanField(default=False, db_default=False, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -137,6 +155,15 @@ class Complaint(models.Model):
             models.Index(fields=["reference", "id"], condition=_OPEN, name="complaint_open_reference"),
             # what one person recorded lately (intake's check of the same complaint saved twice)
             models.Index(fields=["created_by", "created_at"], name="complaint_created_by_at"),
+            # "my queue" of each role that keeps one: by due date, then the longest waiting
+            *(
+                models.Index(
+                    fields=["next_due", "status_changed_at", "id"],
+                    condition=models.Q(**{waits_for(role): True}),
+                    name=f"complaint_queue_{role}",
+                )
+                for role in KEPT_QUEUES
+            ),
         ]
 
     def __str__(self) -> str:

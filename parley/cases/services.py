@@ -39,6 +39,7 @@ from parley.cases.models import (
     ScreeningAnswer,
 )
 from parley.cases.names import refresh_search_names
+from parley.cases.selectors import refresh_waiting
 from parley.cases.workflow import (
     BY_ACTION,
     DISPOSITION_OF,
@@ -128,6 +129,7 @@ def _finish(
         data=data or {},
         created_at=now,
     )
+    refresh_waiting(Complaint.objects.filter(pk=complaint.pk))  # whose queue it is in now
     if after_commit is not None:
         transaction.on_commit(after_commit)
     return complaint
@@ -327,6 +329,7 @@ def complaint_receive(
             data={"channel": channel},
             created_at=now,
         )
+        refresh_waiting(Complaint.objects.filter(pk=complaint.pk))
     return complaint
 
 

@@ -100,12 +100,10 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     after, before = request.GET.get("after"), request.GET.get("before")
     policies = selectors.step_policies() if selectors.takes_steps(request.user) else {}  # none: nothing waits
     try:
-        page = selectors.queue_page(
-            request.user, size=QUEUE_PAGE_SIZE, after=after, before=before, now=now, policies=policies
-        )
+        page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, after=after, before=before, now=now)
     except BadCursor:
         messages.warning(request, "That page link no longer works, so the first page is shown.")
-        page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, now=now, policies=policies)
+        page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, now=now)
     shown = len(page.rows)
     if page.is_complete:
         caption = f"{shown} complaint{'' if shown == 1 else 's'} waiting for you"
@@ -146,13 +144,14 @@ def _list_filters(request: HttpRequest) -> tuple[ComplaintFilterForm, dict[str, 
     return form, form.cleaned_data
 
 
-def _filtered(request: HttpRequest, filters: dict[str, Any], *, search: bool = True):
+def _filtered(request: HttpRequest, filters: dict[str, Any], *, search: bool = True, status_in_order: bool = False):
     return selectors.filter_complaints(
         visible_complaints(request.user),
         filters,
         today=timezone.localdate(),
         search=search,
         contact=can(request.user, "view_personal_data"),  # only those who may see it search by it
+        status_in_order=status_in_order,
     )
 
 
@@ -202,7 +201,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     size = filters.get("per_page") or DEFAULT_PAGE_SIZE
     text = (filters.get("q") or "").strip()
     contact = can(request.user, "view_personal_data")
-    qs = _filtered(request, filters, search=False).values(*rows.LIST_FIELDS)
+    status = selectors.pinned_status(filters)  # every row has this one status: the order starts with it
+    qs = _filtered(request, filters, search=False, status_in_order=status is not None).values(*rows.LIST_FIELDS)
     try:
         page = selectors.complaint_page(
             qs,
@@ -210,12 +210,13 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             size=size,
             text=text,
             contact=contact,
+            status=status,
             after=request.GET.get("after"),
             before=request.GET.get("before"),
         )
     except BadCursor:
         messages.warning(request, "That page link no longer works, so the first page is shown.")
-        page = selectors.complaint_page(qs, sort=sort, size=size, text=text, contact=contact)
+        page = selectors.complaint_page(qs, sort=sort, size=size, text=text, contact=contact, status=status)
     if page.is_complete:
         total = len(page.rows)
     elif request.GET.get("count"):

@@ -11,8 +11,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parley.cases import demo
-from parley.cases.models import Allegation, Complaint, ComplaintEvent, ComplaintOfficer, Party, ReferenceCounter
-from parley.cases.selectors import replay_status
+from parley.cases.models import (
+    Allegation,
+    Complaint,
+    ComplaintEvent,
+    ComplaintOfficer,
+    Party,
+    ReferenceCounter,
+    waits_for,
+)
+from parley.cases.selectors import replay_status, stale_waiting
 from parley.crypto import PREFIX, blind_index
 from parley.mediation.models import MediationSession, SessionAttendance, SessionStatus, SurveyAnswer, SurveyResponse
 from parley.mediation.survey import STATEMENTS
@@ -49,6 +57,10 @@ def test_many_batches_keep_every_history_consistent_and_equal_to_one_transaction
     # an officer is accused of each kind of misconduct once (intake's form cannot name one twice)
     alleged = list(Allegation.objects.values_list("complaint_officer_id", "category_id"))
     assert len(alleged) == len(set(alleged)) and len(alleged) > len(ComplaintOfficer.objects.filter(dsn=""))
+
+    # whose queue each complaint is in, as the workflow would have kept it, and some in each kept queue
+    assert stale_waiting() == {}
+    assert all(Complaint.objects.filter(**{waits_for(role): True}).exists() for role in ("intake", "coordinator"))
 
     now = timezone.now()
     for c in Complaint.objects.all():
@@ -137,6 +149,7 @@ def test_fast_indexes_loads_the_same_cases_and_puts_every_index_and_foreign_key_
     first = _shape()
     _seed(complaints=60, batch_size=20, seed=5)
     assert _shape()[60:] == first
+    assert stale_waiting() == {}
     for c in Complaint.objects.all():
         assert replay_status(c) == c.status
         open_dates = c.deadlines.filter(met_at__isnull=True, cancelled=False).values_list("due_on", flat=True)

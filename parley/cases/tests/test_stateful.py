@@ -21,7 +21,7 @@ from hypothesis.stateful import (
 from parley.accounts.roles import Role
 from parley.cases import services
 from parley.cases.models import Complaint, ComplaintEvent, ConsentAnswer, PartyKind
-from parley.cases.selectors import replay_status
+from parley.cases.selectors import replay_status, stale_waiting
 from parley.cases.tests.helpers import reach
 from parley.cases.workflow import BY_ACTION, TERMINAL, TRANSITIONS, Status, WorkflowError, actions_from
 from parley.conftest import use_preset
@@ -236,6 +236,15 @@ class ComplaintWorkflow(RuleBasedStateMachine):
             open_dates = c.deadlines.filter(met_at__isnull=True, cancelled=False).values_list("due_on", flat=True)
             assert c.next_due == min(open_dates, default=None)
             assert c.next_due is None or c.status not in TERMINAL
+
+    @invariant()
+    def each_queue_flag_says_whether_a_step_of_its_role_waits(self):
+        assert stale_waiting(Complaint.objects.filter(pk__in=self.complaints)) == {}
+        closed = Complaint.objects.filter(pk__in=self.complaints, status__in=TERMINAL)
+        in_no_queue = closed.filter(
+            waits_for_intake=False, waits_for_iad=False, waits_for_coordinator=False, waits_for_admin=False
+        )
+        assert in_no_queue.count() == closed.count()
 
     @invariant()
     def a_terminal_complaint_never_changes_again(self):

@@ -1,0 +1,52 @@
+"""Set every open complaint's "waits for" flags again (whose queue it is in, ``Complaint.waits_for_<role>``).
+
+Parley keeps the flags with every step of the workflow and every change of a program policy, so this is
+for repair and upgrades: after complaints or policies were changed outside Parley (a database edit, an
+``update()`` in a shell), or after a database was migrated through several versions at once (README,
+upgrade notes). ``--check`` changes nothing: it names the complaints whose flags are wrong and fails if
+there are any, for a monitoring job.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from parley.cases.models import Complaint
+from parley.cases.selectors import refresh_waiting, stale_waiting
+
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Set every complaint's queue flags again from the workflow's conditions (--check: only report)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--check", action="store_true", help="Report complaints whose flags are wrong; change nothing."
+        )
+
+    def handle(self, *args, check: bool = False, **options):
+        last, read, wrong = 0, 0, 0
+        named: list[str] = []
+        while True:
+            ids = list(Complaint.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
+            if not ids:
+                break
+            batch = Complaint.objects.filter(pk__in=ids)
+            with transaction.atomic():  # a batch at a time: no long lock on the complaints
+                stale = {pk for keys in stale_waiting(batch).values() for pk in keys}
+                if stale and not check:
+                    refresh_waiting(Complaint.objects.filter(pk__in=sorted(stale)))
+            wrong += len(stale)
+            if check and len(named) < 20:
+                named += Complaint.objects.filter(pk__in=sorted(stale)).values_list("reference", flat=True)[:20]
+            read += len(ids)
+            last = ids[-1]
+        if check:
+            if wrong:
+                raise CommandError(
+                    f"{wrong:,} of {read:,} complaints have queue flags that disagree with the workflow "
+                    f"(first: {', '.join(named[:20])}); run `manage.py refresh_queues` to set them again."
+                )
+            self.stdout.write(f"Checked {read:,} complaints: every queue flag is right.")
+            return
+        self.stdout.write(f"Checked {read:,} complaints; set the queue flags of {wrong:,} again.")
