@@ -176,8 +176,8 @@ def keyset_page(
         if len(found) > size:
             break
     more = len(found) > size
-    if going_back and not more:
-        # back at the start, with fewer rows than a page: the first page instead (the rows before this
+    if going_back and len(found) < size:
+        # back at the start with fewer rows than a page: the first page instead (the rows before this
         # one may have gone meanwhile, acted on or filtered out, which left "Previous page" a page of
         # nothing, or of a few rows with the rest of the first page on the next one)
         return keyset_page(segments, size=size, scope=scope, salt=salt)

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "parley.accounts.context_processors.permissions",
+                "parley.accounts.context_processors.idle_limit",
             ],
             # The USWDS form tags ({% field %}, {% error_summary %}) are available in every template.
             "builtins": ["parley.templatetags.uswds"],

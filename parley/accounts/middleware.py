@@ -31,6 +31,7 @@ ALLOWED_BEFORE_SECOND_FACTOR = frozenset(
         "accounts:logout",
         "accounts:verify",
         "accounts:enrol",
+        "accounts:session_status",  # answers "not signed in" until the code is given
         "healthz",
     }
 )
@@ -115,7 +116,7 @@ class IdleSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None:
+        if session is None or getattr(request, "leaves_the_idle_clock", False):  # asking how long is left
             return response
         now = int(time.time())
         saved_anyway = session.modified and not session.is_empty()  # a sign-in, a message: the minute starts now
@@ -138,6 +139,8 @@ class SignedOutNoteMiddleware:
         if not was_signed_in and LAST_SEEN_COOKIE in request.COOKIES:
             request.signed_out_reason = self._reason(request)  # type: ignore[attr-defined]
         response = self.get_response(request)
+        if getattr(request, "leaves_the_idle_clock", False):  # asking how long is left is not use
+            return response
         if request.user.is_authenticated:
             self._remember(response, f"{int(time.time())}:{request.user.pk}")
         elif LAST_SEEN_COOKIE in request.COOKIES and was_signed_in:  # signed out on purpose: forget it all

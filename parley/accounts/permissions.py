@@ -100,6 +100,8 @@ URL_ACCESS: dict[str, str] = {
     "accounts:verify":                   PUBLIC,  # the second step: needs the password step first
     "accounts:enrol":                    PUBLIC,  # setting up the second factor: needs the password step
     "accounts:logout":                   PUBLIC,
+    "accounts:session_status":           PUBLIC,  # how long one's own session has left: "signed out" to others
+    "accounts:stay_signed_in":           SIGNED_IN,
     "accounts:password_reset":           PUBLIC,
     "accounts:password_reset_done":      PUBLIC,
     "accounts:password_reset_confirm":   PUBLIC,

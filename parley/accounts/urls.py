@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parley.accounts import forms, views
+from parley.accounts import forms, idle, views
 
 app_name = "accounts"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("login/set-up/", views.enrol, name="enrol"),
     # Signing out is a POST (a form button in the header); GET answers 405.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # How long the session has left without use, and "Stay signed in" (the idle warning: idle.py).
+    path("session/", idle.session_status, name="session_status"),
+    path("session/extend/", idle.stay_signed_in, name="stay_signed_in"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -12,8 +12,9 @@ from django.urls import Resolver404, resolve
 from parley.audit.services import audit_record
 from parley.crypto import blind_index, contact_kind
 
-# Requests that are not worth an entry: static files and the health check.
-UNAUDITED_URL_NAMES = frozenset({"healthz", "favicon"})
+# Requests that are not worth an entry: static files, the health check, and a page asking how long its
+# own session has left (the idle warning, parley/accounts/idle.py: it reads nothing else).
+UNAUDITED_URL_NAMES = frozenset({"healthz", "favicon", "session_status"})
 UNAUDITED_PREFIXES = ("/static/",)
 # Keyword arguments of URL patterns that name the object a request is about.
 OBJECT_KWARGS = {"ref": "complaint", "pk": "object", "session_pk": "session", "officer_pk": "complaint_officer"}

@@ -406,7 +406,15 @@ def _kept_condition(role: str, policies: list[ProgramPolicy]) -> Q | None:
     return functools.reduce(operator.or_, conditions) if conditions else None
 
 
-def refresh_waiting(complaints: QuerySet[Complaint]) -> int:
+def _stale(role: str, condition: Q | None) -> Q:
+    """The complaints whose flag of ``role`` disagrees with ``condition`` (its steps' conditions)."""
+    flag = Q(**{waits_for(role): True})
+    if condition is None:
+        return flag
+    return (flag & ~condition) | (~flag & condition)
+
+
+def refresh_waiting(complaints: QuerySet[Complaint], *, only_stale: bool = False) -> int:
     """Set the "waits for" flags of ``complaints`` (``Complaint.waits_for_<role>``) from the conditions
     under which each role's steps are due, in one statement; returns how many complaints it read.
 
@@ -414,14 +422,25 @@ def refresh_waiting(complaints: QuerySet[Complaint]) -> int:
     complaints of a policy that changed, the demo data's writer after each batch, and
     ``manage.py refresh_queues`` on demand. Whatever changes a condition's inputs (a complaint's status,
     its acknowledgement, its officers' answers, a suitability decision, a policy) without a step must
-    call it too: ``stale_waiting`` finds the complaints it missed."""
-    policies = list(step_policies().values())
+    call it too: ``stale_waiting`` finds the complaints it missed. ``only_stale``: write only the rows
+    whose flags change (for many complaints at once, most of them right already); returns how many.
+
+    The conditions read the complaints' events and officers in the statement's snapshot, so a step in
+    progress on one of them must not be changing those meanwhile: a step holds its complaint's lock, and
+    its policy's (``services._hold_policy``), and a caller refreshing complaints that a step may be on
+    takes those locks first, in that order.
+
+    Migration ``cases.0013`` calls this, with the code of the day, on a database at that migration: what
+    it reads must stay readable there (a column added later needs a guard here, not in the migration)."""
+    policies = list(ProgramPolicy.objects.using(complaints.db).only(*STEP_POLICY_FIELDS))
     flags: dict[str, Any] = {}
-    for role in KEPT_QUEUES:
-        condition = _kept_condition(role, policies)
+    conditions = {role: _kept_condition(role, policies) for role in KEPT_QUEUES}
+    for role, condition in conditions.items():
         flags[waits_for(role)] = (
             Value(False) if condition is None else Case(When(condition, then=Value(True)), default=Value(False))
         )
+    if only_stale:
+        complaints = complaints.filter(functools.reduce(operator.or_, (_stale(r, c) for r, c in conditions.items())))
     return complaints.update(**flags)
 
 
@@ -432,9 +451,7 @@ def stale_waiting(complaints: QuerySet[Complaint] | None = None) -> dict[str, li
     policies = list(step_policies().values())
     stale: dict[str, list[int]] = {}
     for role in KEPT_QUEUES:
-        condition = _kept_condition(role, policies) or Q(pk__in=[])
-        flag = Q(**{waits_for(role): True})
-        wrong = list(complaints.filter((flag & ~condition) | (~flag & condition)).values_list("pk", flat=True))
+        wrong = list(complaints.filter(_stale(role, _kept_condition(role, policies))).values_list("pk", flat=True))
         if wrong:
             stale[role] = sorted(wrong)
     return stale

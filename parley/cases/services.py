@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from parley.accounts.models import User
@@ -24,6 +24,7 @@ from parley.cases import demographics
 from parley.cases.deadlines import add_days, cancel_open_deadlines, meet_deadline, set_deadline
 from parley.cases.models import (
     IN_THE_ROOM,
+    KEPT_QUEUES,
     Allegation,
     AllegationCategory,
     Complaint,
@@ -37,6 +38,7 @@ from parley.cases.models import (
     PartyKind,
     ReferenceCounter,
     ScreeningAnswer,
+    waits_for,
 )
 from parley.cases.names import refresh_search_names
 from parley.cases.selectors import refresh_waiting
@@ -74,10 +76,39 @@ def actor_role(actor: User | None) -> str:
     return actor.role
 
 
+def _hold_policy(*, policy: int | None = None, of_complaint: int | None = None) -> None:
+    """Hold the program policy (``policy``, or that of the complaint ``of_complaint``) until the step
+    commits: a share lock, taken before the complaint's own lock (PostgreSQL; SQLite runs one writer at a
+    time). A change of the policy's rules in the admin waits for the steps under it, and they for it, so
+    that neither works from what the other is changing: the queue flags that a step sets from the policy
+    (``refresh_waiting``), and those that the change sets again for the policy's open complaints, whose
+    reads of a step's own rows would come from before the step (cases/signals.py)."""
+    if connection.vendor != "postgresql":
+        return
+    policies, complaints = ProgramPolicy._meta.db_table, Complaint._meta.db_table
+    with connection.cursor() as cursor:
+        if policy is not None:
+            cursor.execute(f"SELECT id FROM {policies} WHERE id = %s FOR SHARE", [policy])  # noqa: S608  # nosec B608 (names from the models)
+        else:
+            cursor.execute(
+                f"SELECT id FROM {policies} WHERE id = (SELECT policy_id FROM {complaints} WHERE id = %s) FOR SHARE",  # noqa: S608  # nosec B608
+                [of_complaint],
+            )
+
+
+def _refresh_waiting(complaint: Complaint) -> None:
+    """Set the complaint's queue flags (``refresh_waiting``), in the database and on ``complaint``, so
+    that a later ``save()`` of it cannot write back the flags it had before."""
+    refresh_waiting(Complaint.objects.filter(pk=complaint.pk))
+    complaint.refresh_from_db(fields=[waits_for(role) for role in KEPT_QUEUES])
+
+
 def _begin(complaint: Complaint | int, action: str, actor: User | None) -> tuple[Complaint, Transition]:
-    """Lock the complaint and check that ``actor`` may take ``action`` in its current status."""
+    """Lock the complaint (after its policy: ``_hold_policy``) and check that ``actor`` may take
+    ``action`` in its current status."""
     transition = BY_ACTION[action]
     pk = complaint.pk if isinstance(complaint, Complaint) else complaint
+    _hold_policy(of_complaint=pk)
     locked = Complaint.objects.select_for_update().get(pk=pk)
     if locked.status not in transition.sources:
         raise ActionNotAllowed(action=action, status=locked.status)
@@ -129,7 +160,7 @@ def _finish(
         data=data or {},
         created_at=now,
     )
-    refresh_waiting(Complaint.objects.filter(pk=complaint.pk))  # whose queue it is in now
+    _refresh_waiting(complaint)  # whose queue it is in now
     if after_commit is not None:
         transaction.on_commit(after_commit)
     return complaint
@@ -273,6 +304,7 @@ def complaint_receive(
         raise GuardFailed(f"Unknown allegation categories: {', '.join(sorted(missing))}.")
 
     with transaction.atomic():
+        _hold_policy(policy=policy.pk)  # its rules decide whose queue the complaint starts in
         (reference,) = next_references(year=received_on.year)
         now = timezone.now()
         complaint = Complaint.objects.create(
@@ -329,7 +361,7 @@ def complaint_receive(
             data={"channel": channel},
             created_at=now,
         )
-        refresh_waiting(Complaint.objects.filter(pk=complaint.pk))
+        _refresh_waiting(complaint)
     return complaint
 
 

@@ -201,7 +201,9 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     size = filters.get("per_page") or DEFAULT_PAGE_SIZE
     text = (filters.get("q") or "").strip()
     contact = can(request.user, "view_personal_data")
-    status = selectors.pinned_status(filters)  # every row has this one status: the order starts with it
+    # by date received, with one status pinned by a filter, the order starts with it (complaint_page); the
+    # other orders keep the equality, which the partial indexes of open complaints are read by
+    status = selectors.pinned_status(filters) if selectors.SORTS[sort][1] == "received_on" else None
     qs = _filtered(request, filters, search=False, status_in_order=status is not None).values(*rows.LIST_FIELDS)
     try:
         page = selectors.complaint_page(

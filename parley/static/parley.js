@@ -126,3 +126,112 @@ document.addEventListener("htmx:responseError", function (event) {
   target.insertBefore(alert, target.firstChild);
   alert.focus();
 });
+
+// Before a session ends for inactivity (parley/accounts/idle.py; WCAG 2.2.1): shortly before the
+// session could end, ask the server how long it has left (other tabs may have used it), and two
+// minutes before the end (or half the limit, if shorter) show a dialog that counts down, with "Stay
+// signed in". Once it has ended, say so and keep the page as it is: a form sent now is kept (kept.py).
+document.addEventListener("DOMContentLoaded", function () {
+  var dialog = document.getElementById("idle-warning");
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  var limit = parseInt(dialog.dataset.idleSeconds, 10);
+  var touch = parseInt(dialog.dataset.touchSeconds, 10);
+  var lead = Math.min(120, Math.floor(limit / 2));
+  var timer = null, ticker = null, deadline = 0, state = "";
+  var countdown = dialog.querySelector("[data-idle-countdown]");
+  var problem = dialog.querySelector("[data-idle-problem]");
+
+  function schedule(seconds) {
+    clearTimeout(timer);
+    timer = setTimeout(check, Math.max(1, seconds) * 1000);
+  }
+  function afterUse() { if (state !== "ended") schedule(limit - touch - lead); }  // its earliest end, less the lead
+
+  function ask(method, url) {
+    var headers = {"Accept": "application/json"};
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (method === "POST" && token) headers["X-CSRFToken"] = token.value;
+    return fetch(url, {method: method, headers: headers, credentials: "same-origin"}).then(function (response) {
+      if (!response.ok && response.status !== 401) throw new Error("status " + response.status);
+      return response.json();
+    });
+  }
+
+  function inWords(seconds) {
+    var m = Math.floor(seconds / 60), s = seconds % 60, parts = [];
+    if (m) parts.push(m + (m === 1 ? " minute" : " minutes"));
+    if (s || !m) parts.push(s + (s === 1 ? " second" : " seconds"));
+    return parts.join(" ");
+  }
+  function tick() {
+    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    countdown.textContent = inWords(left);
+    if (left <= 0) { clearInterval(ticker); check(); }
+  }
+
+  function show(which, left) {
+    state = which;
+    dialog.querySelectorAll("[data-idle-state]").forEach(function (part) {
+      part.hidden = part.dataset.idleState !== which;
+    });
+    dialog.setAttribute("aria-labelledby", which === "ended" ? "idle-ended-heading" : "idle-warning-heading");
+    dialog.setAttribute("aria-describedby", which === "ended" ? "idle-ended-text" : "idle-warning-text");
+    clearInterval(ticker);
+    if (which === "warning") {
+      deadline = Date.now() + left * 1000;
+      tick();
+      ticker = setInterval(tick, 1000);
+    }
+    if (which === "ended") {  // back to this page after signing in
+      var signIn = dialog.querySelector("[data-idle-sign-in]");
+      signIn.setAttribute("href", signIn.getAttribute("href").split("?")[0] + "?next=" +
+        encodeURIComponent(window.location.pathname + window.location.search));
+    }
+    if (!dialog.open) dialog.showModal();
+    dialog.querySelector(which === "ended" ? "[data-idle-sign-in]" : "[data-idle-stay]").focus();
+  }
+  function hide() {
+    clearInterval(ticker);
+    problem.hidden = true;
+    if (dialog.open) dialog.close();
+  }
+
+  function check() {
+    ask("GET", dialog.dataset.statusUrl).then(function (session) {
+      if (!session.signed_in) return show("ended");
+      if (session.seconds_left <= 0) return schedule(2);  // ending this very moment
+      if (session.seconds_left > lead + 5) {  // used meanwhile, here or in another tab
+        if (state === "warning") { state = ""; hide(); }
+        return schedule(session.seconds_left - lead);
+      }
+      show("warning", session.seconds_left);
+    }).catch(function () { schedule(30); });  // Parley out of reach for a moment: ask again soon
+  }
+
+  function stay() {
+    ask("POST", dialog.dataset.extendUrl).then(function (session) {
+      if (!session.signed_in) return show("ended");
+      state = "";
+      hide();
+      schedule(session.seconds_left - lead);
+    }).catch(function () {
+      problem.setAttribute("role", "alert");  // set now, so that the page itself never carries an empty alert
+      problem.textContent = "Parley could not be reached, so the session was not extended. Try again in a moment.";
+      problem.hidden = false;
+    });
+  }
+
+  dialog.querySelector("[data-idle-stay]").addEventListener("click", stay);
+  dialog.querySelector("[data-idle-sign-out]").addEventListener("click", function () {
+    var signOut = document.getElementById("nav-sign-out");
+    if (signOut) signOut.click();
+  });
+  dialog.querySelector("[data-idle-close]").addEventListener("click", hide);
+  dialog.addEventListener("cancel", function (event) {  // Escape: in the warning, as good as "Stay signed in"
+    event.preventDefault();
+    if (state === "warning") stay(); else hide();
+  });
+  window.addEventListener("focus", function () { if (state === "warning") check(); });
+  document.addEventListener("htmx:afterRequest", afterUse);
+  afterUse();
+});

@@ -58,3 +58,11 @@ def test_a_tampered_cursor_is_refused():
         keyset_page(
             [Segment(User.objects.all(), order=("id",))], size=2, scope="other", salt="test", after=_page().next_cursor
         )
+
+
+def test_previous_page_back_to_a_whole_first_page_asks_once(django_assert_num_queries):
+    users = [UserFactory().pk for _ in range(5)]
+    second = _page(after=_page().next_cursor)
+    with django_assert_num_queries(1):
+        back = _page(before=second.previous_cursor)
+    assert _ids(back) == users[:2] and not back.has_previous

@@ -114,3 +114,45 @@ def test_the_same_intake_form_saved_twice_at_once_records_one_complaint():
     complaint = Complaint.objects.get()
     assert error.complaint.pk == complaint.pk
     assert ReferenceCounter.objects.get().last == 1  # the second save's number went back with it
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it there)")
+@pytest.mark.django_db(transaction=True)
+def test_a_policys_rules_changed_while_a_step_is_under_way_leave_every_queue_flag_right():
+    """The change sets the flags of the policy's open complaints again. Without the step's share lock on
+    the policy it waited only for the step's complaint lock, then read the step's own rows (its suitability
+    decision) as they were before it: Internal Affairs kept a decision it had already taken in its queue."""
+    from django.db import transaction
+
+    from parley.cases import selectors
+    from parley.policies.models import ProgramPolicy
+
+    install_presets(activate="st-louis")
+    policy = ProgramPolicy.active()
+    policy.suitability_deciders = ["iad", "intake"]
+    policy.save()
+    iad = UserFactory(role="iad")
+    journey = Journey(intake=UserFactory(role="intake"), iad=iad, coordinator=UserFactory(role="coordinator"))
+    complaint = reach(Status.SUITABILITY_REVIEW, journey)
+    assert Complaint.objects.get(pk=complaint.pk).waits_for_iad
+    step_done, done = threading.Event(), []
+
+    def decide():
+        with transaction.atomic():
+            services.complaint_decide_suitability(complaint=complaint.pk, actor=iad, appropriate=True, reason="Fine.")
+            step_done.set()
+            threading.Event().wait(1.0)  # the change of rules comes now, while the step is not committed
+        done.append("step")
+
+    def change_rules():
+        step_done.wait(10)
+        with transaction.atomic():  # as the admin's change form
+            changed = ProgramPolicy.objects.get(pk=policy.pk)
+            changed.suitability_deciders = ["intake", "iad"]  # the same deciders: their flags are set again
+            changed.save()
+        done.append("rules")
+
+    assert _race(decide, change_rules) == [None, None]
+    assert done == ["step", "rules"]  # the change waited for the step
+    assert selectors.stale_waiting() == {}
+    assert not Complaint.objects.get(pk=complaint.pk).waits_for_iad  # Internal Affairs has decided

@@ -666,3 +666,15 @@ def test_on_postgresql_a_search_in_one_outcome_walks_that_outcomes_rows_by_date(
     plain = selectors.filter_complaints(Complaint.objects.all(), filters, today=timezone.localdate(), search=False)
     plan = plain.filter(search_names__icontains="okafor").order_by(*order)[:51].explain()
     assert "Sort" not in plan and "Index Scan Backward" in plan, plan
+
+
+def test_only_the_date_orders_start_with_a_pinned_status(journey, client, irene):
+    """The other orders keep the equality, which the partial indexes of open complaints are read by
+    (PostgreSQL cannot tell that a range of one status is among the open ones)."""
+    _complaint(irene)
+    login(client, irene)
+    for sort, range_expected in [("newest", True), ("oldest", True), ("waiting", False), ("reference", False)]:
+        with count_queries() as queries:
+            client.get(LIST, {"status": "received", "sort": sort})
+        pages = [q["sql"] for q in queries if q["sql"].startswith('SELECT "cases_complaint"."id"')]
+        assert pages and all(("BETWEEN" in sql) == range_expected for sql in pages), (sort, pages)

@@ -329,6 +329,23 @@ def test_the_rows_people_and_due_dates_are_one_round_trip_on_postgresql(journey,
     assert "Dana Reyes" in table and first_due.get_kind_display() in table  # a complainant, the first due date
 
 
+def test_saving_a_policy_without_changing_its_step_rules_writes_no_complaint(journey, policy):
+    """Only a change of who decides, whether officers are asked, or when, moves complaints between queues;
+    a policy's other settings, or its activation, leave its complaints alone (and unlocked)."""
+    review = reach(Status.SUITABILITY_REVIEW, journey)
+    with count_queries() as queries:
+        policy.description = "Words for the program's staff."
+        policy.save()
+        policy.save(update_fields=["is_active"])
+    assert not [q for q in queries if '"cases_complaint"' in q["sql"]]
+    with count_queries() as queries:
+        policy.consent_order = "parallel" if policy.consent_order != "parallel" else "complainant_first"
+        policy.save()
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "cases_complaint"')]
+    assert len(updates) == 1 and "OR" in updates[0]  # only the rows whose flags change are written
+    assert selectors.stale_waiting() == {} and Complaint.objects.get(pk=review.pk).waits_for_iad
+
+
 def test_every_role_with_a_step_not_on_the_clock_has_a_kept_queue():
     """A role given a step in the workflow table needs its flag (a field, its index, a migration)."""
     roles = {r for t in TRANSITIONS if t.action not in OPTIONAL_ACTIONS | {"session_record_outcome"} for r in t.roles}

@@ -35,7 +35,10 @@ class Command(BaseCommand):
             with transaction.atomic():  # a batch at a time: no long lock on the complaints
                 stale = {pk for keys in stale_waiting(batch).values() for pk in keys}
                 if stale and not check:
-                    refresh_waiting(Complaint.objects.filter(pk__in=sorted(stale)))
+                    # locked first, so that a step in progress on one of them has finished (and what it
+                    # wrote is read) before the flags are set again
+                    locked = Complaint.objects.select_for_update().filter(pk__in=sorted(stale))
+                    refresh_waiting(Complaint.objects.filter(pk__in=list(locked.values_list("pk", flat=True))))
             wrong += len(stale)
             if check and len(named) < 20:
                 named += Complaint.objects.filter(pk__in=sorted(stale)).values_list("reference", flat=True)[:20]
