@@ -14,7 +14,7 @@ from parley.crypto import blind_index, contact_kind
 
 # Requests that are not worth an entry: static files, the health check, and a page asking how long its
 # own session has left (the idle warning, parley/accounts/idle.py: it reads nothing else).
-UNAUDITED_URL_NAMES = frozenset({"healthz", "favicon", "session_status"})
+UNAUDITED_URL_NAMES = frozenset({"healthz", "favicon", "accounts:session_status"})  # with their namespace
 UNAUDITED_PREFIXES = ("/static/",)
 # Keyword arguments of URL patterns that name the object a request is about.
 OBJECT_KWARGS = {"ref": "complaint", "pk": "object", "session_pk": "session", "officer_pk": "complaint_officer"}
@@ -65,7 +65,7 @@ class AuditMiddleware:
         url_name = ""
         if match is not None:
             url_name = f"{match.namespace}:{match.url_name}" if match.namespace else (match.url_name or "")
-        if match and match.url_name in UNAUDITED_URL_NAMES:
+        if match and url_name in UNAUDITED_URL_NAMES:
             return response
         object_type, object_id = "", ""
         if match:

@@ -130,14 +130,16 @@ document.addEventListener("htmx:responseError", function (event) {
 // Before a session ends for inactivity (parley/accounts/idle.py; WCAG 2.2.1): shortly before the
 // session could end, ask the server how long it has left (other tabs may have used it), and two
 // minutes before the end (or half the limit, if shorter) show a dialog that counts down, with "Stay
-// signed in". Once it has ended, say so and keep the page as it is: a form sent now is kept (kept.py).
+// signed in". Once it has ended, say so and keep the page as it is (its first button stays on it).
+// The server is asked again whenever the page comes back into view (a laptop woken from sleep: timers
+// stop meanwhile), at most every ten seconds; asking neither extends the session nor is audited.
 document.addEventListener("DOMContentLoaded", function () {
   var dialog = document.getElementById("idle-warning");
   if (!dialog || typeof dialog.showModal !== "function") return;
   var limit = parseInt(dialog.dataset.idleSeconds, 10);
   var touch = parseInt(dialog.dataset.touchSeconds, 10);
   var lead = Math.min(120, Math.floor(limit / 2));
-  var timer = null, ticker = null, deadline = 0, state = "";
+  var timer = null, ticker = null, deadline = 0, state = "", asked = 0, lastAsked = Date.now();  // the page itself
   var countdown = dialog.querySelector("[data-idle-countdown]");
   var problem = dialog.querySelector("[data-idle-problem]");
 
@@ -145,13 +147,19 @@ document.addEventListener("DOMContentLoaded", function () {
     clearTimeout(timer);
     timer = setTimeout(check, Math.max(1, seconds) * 1000);
   }
-  function afterUse() { if (state !== "ended") schedule(limit - touch - lead); }  // its earliest end, less the lead
+  function afterUse(event) {
+    var xhr = event && event.detail && event.detail.xhr;
+    if (xhr && xhr.status === 0) return;  // never reached Parley: the session was not used
+    if (state === "warning" || state === "dismissed") check();
+    else if (state !== "ended") schedule(limit - touch - lead);  // its earliest end, less the lead
+  }
 
   function ask(method, url) {
     var headers = {"Accept": "application/json"};
     var token = document.querySelector("input[name=csrfmiddlewaretoken]");
     if (method === "POST" && token) headers["X-CSRFToken"] = token.value;
     return fetch(url, {method: method, headers: headers, credentials: "same-origin"}).then(function (response) {
+      if (response.status === 403) throw new Error("out of date");
       if (!response.ok && response.status !== 401) throw new Error("status " + response.status);
       return response.json();
     });
@@ -170,25 +178,29 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function show(which, left) {
+    var changed = state !== which;
     state = which;
-    dialog.querySelectorAll("[data-idle-state]").forEach(function (part) {
-      part.hidden = part.dataset.idleState !== which;
-    });
-    dialog.setAttribute("aria-labelledby", which === "ended" ? "idle-ended-heading" : "idle-warning-heading");
-    dialog.setAttribute("aria-describedby", which === "ended" ? "idle-ended-text" : "idle-warning-text");
     clearInterval(ticker);
     if (which === "warning") {
       deadline = Date.now() + left * 1000;
       tick();
       ticker = setInterval(tick, 1000);
     }
+    if (!changed && dialog.open) return;
+    dialog.querySelectorAll("[data-idle-state]").forEach(function (part) {
+      part.hidden = part.dataset.idleState !== which;
+    });
+    dialog.setAttribute("aria-labelledby", which === "ended" ? "idle-ended-heading" : "idle-warning-heading");
+    dialog.setAttribute("aria-describedby", which === "ended" ? "idle-ended-text" : "idle-warning-text");
     if (which === "ended") {  // back to this page after signing in
       var signIn = dialog.querySelector("[data-idle-sign-in]");
       signIn.setAttribute("href", signIn.getAttribute("href").split("?")[0] + "?next=" +
         encodeURIComponent(window.location.pathname + window.location.search));
     }
-    if (!dialog.open) dialog.showModal();
-    dialog.querySelector(which === "ended" ? "[data-idle-sign-in]" : "[data-idle-stay]").focus();
+    problem.hidden = true;
+    if (dialog.open) dialog.close();  // opened again, so that screen readers announce what it says now
+    dialog.showModal();
+    dialog.querySelector(which === "ended" ? "[data-idle-close]" : "[data-idle-stay]").focus();
   }
   function hide() {
     clearInterval(ticker);
@@ -197,41 +209,64 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function check() {
+    var mine = ++asked;
+    lastAsked = Date.now();
     ask("GET", dialog.dataset.statusUrl).then(function (session) {
-      if (!session.signed_in) return show("ended");
+      if (mine !== asked) return;  // a later question was sent meanwhile: its answer counts
+      if (!session.signed_in) {
+        if (state === "dismissed") return schedule(60);  // they chose to stay on the page: keep quiet
+        return show("ended");
+      }
       if (session.seconds_left <= 0) return schedule(2);  // ending this very moment
-      if (session.seconds_left > lead + 5) {  // used meanwhile, here or in another tab
-        if (state === "warning") { state = ""; hide(); }
+      if (session.seconds_left > lead + 5) {  // used meanwhile, here or in another tab (or signed in again)
+        if (state) { state = ""; hide(); }
         return schedule(session.seconds_left - lead);
       }
       show("warning", session.seconds_left);
-    }).catch(function () { schedule(30); });  // Parley out of reach for a moment: ask again soon
+    }).catch(function () { if (mine === asked) schedule(30); });  // Parley out of reach: ask again soon
+  }
+  function checkSoon() {  // back in view: the timers may have slept
+    if (Date.now() - lastAsked > 10000) check();
   }
 
   function stay() {
+    var mine = ++asked;
     ask("POST", dialog.dataset.extendUrl).then(function (session) {
+      if (mine !== asked) return;
       if (!session.signed_in) return show("ended");
       state = "";
       hide();
       schedule(session.seconds_left - lead);
-    }).catch(function () {
+    }).catch(function (error) {
       problem.setAttribute("role", "alert");  // set now, so that the page itself never carries an empty alert
-      problem.textContent = "Parley could not be reached, so the session was not extended. Try again in a moment.";
+      problem.textContent = error.message === "out of date"
+        ? "This page is out of date (you signed in again elsewhere), so the session here was not extended. " +
+          "Copy anything you have not sent, then reload the page."
+        : "Parley could not be reached, so the session was not extended. Try again in a moment.";
       problem.hidden = false;
     });
   }
 
   dialog.querySelector("[data-idle-stay]").addEventListener("click", stay);
   dialog.querySelector("[data-idle-sign-out]").addEventListener("click", function () {
+    var open = Array.prototype.some.call(document.querySelectorAll("main form"), parleyFormChanged);
+    if (open && !window.confirm("A form on this page has entries that are not sent. Sign out and lose them?")) return;
     var signOut = document.getElementById("nav-sign-out");
     if (signOut) signOut.click();
   });
-  dialog.querySelector("[data-idle-close]").addEventListener("click", hide);
+  dialog.querySelector("[data-idle-close]").addEventListener("click", function () {
+    state = "dismissed";
+    hide();
+    schedule(60);
+  });
   dialog.addEventListener("cancel", function (event) {  // Escape: in the warning, as good as "Stay signed in"
     event.preventDefault();
-    if (state === "warning") stay(); else hide();
+    if (state === "warning") stay(); else dialog.querySelector("[data-idle-close]").click();
   });
-  window.addEventListener("focus", function () { if (state === "warning") check(); });
+  window.addEventListener("focus", checkSoon);
+  window.addEventListener("pageshow", checkSoon);
+  window.addEventListener("online", checkSoon);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) checkSoon(); });
   document.addEventListener("htmx:afterRequest", afterUse);
   afterUse();
 });

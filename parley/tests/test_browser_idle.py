@@ -64,14 +64,28 @@ def test_the_idle_warning_counts_down_and_stay_signed_in_extends_the_session(pag
     # question finds it gone, and the page stays as it is, with a way to sign in again and come back
     _session(page).delete()
     _later(page, AGE)
-    ended = page.get_by_role("dialog", name="You were signed out")
+    ended = page.get_by_role("dialog", name="You are signed out")
     expect(ended).to_be_visible()
+    # the first button keeps the page (an Enter meant for a form must not leave what was typed)
+    expect(ended.get_by_role("button", name="Stay on this page")).to_be_focused()
     expect(ended.get_by_role("link", name="Sign in again")).to_have_attribute("href", "/accounts/login/?next=%2F")
-    expect(ended.get_by_role("link", name="Sign in again")).to_be_focused()
     assert_accessible(page, context="the signed-out dialog")
-    ended.get_by_role("button", name="Stay on this page").click()
+    page.keyboard.press("Enter")
     expect(ended).to_be_hidden()
     expect(page.get_by_role("heading", level=1, name="My queue")).to_be_visible()
+    _later(page, 60)  # asked again in a minute: still signed out, and they chose to stay, so no dialog
+    expect(ended).to_be_hidden()
+
+
+def test_a_page_woken_from_sleep_asks_at_once_and_says_the_session_ended(page, irene, policy):
+    """Timers stop while a laptop sleeps; coming back into view, the page asks the server."""
+    page.clock.install()
+    sign_in(page, irene)
+    expect(page.get_by_role("heading", level=1, name="My queue")).to_be_visible()
+    _session(page).delete()
+    page.clock.set_system_time(int((time.time() + 2 * 60 * 60) * 1000))  # two hours later, no timer fired
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(page.get_by_role("dialog", name="You are signed out")).to_be_visible()
 
 
 def test_escape_in_the_warning_is_as_good_as_stay_signed_in(page, irene, policy):
