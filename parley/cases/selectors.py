@@ -362,10 +362,10 @@ def takes_steps(user: Any) -> bool:
 STEP_POLICY_FIELDS = ("pk", "suitability_deciders", "officer_participation_mandatory", "consent_order")
 
 
-def step_policies() -> dict[int, ProgramPolicy]:
+def step_policies(using: str = DEFAULT_DB_ALIAS) -> dict[int, ProgramPolicy]:
     """Every program policy by key, with what decides whose steps are due (``queue_page`` and
     ``queue_steps_for`` of one request can share them)."""
-    return {p.pk: p for p in ProgramPolicy.objects.only(*STEP_POLICY_FIELDS)}
+    return {p.pk: p for p in ProgramPolicy.objects.using(using).only(*STEP_POLICY_FIELDS)}
 
 
 def _kept_condition(role: str, policies: list[ProgramPolicy]) -> Q | None:
@@ -432,7 +432,7 @@ def refresh_waiting(complaints: QuerySet[Complaint], *, only_stale: bool = False
 
     Migration ``cases.0013`` calls this, with the code of the day, on a database at that migration: what
     it reads must stay readable there (a column added later needs a guard here, not in the migration)."""
-    policies = list(ProgramPolicy.objects.using(complaints.db).only(*STEP_POLICY_FIELDS))
+    policies = list(step_policies(complaints.db).values())
     flags: dict[str, Any] = {}
     conditions = {role: _kept_condition(role, policies) for role in KEPT_QUEUES}
     for role, condition in conditions.items():
@@ -448,7 +448,7 @@ def stale_waiting(complaints: QuerySet[Complaint] | None = None) -> dict[str, li
     """The keys of the complaints whose "waits for" flag of a role disagrees with the conditions, by role
     (none, when the flags are right)."""
     complaints = Complaint.objects.all() if complaints is None else complaints
-    policies = list(step_policies().values())
+    policies = list(step_policies(complaints.db).values())
     stale: dict[str, list[int]] = {}
     for role in KEPT_QUEUES:
         wrong = list(complaints.filter(_stale(role, _kept_condition(role, policies))).values_list("pk", flat=True))
