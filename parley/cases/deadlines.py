@@ -1,7 +1,8 @@
 """Due dates: from the program policy's day counts, and every change to a complaint's deadlines.
 
-Each complaint keeps its earliest open deadline in ``Complaint.next_due``, for the queue and the list
-to read from an index. It changes only here, with the deadlines, in the caller's transaction.
+Each complaint keeps its earliest open deadline in ``Complaint.next_due`` (and its kind in
+``next_due_kind``: of two due the same day, the one opened first), for the queue and the list to read
+from an index and print. They change only here, with the deadlines, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from parley.cases.models import Complaint, Deadline
@@ -35,8 +37,10 @@ def _open(complaint: Complaint) -> QuerySet[Deadline]:
 
 def _refresh(complaint: Complaint) -> None:
     # written whatever the object in memory says: it may be older than the row
-    complaint.next_due = _open(complaint).order_by("due_on").values_list("due_on", flat=True).first()
-    Complaint.objects.filter(pk=complaint.pk).update(next_due=complaint.next_due)
+    complaint.next_due, complaint.next_due_kind = _open(complaint).order_by("due_on", "id").values_list(
+        "due_on", "kind"
+    ).first() or (None, "")
+    Complaint.objects.filter(pk=complaint.pk).update(next_due=complaint.next_due, next_due_kind=complaint.next_due_kind)
 
 
 def set_deadline(complaint: Complaint, kind: str, days: int | None, start: dt.date | None = None) -> None:
@@ -62,15 +66,17 @@ def meet_deadline(complaint: Complaint, kind: str) -> None:
 def cancel_open_deadlines(complaint: Complaint) -> None:
     """The complaint left the path (it closed): none of its open steps applies any more."""
     _open(complaint).update(cancelled=True)
-    complaint.next_due = None
-    Complaint.objects.filter(pk=complaint.pk).update(next_due=None)
+    complaint.next_due, complaint.next_due_kind = None, ""
+    Complaint.objects.filter(pk=complaint.pk).update(next_due=None, next_due_kind="")
 
 
 def refresh_next_due(complaint_ids: Iterable[int] | QuerySet[Complaint] | None = None) -> int:
-    """Compute ``next_due`` again from the deadlines, of the given complaints or of all: after deadlines
-    were changed in bulk outside the functions above (a data repair, a test). Returns how many rows."""
-    earliest = Subquery(
-        Deadline.objects.open().filter(complaint=OuterRef("pk")).order_by("due_on").values("due_on")[:1]
-    )
+    """Compute ``next_due`` and ``next_due_kind`` again from the deadlines, of the given complaints or of
+    all: after deadlines were changed in bulk outside the functions above (a data repair, a test).
+    Returns how many rows."""
+    earliest = Deadline.objects.open().filter(complaint=OuterRef("pk")).order_by("due_on", "id")
     complaints = Complaint.objects.all() if complaint_ids is None else Complaint.objects.filter(pk__in=complaint_ids)
-    return complaints.update(next_due=earliest)
+    return complaints.update(
+        next_due=Subquery(earliest.values("due_on")[:1]),
+        next_due_kind=Coalesce(Subquery(earliest.values("kind")[:1]), Value("")),
+    )

@@ -47,7 +47,7 @@ from parley.cases.models import (
     ScreeningAnswer,
     new_public_id,
 )
-from parley.cases.names import search_names_text
+from parley.cases.names import people_copy, search_names_text
 from parley.cases.selectors import refresh_waiting
 from parley.cases.services import next_references
 from parley.cases.workflow import DISPOSITION_OF, OPEN, Disposition, Status
@@ -938,8 +938,10 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "referred_at",
             "complainant_no_shows",
             "next_due",
+            "next_due_kind",
             "anonymised_at",
             "search_names",
+            "people",
             "waits_for_intake",
             "waits_for_iad",
             "waits_for_coordinator",
@@ -1095,6 +1097,7 @@ class _Writer:
         self.note = note or (lambda message: None)
         self._outer: transaction.Atomic | None = None
         self._restore: list[str] = []
+        self._open: list[int] = []  # with fast_indexes, the open complaints whose queue flags ``end`` sets
 
     def begin(self) -> None:
         if not self.fast_indexes:
@@ -1154,6 +1157,11 @@ class _Writer:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # sorts in memory for the indexes
                 for statement in self._restore:
                     cursor.execute(statement)
+            # whose queue each open complaint is in: here, with the indexes back, since the flags' conditions
+            # look up each complaint's events and officers (without them, every batch read whole tables)
+            self.note(f"  setting the queue flags of {len(self._open):,} open complaints")
+            for start in range(0, len(self._open), 20_000):
+                refresh_waiting(Complaint.objects.filter(pk__in=self._open[start : start + 20_000]))
         except BaseException as exc:
             outer.__exit__(type(exc), exc, exc.__traceback__)
             raise
@@ -1172,8 +1180,12 @@ class _Writer:
             for p in plans:
                 rows.add(p, next(refs[p.complaint.received_on.year]))
             rows.write()
-            # whose queue each open one is in, from its rows just written, as the workflow keeps it
-            refresh_waiting(Complaint.objects.filter(pk__in=rows.open_complaints))
+            # whose queue each open one is in, from its rows just written, as the workflow keeps it (with
+            # fast_indexes, once the indexes are back: ``end``)
+            if self._outer is not None:
+                self._open += rows.open_complaints
+            else:
+                refresh_waiting(Complaint.objects.filter(pk__in=rows.open_complaints))
         return len(plans)
 
     def analyze(self) -> None:
@@ -1226,6 +1238,10 @@ class _Rows:
         if c.status in OPEN:
             self.open_complaints.append(cid)
         incident_date, incident_time, location, narrative, interest = plan.fixed
+        # the earliest open deadline (of two the same day, the one written first: the lower key)
+        first_due = min(
+            (d for d in plan.deadlines if d.met_at is None and not d.cancelled), key=lambda d: d.due_on, default=None
+        )
         complaints.append(
             (
                 cid,
@@ -1251,12 +1267,24 @@ class _Rows:
                 c.choice_recorded_at,
                 c.referred_at,
                 c.complainant_no_shows,
-                min((d.due_on for d in plan.deadlines if d.met_at is None and not d.cancelled), default=None),
+                *((first_due.due_on, first_due.kind) if first_due else (None, "")),  # next_due, next_due_kind
                 None,  # anonymised_at: retention has not run on demo data
-                # the search's copy of the names (parley/cases/names.py): the parties (none anonymous
-                # here), then the officers, as refresh_search_names writes it
+                # the copies of the people (parley/cases/names.py), as refresh_people_copies writes them:
+                # for the search, the parties' names (none anonymous here), then the officers'; for the
+                # lists, the complainants, then each officer with the categories alleged
                 search_names_text(
                     [party[1:3] for party in plan.parties] + [co.roster[1:3] for co in plan.officers if co.roster]
+                ),
+                json.dumps(
+                    people_copy(
+                        [(False, *party[1:3]) for party in plan.parties if party[0] == PartyKind.COMPLAINANT],
+                        [
+                            (*co.roster[1:4], "", co.categories)
+                            if co.roster
+                            else ("", "", "", co.description, co.categories)
+                            for co in plan.officers
+                        ],
+                    )
                 ),
                 *(False for _ in KEPT_QUEUES),  # whose queue it is in: refresh_waiting, once the batch is written
                 plan.events[0][4],  # created_at: when it was received

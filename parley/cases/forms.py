@@ -125,6 +125,7 @@ class ComplaintFilterForm(USWDSForm, forms.Form):
         # (on PostgreSQL through a server-side cursor, four round trips).
         categories = list(AllegationCategory.objects.values_list("pk", "code", "name"))
         self._category_keys = {code: pk for pk, code, _ in categories}
+        self.category_names = {pk: name for pk, _, name in categories}  # for the list's rows
         self.fields["category"].choices = [("", "Any allegation")] + [(code, name) for _, code, name in categories]
 
     def clean_category(self) -> int | None:

@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
 from django.utils import timezone
 
 from parley.accounts.roles import Organisation
@@ -107,6 +108,8 @@ class Complaint(models.Model):
     # in the same transaction): the queue, "only overdue" and "next due date" read it from an index
     # instead of looking for each complaint's earliest deadline.
     next_due = models.DateField(null=True, blank=True, editable=False)
+    # What that deadline is for (its kind; empty with no open deadline), kept with it: the queue shows it.
+    next_due_kind = models.CharField(max_length=30, blank=True, default="", db_default="", editable=False)
     anonymised_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When retention removed the personal data."
     )
@@ -114,6 +117,13 @@ class Complaint(models.Model):
     # party and each officer, a line each. Write it wherever names change (parley/cases/names.py).
     # (db_default: code older than the column leaves it out of its INSERTs, and takes in complaints still)
     search_names = models.TextField(blank=True, default="", db_default="", editable=False)
+    # Who the complaint is about, as the list and the queue print it, copied from its people with the
+    # search's copy (parley/cases/names.py, ``people_copy``): {"c": complainants, "o": officers}. Empty
+    # until written (a complaint taken in by code older than the column): those pages then read the
+    # people themselves.
+    people = models.JSONField(
+        blank=True, default=dict, db_default=Value({}, output_field=models.JSONField()), editable=False
+    )
 
     # Whether a step of the role waits on the complaint, for "my queue": kept by the workflow after each
     # step (``selectors.refresh_waiting``, from the conditions under which each step is due), so that a

@@ -19,7 +19,7 @@ from django.utils import timezone
 from parley.audit.models import AuditEntry
 from parley.audit.services import audit_record, audit_redact
 from parley.cases.models import Complaint, ComplaintEvent, Note, Party
-from parley.cases.names import refresh_search_names
+from parley.cases.names import refresh_people_copies
 from parley.cases.workflow import TERMINAL
 from parley.mediation.models import Agreement, MediationSession, SurveyResponse
 
@@ -118,7 +118,7 @@ def apply_retention(*, actor=None, now: dt.datetime | None = None) -> RetentionR
             Complaint.objects.filter(pk=complaint.pk).update(
                 narrative=REMOVED, incident_location="", police_report_number="", anonymised_at=stamp
             )
-            refresh_search_names([complaint.pk])  # the names just removed go from the search's copy too
+            refresh_people_copies([complaint.pk])  # the names just removed go from the copies too (search, lists)
             entries = list(_audit_entries_for([complaint.reference]).values_list("pk", flat=True))
             audit_redact(entry_ids=entries, reason="retention")
     audit_record(

@@ -2,12 +2,15 @@
 and its people, read in a fixed number of flat queries (per page, or per batch of the CSV), and for
 the pages written as one table by Jinja2 (``cases/jinja2/``).
 
-Each page of rows is read as plain values, not model instances: the complaints of the page (the
-keyset page's query, ``LIST_FIELDS`` or ``QUEUE_FIELDS``), then their complainants, their officers
-with the categories alleged against each (one query, officers joined to their allegations), and for
-the queue the kind of each complaint's earliest open deadline. Reading them as models, with a
-prefetch per relation, and writing the table with Django's template language was most of these
-pages' time (docs/benchmarks.md, "Staff pages, fourth round").
+Each page of rows is read as plain values, not model instances, in one query: the complaints of the
+page (the keyset page's query, ``LIST_FIELDS`` or ``QUEUE_FIELDS``), each with its copy of its people
+(``Complaint.people``: complainants, officers with the keys of the categories alleged against each)
+and, for the queue, the kind of its earliest open deadline (``Complaint.next_due_kind``). The CSV, and
+a page with a complaint that has no copy yet, read the people themselves (``people_of``: two flat
+queries, one round trip on PostgreSQL). Reading them as models, with a prefetch per relation, and
+writing the table with Django's template language was most of these pages' time (docs/benchmarks.md,
+"Staff pages, fourth round"); reading the people in a second round trip was a quarter of what was
+left ("eleventh round").
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from parley.cases.models import (
     AllegationCategory,
     Channel,
     ComplaintOfficer,
-    Deadline,
     DeadlineKind,
     Party,
     PartyKind,
@@ -41,9 +43,21 @@ from parley.cases.workflow import TERMINAL, Disposition, Status
 from parley.jinja import render_html
 
 # What a row of the list reads of the complaint (with every field a sort of the list orders by).
-LIST_FIELDS = ("id", "reference", "status", "disposition", "received_on", "status_changed_at", "next_due")
-# What a row of the queue reads (with what says which of the role's steps wait, and the queue's order).
-QUEUE_FIELDS = ("id", "reference", "status", "policy_id", "acknowledged_at", "status_changed_at", "next_due")
+# Its people come with it, from the complaint's copy of them (``Complaint.people``, parley/cases/names.py).
+LIST_FIELDS = ("id", "reference", "status", "disposition", "received_on", "status_changed_at", "next_due", "people")
+# What a row of the queue reads (with what says which of the role's steps wait, and the queue's order, and
+# what its earliest open deadline is for).
+QUEUE_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "policy_id",
+    "acknowledged_at",
+    "status_changed_at",
+    "next_due",
+    "next_due_kind",
+    "people",
+)
 
 # What a line of the CSV reads of the complaint (besides its people).
 CSV_FIELDS = ("id", "reference", "received_on", "channel", "status", "disposition", "next_due", "closed_at")
@@ -81,13 +95,13 @@ def _in(ids: Sequence[int]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
-# The people and open deadlines of a page of complaints, in hand-written SQL: the ORM took longer to
+# The people of a page of complaints (or a batch of the CSV), in hand-written SQL: the ORM took longer to
 # build these queries and turn their rows into tuples than the database took to answer them (3.6 ms of
 # 5.7 ms for the people of 50 complaints; docs/benchmarks.md, "Staff pages, fifth round"). Plain SQL
 # that SQLite and PostgreSQL both read (Django's drivers give dates and booleans back as Python's);
 # the tables named as the models name them; every value a parameter.
-_PARTY, _OFFICER, _ALLEGATION, _CATEGORY, _DEADLINE = (
-    model._meta.db_table for model in (Party, ComplaintOfficer, Allegation, AllegationCategory, Deadline)
+_PARTY, _OFFICER, _ALLEGATION, _CATEGORY = (
+    model._meta.db_table for model in (Party, ComplaintOfficer, Allegation, AllegationCategory)
 )
 _COMPLAINANTS_SQL = (
     f"SELECT complaint_id, anonymous, first_name, last_name FROM {_PARTY}"  # noqa: S608  # nosec B608 (names from the models)
@@ -100,11 +114,6 @@ _OFFICERS_SQL = (
 # each officer once per allegation (or once, with NULL, when there is none)
 _ALLEGED_JOIN = (
     f" LEFT JOIN {_ALLEGATION} a ON a.complaint_officer_id = o.id LEFT JOIN {_CATEGORY} c ON c.id = a.category_id"
-)
-# ``Deadline.objects.open()``: not met, not cancelled
-_OPEN_DEADLINES_SQL = (
-    f"SELECT complaint_id, due_on, kind FROM {_DEADLINE}"  # noqa: S608  # nosec B608 (names from the models)
-    " WHERE met_at IS NULL AND NOT cancelled AND complaint_id IN ({ids}) ORDER BY due_on DESC, id DESC"
 )
 
 
@@ -138,6 +147,37 @@ def _people_from(complainants: list[tuple[Any, ...]], officers: list[tuple[Any, 
     return found
 
 
+def _people_copied(copy: Mapping[str, Any], categories: Mapping[int, str] | None) -> People:
+    """``People`` from a complaint's copy of them; allegations named from ``categories`` (key to name),
+    left out when it is None (the reader may not see them)."""
+    return People(
+        complainants=[party_name(*complainant) for complainant in copy["c"]],
+        officers=[
+            (
+                officer_name(first, last, dsn, description),
+                [categories.get(key, "") for key in alleged] if categories is not None else [],
+            )
+            for first, last, dsn, description, alleged in copy["o"]
+        ],
+    )
+
+
+def people_of_rows(rows: Sequence[Mapping[str, Any]], *, categories: Mapping[int, str] | None) -> dict[int, People]:
+    """The people of a page of rows read with their copy of them (``Complaint.people``); ``categories``
+    as for ``_people_copied``. A complaint without a copy (taken in by code older than the copy, until
+    ``manage.py refresh_search_names`` writes it) has its people read, in one more round trip."""
+    found: dict[int, People] = {}
+    missing = []
+    for row in rows:
+        if row["people"]:
+            found[row["id"]] = _people_copied(row["people"], categories)
+        else:
+            missing.append(row["id"])
+    if missing:
+        found.update(people_of(missing, allegations=categories is not None))
+    return found
+
+
 def people_of(ids: Sequence[int], *, allegations: bool) -> dict[int, People]:
     """The people of the complaints ``ids`` (two reads, one round trip on PostgreSQL; none for no
     ids), in the order they were added. Complainants' contact data (encrypted) is not read."""
@@ -165,18 +205,17 @@ def _is_overdue(row: Mapping[str, Any], today: dt.date) -> bool:
 
 
 def render_list_table(
-    rows: Iterable[Mapping[str, Any]], *, today: dt.date, allegations: bool, caption: str
+    rows: Iterable[Mapping[str, Any]], *, today: dt.date, categories: Mapping[int, str] | None, caption: str
 ) -> SafeString:
-    """The complaint list's table for a page of ``LIST_FIELDS`` rows. ``allegations``: whether the
-    reader may see them (they are not read otherwise)."""
+    """The complaint list's table for a page of ``LIST_FIELDS`` rows. ``categories``: the allegation
+    categories' names by key, or None when the reader may not see allegations."""
     rows = list(rows)
-    people = people_of([row["id"] for row in rows], allegations=allegations)
+    people = people_of_rows(rows, categories=categories)
     shown = [
         Row(
-            **row,
+            **{**row, "people": people[row["id"]]},
             status_label=STATUS_LABELS.get(row["status"], row["status"]),
             disposition_label=DISPOSITION_LABELS.get(row["disposition"], row["disposition"]),
-            people=people[row["id"]],
             overdue=_is_overdue(row, today),
         )
         for row in rows
@@ -194,28 +233,18 @@ def render_queue_table(
     """The queue's table for a page of ``QUEUE_FIELDS`` rows. ``steps_of(row)`` names the steps that
     wait for the reader's role on it."""
     rows = list(rows)
-    ids = [int(row["id"]) for row in rows]
-    due = [int(row["id"]) for row in rows if row["next_due"]]
-    statements = _people_statements(ids, allegations=False) if ids else []
-    if due:  # ``Deadline.objects.open()`` of those with a due date, the latest first
-        statements.append((_OPEN_DEADLINES_SQL.format(ids=_in(due)), due))
-    results = reads.rows_of(DEFAULT_DB_ALIAS, *statements) if statements else []
-    people = _people_from(*results[:2]) if ids else defaultdict(People)
-    first_due: dict[int, tuple[dt.date, str]] = {}
-    for complaint_id, due_on, kind in results[2] if due else []:
-        first_due[complaint_id] = (due_on, DEADLINE_LABELS.get(kind, kind))  # the earliest is written last
+    people = people_of_rows(rows, categories=None)
     shown = []
     for row in rows:
-        due_on, kind = first_due.get(row["id"], (None, ""))
+        due_on = row["next_due"]
         shown.append(
             Row(
-                **row,
+                **{**row, "people": people[row["id"]]},
                 steps=steps_of(row),
                 due_on=due_on,
-                due_kind=kind,
+                due_kind=DEADLINE_LABELS.get(row["next_due_kind"], row["next_due_kind"]),
                 overdue=bool(due_on and due_on < today),
                 days_waiting=days_since(row["status_changed_at"], today),
-                people=people[row["id"]],
             )
         )
     return render_html("cases/queue_table.html", {"rows": shown, "caption": caption})

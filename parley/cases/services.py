@@ -40,7 +40,7 @@ from parley.cases.models import (
     ScreeningAnswer,
     waits_for,
 )
-from parley.cases.names import refresh_search_names
+from parley.cases.names import refresh_people_copies
 from parley.cases.selectors import refresh_waiting
 from parley.cases.workflow import (
     BY_ACTION,
@@ -348,8 +348,8 @@ def complaint_receive(
             Allegation.objects.bulk_create(
                 [Allegation(complaint_officer=co, category=categories[code]) for code in o.allegation_codes]
             )
-        refresh_search_names([complaint.pk])
-        complaint.refresh_from_db(fields=["search_names"])  # as written: a later save() keeps it
+        refresh_people_copies([complaint.pk])
+        complaint.refresh_from_db(fields=["search_names", "people"])  # as written: a later save() keeps them
         set_deadline(complaint, DeadlineKind.ACKNOWLEDGE, policy.acknowledge_days, received_on)
         ComplaintEvent.objects.create(
             complaint=complaint,

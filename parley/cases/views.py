@@ -229,7 +229,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     table = rows.render_list_table(
         page.rows,
         today=timezone.localdate(),
-        allegations=can(request.user, "view_allegations"),
+        categories=form.category_names if can(request.user, "view_allegations") else None,
         caption=f"Complaints, sorted by {sort_label.lower()}",
     )
     return render(

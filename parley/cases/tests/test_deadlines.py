@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from parley.cases import services
 from parley.cases.deadlines import refresh_next_due
-from parley.cases.models import Deadline, DeadlineKind
+from parley.cases.models import Complaint, Deadline, DeadlineKind
 from parley.cases.selectors import overdue_complaints, overdue_deadlines
 from parley.cases.tests.helpers import reach
 from parley.cases.workflow import Status
@@ -94,16 +94,39 @@ def _earliest_open(c) -> dt.date | None:
     return min(c.deadlines.filter(met_at__isnull=True, cancelled=False).values_list("due_on", flat=True), default=None)
 
 
-def test_the_complaint_keeps_its_earliest_open_deadline_through_the_steps(journey):
+def _first_open_kind(c) -> str:
+    first = c.deadlines.filter(met_at__isnull=True, cancelled=False).order_by("due_on", "id").first()
+    return first.kind if first else ""
+
+
+def test_the_complaint_keeps_its_earliest_open_deadline_and_its_kind_through_the_steps(journey):
     c = receive_complaint(journey.intake)
     assert c.next_due == _earliest_open(c) == c.deadlines.get(kind=DeadlineKind.ACKNOWLEDGE).due_on
+    assert c.next_due_kind == DeadlineKind.ACKNOWLEDGE
+    services.complaint_acknowledge(complaint=c, actor=journey.intake)
+    c.refresh_from_db()
+    assert c.next_due_kind == _first_open_kind(c) != DeadlineKind.ACKNOWLEDGE  # on to the next step's
     for status in (Status.SUITABILITY_REVIEW, Status.AWAITING_OFFICER_CONSENT, Status.REFERRED):
         c = reach(status, journey)
         c.refresh_from_db()
         assert c.next_due is not None and c.next_due == _earliest_open(c), status
+        assert c.next_due_kind == _first_open_kind(c) != "", status
     c = reach(Status.DECLINED_BY_COMPLAINANT, journey)
     c.refresh_from_db()
-    assert c.next_due is None and _earliest_open(c) is None
+    assert c.next_due is None and _earliest_open(c) is None and c.next_due_kind == ""
+
+
+def test_refresh_next_due_mends_the_kind_too_and_takes_the_first_opened_of_two_due_the_same_day(journey):
+    c = receive_complaint(journey.intake)
+    Deadline.objects.create(complaint=c, kind=DeadlineKind.SUITABILITY, due_on=c.next_due)  # the same day, opened later
+    Complaint.objects.filter(pk=c.pk).update(next_due=None, next_due_kind="")
+    assert refresh_next_due([c.pk]) == 1
+    c.refresh_from_db()
+    assert (c.next_due, c.next_due_kind) == (_earliest_open(c), DeadlineKind.ACKNOWLEDGE)
+    Deadline.objects.filter(complaint=c).update(cancelled=True)
+    refresh_next_due([c.pk])
+    c.refresh_from_db()
+    assert (c.next_due, c.next_due_kind) == (None, "")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.cases import selectors, services
 from parley.cases.models import Complaint, ComplaintOfficer, Party
-from parley.cases.names import refresh_search_names
+from parley.cases.names import refresh_people_copies
 from parley.cases.retention import apply_retention
 from parley.cases.tests.helpers import reach
 from parley.cases.workflow import Status
@@ -84,6 +84,8 @@ def test_retention_takes_the_civilians_names_out_of_the_copy_and_keeps_the_offic
     assert "Dana" not in copy and "Reyes" not in copy
     assert copy == f"{officer.first_name} {officer.last_name}"
     assert not Complaint.objects.filter(selectors.search_q("Reyes")).exists()
+    people = Complaint.objects.get(pk=old.pk).people  # the lists' copy: the complainant stays, unnamed
+    assert people["c"] == [[False, "", ""]] and people["o"][0][:2] == [officer.first_name, officer.last_name]
 
 
 def _by_the_people_alone(text: str) -> Q:
@@ -102,7 +104,7 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
     loaded = _copies()
     assert all(loaded.values())
     with transaction.atomic():
-        assert refresh_search_names(loaded) == 0  # the loader writes the copy as the services do
+        assert refresh_people_copies(loaded) == 0  # the loader writes the copy as the services do
     assert _copies() == loaded
     irene = User.objects.get(username="intake")
     _receive(
@@ -161,7 +163,7 @@ def test_a_one_word_search_reads_the_copy_and_several_words_or_a_short_one_the_p
     assert not Complaint.objects.filter(selectors.search_q("Someone Else")).exists()
     assert list(Complaint.objects.filter(selectors.search_q("Dana Reyes"))) == [c]
     assert list(Complaint.objects.filter(selectors.search_q("Re"))) == [c]
-    refresh_search_names([c.pk])
+    refresh_people_copies([c.pk])
     assert list(Complaint.objects.filter(selectors.search_q("Reyes"))) == [c]
     assert not Complaint.objects.filter(selectors.search_q("Someone")).exists()
 
@@ -216,6 +218,27 @@ def test_the_migration_fills_the_copy_as_the_services_write_it_and_reverses(poli
     assert _copies() == written
 
 
+@pytest.mark.django_db(transaction=True)
+def test_migration_0014_fills_the_lists_copy_and_the_next_due_kind_as_the_services_write_them(policy, irene):
+    from parley.testing.migrations import columns_of, migrate_to, migrated_back_to
+
+    ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
+    _varied_complaints(irene)
+    written = {
+        pk: (people, kind) for pk, people, kind in Complaint.objects.values_list("pk", "people", "next_due_kind")
+    }
+    anonymous = next(people for people, _ in written.values() if people["c"][0][0])
+    assert anonymous["c"] == [[True, "Secret", "Hidden"]]  # printed "Anonymous"; the names stay as given
+    assert all(kind for _, kind in written.values())  # each waits for its acknowledgement
+    with migrated_back_to("cases", "0013_complaint_waits_for"):
+        assert "people" not in columns_of("cases_complaint")
+        assert "next_due_kind" not in columns_of("cases_complaint")
+        migrate_to(("cases", "0014_complaint_people_next_due_kind"))
+    assert {
+        pk: (people, kind) for pk, people, kind in Complaint.objects.values_list("pk", "people", "next_due_kind")
+    } == (written)
+
+
 def test_the_repair_command_completes_what_older_code_took_in_and_writes_only_what_differs(policy, irene, monkeypatch):
     from parley.cases.management.commands import refresh_search_names as command
 
@@ -242,10 +265,10 @@ def test_the_repair_command_completes_what_older_code_took_in_and_writes_only_wh
     monkeypatch.setattr(command, "BATCH", 1)  # a batch at a time, each in its own transaction
     out = io.StringIO()
     call_command("refresh_search_names", stdout=out)
-    assert out.getvalue().strip() == "Checked 3 complaints; wrote the copy of 1 again."
+    assert out.getvalue().strip() == "Checked 3 complaints; wrote the copies of 1 again."
     assert _copies() == {**written, older.pk: "Lucia Fernández"}
     assert set(Complaint.objects.filter(selectors.search_q("Fernández")).values_list("pk", flat=True)) == {
         named,
         older.pk,
     }
-    assert refresh_search_names([older.pk, 10**9]) == 0  # a key that is not a complaint: nothing to write
+    assert refresh_people_copies([older.pk, 10**9]) == 0  # a key that is not a complaint: nothing to write

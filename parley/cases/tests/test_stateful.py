@@ -21,6 +21,7 @@ from hypothesis.stateful import (
 from parley.accounts.roles import Role
 from parley.cases import services
 from parley.cases.models import Complaint, ComplaintEvent, ConsentAnswer, PartyKind
+from parley.cases.names import refresh_people_copies
 from parley.cases.selectors import replay_status, stale_waiting
 from parley.cases.tests.helpers import reach
 from parley.cases.workflow import BY_ACTION, TERMINAL, TRANSITIONS, Status, WorkflowError, actions_from
@@ -233,9 +234,13 @@ class ComplaintWorkflow(RuleBasedStateMachine):
     @invariant()
     def next_due_is_the_earliest_open_deadline(self):
         for c in Complaint.objects.filter(pk__in=self.complaints):
-            open_dates = c.deadlines.filter(met_at__isnull=True, cancelled=False).values_list("due_on", flat=True)
-            assert c.next_due == min(open_dates, default=None)
+            first = c.deadlines.filter(met_at__isnull=True, cancelled=False).order_by("due_on", "id").first()
+            assert (c.next_due, c.next_due_kind) == ((first.due_on, first.kind) if first else (None, ""))
             assert c.next_due is None or c.status not in TERMINAL
+
+    @invariant()
+    def the_copies_of_the_people_are_as_their_people(self):
+        assert refresh_people_copies(self.complaints) == 0  # nothing to write again
 
     @invariant()
     def each_queue_flag_says_whether_a_step_of_its_role_waits(self):

@@ -541,6 +541,36 @@ def test_each_row_names_the_complainants_and_each_officer_with_what_is_alleged_a
     assert Status.RECEIVED.label in row
 
 
+def test_rows_print_the_complaints_copy_of_its_people_and_name_categories_as_they_are_now(journey, client, irene):
+    """The list reads who a complaint is about from the complaint's row (``Complaint.people``), not its
+    people; a complaint without the copy (taken in by older code) has its people read."""
+    c = _complaint(irene, first="Dana", last="Reyes", officer=OfficerFactory(first_name="Sam", last_name="Okafor"))
+    copy = Complaint.objects.get(pk=c.pk).people
+    category = c.officers.get().allegations.get().category
+    assert copy == {"c": [[False, "Dana", "Reyes"]], "o": [["Sam", "Okafor", c.officers.get().dsn, "", [category.pk]]]}
+    Complaint.objects.filter(pk=c.pk).update(people={"c": [[False, "From", "Copy"]], "o": copy["o"]})
+    AllegationCategory.objects.filter(pk=category.pk).update(name="Renamed category")
+    row = _row(text(_list(client, irene)), c.reference)
+    assert "From Copy" in row and "Dana" not in row
+    assert "Renamed category" in row  # the copy keeps the category's key, not its name
+    Complaint.objects.filter(pk=c.pk).update(people={})  # as older code leaves it
+    with count_queries() as queries:
+        row = _row(text(_list(client, irene)), c.reference)
+    assert "Dana Reyes" in row and "Sam Okafor" in row and "Renamed category" in row
+    assert any("cases_party" in q["sql"] for q in queries)  # read from the people themselves
+
+
+def test_rows_leave_allegations_out_for_a_reader_who_may_not_see_them(journey, client, carla, monkeypatch):
+    from parley.accounts.permissions import PERMISSIONS
+
+    c = reach(Status.REFERRED, journey)
+    category = c.officers.get().allegations.get().category
+    assert category.name in _row(text(_list(client, carla)), c.reference)
+    monkeypatch.setitem(PERMISSIONS, "view_allegations", PERMISSIONS["view_allegations"] - {"coordinator"})
+    row = _row(text(_list(client, carla)), c.reference)
+    assert c.officers.get().display_name in row and category.name not in row
+
+
 def test_names_are_written_as_text_in_the_rows_never_as_markup(journey, client, irene):
     _complaint(irene, first="<b>Dana</b>", last="<script>alert(1)</script>")
     body = _list(client, irene).content.decode()  # as sent, entities and all
