@@ -38,6 +38,7 @@ from parley.cases.models import (
     ComplaintEvent,
     ComplaintOfficer,
     Deadline,
+    Note,
     Party,
     ScreeningAnswer,
     waits_for,
@@ -145,6 +146,13 @@ _PAGE_ATTENDANCE_SQL = (
     f" WHERE a.session_id IN (SELECT id FROM {_SESSION} WHERE complaint_id = %s) ORDER BY a.id"
 )
 
+# ``notes.notes_for``: the notes one organisation may read, oldest first, with their authors
+_PAGE_NOTES_SQL = (
+    f"SELECT {reads.columns(Note, 'n')}, {reads.columns(get_user_model(), 'u')} FROM {Note._meta.db_table} n"  # noqa: S608  # nosec B608
+    f" LEFT JOIN {_USER} u ON u.id = n.author_id"
+    " WHERE n.complaint_id = %s AND n.organisation = %s ORDER BY n.created_at, n.id"
+)
+
 
 def _children(parent: Any, name: str, parent_field: str, rows: list[Any]) -> None:
     """``rows`` as ``parent.<name>.all()``, each pointing back at ``parent`` as a prefetch leaves them."""
@@ -153,16 +161,19 @@ def _children(parent: Any, name: str, parent_field: str, rows: list[Any]) -> Non
     reads.set_prefetched(parent, name, rows)
 
 
-def read_page_relations(complaint: Complaint) -> Complaint:
+def read_page_relations(complaint: Complaint, *, notes_of: str | None = None) -> Complaint:
     """Everything the complaint page shows besides the complaint itself, whatever the length of its
     history: its parties, officers with their allegations, screening answers, due dates, events with
     who took them, and sessions with their venue, agreement, mediators and attendance (eight reads, in
     one round trip on PostgreSQL). Survey responses are not read here (the confidentiality wall: the
-    page reads them only for the roles that may, ``permissions.center_records``)."""
+    page reads them only for the roles that may, ``permissions.center_records``).
+
+    ``notes_of``: an organisation whose notes to read too, in the same round trip, with their authors
+    (``notes.notes_for``, for a reader the caller has checked may read notes); they are left on the
+    complaint as ``organisation_notes``."""
     key = [complaint.pk]
     User = get_user_model()
-    parties, officers_alleged, screening, deadlines, events, sessions, mediators, attendance = reads.fetch_all(
-        complaint._state.db or DEFAULT_DB_ALIAS,
+    wanted = [
         reads.Read(_PAGE_PARTIES_SQL, key, (Party,)),
         reads.Read(_PAGE_OFFICERS_SQL, key, (ComplaintOfficer, Allegation, AllegationCategory)),
         reads.Read(_PAGE_SCREENING_SQL, key, (ScreeningAnswer,)),
@@ -171,7 +182,16 @@ def read_page_relations(complaint: Complaint) -> Complaint:
         reads.Read(_PAGE_SESSIONS_SQL, key, (MediationSession, Venue, Agreement)),
         reads.Read(_PAGE_MEDIATORS_SQL, key, (Mediator, User), lead=1),
         reads.Read(_PAGE_ATTENDANCE_SQL, key, (SessionAttendance, Party, ComplaintOfficer, Mediator)),
-    )
+    ]
+    if notes_of is not None:
+        wanted.append(reads.Read(_PAGE_NOTES_SQL, [complaint.pk, notes_of], (Note, User)))
+    found = reads.fetch_all(complaint._state.db or DEFAULT_DB_ALIAS, *wanted)
+    parties, officers_alleged, screening, deadlines, events, sessions, mediators, attendance = found[:8]
+    if notes_of is not None:
+        for note, author in found[8]:
+            reads.set_related(note, "author", author)
+            reads.set_related(note, "complaint", complaint)
+        complaint.organisation_notes = [note for note, _ in found[8]]
     _children(complaint, "parties", "complaint", [p for (p,) in parties])
     officers: list[ComplaintOfficer] = []
     alleged: dict[int, list[Allegation]] = {}
@@ -609,9 +629,14 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Q, ...]:
     email address or phone number. Each is answered by its own indexes; a complaint matches if any holds."""
     text = text.strip()
     words = text.split()
-    by_reference = Q(reference__istartswith=text)
-    if len(text) >= SHORT_WORD:
-        by_reference |= Q(reference__iendswith=text)
+    # A reference number starts and ends with a digit (``services.next_references``: 2026-0042), so words
+    # that do not cannot match it at that end, and are not asked for: a name is one part fewer to build
+    # and run.
+    by_reference = []
+    if text[:1].isdigit():
+        by_reference.append(Q(reference__istartswith=text))
+    if len(text) >= SHORT_WORD and text[-1:].isdigit():
+        by_reference.append(Q(reference__iendswith=text))
     if len(words) == 1 and len(text) >= SHORT_WORD:
         # One word is in a person's first or last name exactly when it is in the complaint's copy of
         # its people's names (a word has no spaces, and the copy is a line "first last" per person:
@@ -620,10 +645,12 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Q, ...]:
         codes = ComplaintOfficer.objects.filter(complaint=OuterRef("pk")).filter(
             Q(dsn__iexact=text) | Q(badge__iexact=text)
         )
-        alternatives = [by_reference, Q(search_names__icontains=text), Q(Exists(codes))]
+        alternatives = [Q(search_names__icontains=text), Q(Exists(codes))]
     else:  # several words, all in the names of one person; or a short word at the start of a name
         named = Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(words))
-        alternatives = [by_reference, Q(Exists(named)), Q(officer_matches(text))]
+        alternatives = [Q(Exists(named)), Q(officer_matches(text))]
+    if by_reference:
+        alternatives.insert(0, functools.reduce(operator.or_, by_reference))
     if contact and (by_contact := contact_match(text)) is not None:
         alternatives.append(by_contact)
     return tuple(alternatives)

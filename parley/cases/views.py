@@ -35,6 +35,7 @@ from parley.accounts.permissions import (
     capabilities,
     center_records,
     get_complaint_for,
+    organisation_of,
     reads_reasons_of,
     require,
     role_of,
@@ -65,7 +66,7 @@ from parley.cases.forms import (
 )
 from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
 from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
-from parley.cases.notes import NoteSentTwice, note_add, notes_for
+from parley.cases.notes import NoteSentTwice, note_add
 from parley.cases.workflow import (
     ActionNotAllowed,
     AlreadyReceived,
@@ -491,7 +492,8 @@ def _page_context(
     request: HttpRequest, complaint: Complaint, *, note_form: NoteForm | None = None, print_view: bool = False
 ) -> dict[str, Any]:
     user = request.user
-    selectors.read_page_relations(complaint)
+    reads_notes = can(user, "view_notes")
+    selectors.read_page_relations(complaint, notes_of=organisation_of(user) if reads_notes else None)
     today, now = timezone.localdate(), timezone.now()
     possible, blocked = selectors.available_actions(user, complaint, now=now)
     deadlines = list(complaint.deadlines.all())
@@ -532,7 +534,7 @@ def _page_context(
         "open_deadlines": [d for d in deadlines if d.met_at is None and not d.cancelled],
         "sessions": sessions,
         "timeline": _timeline(complaint, user),
-        "notes": list(notes_for(complaint, user)) if can(user, "view_notes") else [],
+        "notes": complaint.organisation_notes if reads_notes else [],  # as notes_for reads them
         "note_form": note_form or NoteForm(),
         "today": today,
         "days_in_step": rows.days_since(complaint.status_changed_at, today),

@@ -157,6 +157,27 @@ def test_the_relations_are_one_round_trip_on_postgresql_and_eight_reads_on_sqlit
         selectors.read_page_relations(complaint)
 
 
+def test_the_notes_read_with_the_page_are_those_notes_for_gives_in_the_same_round_trip(
+    journey, irene, ray, carla, django_assert_num_queries
+):
+    from parley.accounts.permissions import organisation_of
+    from parley.cases.notes import note_add, notes_for
+
+    complaint = reach(Status.REFERRED, journey)
+    notes = [(irene, "Called her back."), (carla, "Room booked."), (ray, "Noted."), (irene, "Left a message.")]
+    for author, body in notes:
+        note_add(complaint=complaint, author=author, body=body)
+    for reader in (irene, ray, carla):
+        fresh = Complaint.objects.get(pk=complaint.pk)
+        with django_assert_num_queries(1 if connection.vendor == "postgresql" else 9):
+            selectors.read_page_relations(fresh, notes_of=organisation_of(reader))
+        with django_assert_num_queries(0):
+            read = [(n.pk, n.body, n.author.username, n.complaint.reference) for n in fresh.organisation_notes]
+        expected = [(n.pk, n.body, n.author.username, complaint.reference) for n in notes_for(complaint, reader)]
+        assert read == expected and read, reader.role
+    assert not hasattr(Complaint.objects.get(pk=complaint.pk), "organisation_notes")
+
+
 def test_a_session_booked_between_the_reads_is_left_out_not_an_error(journey, irene):
     """Each read sees what was committed when it began. On SQLite the reads run one after the other; a
     session booked after the sessions were read has mediators when theirs are read: it is not on the

@@ -146,12 +146,18 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
         "k\\s",
         "k%s",
     ]
+    # reference numbers, whole and in part (words that do not start or end with a digit are not asked
+    # about the reference at that end: none can match there)
+    reference = Complaint.objects.order_by("-id").values_list("reference", flat=True)[7]
+    searches += [reference, reference[:5], reference[-4:], reference[4:], reference[1:6], f"x{reference[-3:]}"]
+    searches += [f"{reference[:4]}x", reference[:2], reference[-2:]]
     for text in searches:
         found = set(Complaint.objects.filter(selectors.search_q(text)).values_list("pk", flat=True))
         expected = set(Complaint.objects.filter(_by_the_people_alone(text)).values_list("pk", flat=True))
         assert found == expected, text
     assert Complaint.objects.filter(selectors.search_q(party.last_name)).exists()
     assert Complaint.objects.filter(selectors.search_q(officer.badge)).exists()
+    assert all(Complaint.objects.filter(selectors.search_q(text)).exists() for text in (reference[:5], reference[-4:]))
 
 
 def test_a_one_word_search_reads_the_copy_and_several_words_or_a_short_one_the_people(journey, irene):
