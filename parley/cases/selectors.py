@@ -8,6 +8,7 @@ import operator
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -43,7 +44,7 @@ from parley.cases.models import (
     ScreeningAnswer,
     waits_for,
 )
-from parley.cases.rows import QUEUE_FIELDS
+from parley.cases.rows import QUEUE_POLICY_FIELDS, queue_rows
 from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
 from parley.crypto import blind_index, contact_kind
 from parley.keyset import KeysetPage, Segment, keyset_page
@@ -372,19 +373,11 @@ def _steps_of(role: str) -> list[Any]:
     return [t for t in TRANSITIONS if role in t.roles and t.action not in OPTIONAL_ACTIONS]
 
 
-def takes_steps(user: Any) -> bool:
-    """Whether anything can wait in ``user``'s queue (an auditor's role takes no steps)."""
-    from parley.accounts.permissions import role_of
-
-    return bool(_steps_of(role_of(user)))
-
-
 STEP_POLICY_FIELDS = ("pk", "suitability_deciders", "officer_participation_mandatory", "consent_order")
 
 
 def step_policies(using: str = DEFAULT_DB_ALIAS) -> dict[int, ProgramPolicy]:
-    """Every program policy by key, with what decides whose steps are due (``queue_page`` and
-    ``queue_steps_for`` of one request can share them)."""
+    """Every program policy by key, with what decides whose steps are due (for the queue flags' conditions)."""
     return {p.pk: p for p in ProgramPolicy.objects.using(using).only(*STEP_POLICY_FIELDS)}
 
 
@@ -538,7 +531,7 @@ def queue_page(
     parts = tuple(_waiting_parts(user, now=now or timezone.now()))
     if not parts:  # a role with no steps of its own (an auditor): nothing waits, and nothing is asked
         return KeysetPage([], next_cursor=None, previous_cursor=None)
-    waiting = visible_complaints(user).values(*QUEUE_FIELDS)
+    waiting = queue_rows(visible_complaints(user))
     segments = [
         Segment(waiting.filter(next_due__isnull=False), order=("next_due", "status_changed_at", "id"), any_of=parts),
         Segment(waiting.filter(next_due__isnull=True), order=("status_changed_at", "id"), any_of=parts),
@@ -546,22 +539,16 @@ def queue_page(
     return keyset_page(segments, size=size, scope="queue", salt=_QUEUE_SALT, after=after, before=before)
 
 
-def queue_steps_for(
-    user: Any, policies: dict[int, ProgramPolicy] | None = None
-) -> Callable[[Mapping[str, Any]], list[str]]:
-    """The labels of the steps waiting for ``user``'s role on a queue row (a ``QUEUE_FIELDS`` dict),
-    as a function of the row; the programs' policies are read once, here."""
+def queue_steps_for(user: Any) -> Callable[[Mapping[str, Any]], list[str]]:
+    """The labels of the steps waiting for ``user``'s role on a queue row (a ``QUEUE_FIELDS`` dict, which
+    carries its policy's rules for them: ``rows.queue_rows``), as a function of the row."""
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
-    policies = step_policies() if policies is None else policies
 
     def steps(row: Mapping[str, Any]) -> list[str]:
-        policy, status = policies.get(row["policy_id"]), row["status"]
-        if policy is None:  # a policy made after they were read, in the same moment: read it now
-            policy = policies[row["policy_id"]] = ProgramPolicy.objects.only(*STEP_POLICY_FIELDS).get(
-                pk=row["policy_id"]
-            )
+        policy = SimpleNamespace(**{name: row[field] for name, field in QUEUE_POLICY_FIELDS.items()})
+        status = row["status"]
         labels = []
         for action in actions_for(status, role):
             if action in OPTIONAL_ACTIONS:

@@ -99,7 +99,6 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     require(request.user, "view_queue")
     now = timezone.now()
     after, before = request.GET.get("after"), request.GET.get("before")
-    policies = selectors.step_policies() if selectors.takes_steps(request.user) else {}  # none: nothing waits
     try:
         page = selectors.queue_page(request.user, size=QUEUE_PAGE_SIZE, after=after, before=before, now=now)
     except BadCursor:
@@ -114,7 +113,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         )
     table = ""
     if page.rows:
-        steps_of = selectors.queue_steps_for(request.user, policies)
+        steps_of = selectors.queue_steps_for(request.user)
         table = rows.render_queue_table(page.rows, steps_of=steps_of, today=timezone.localdate(now), caption=caption)
     return render(
         request,
