@@ -186,7 +186,7 @@ def people_of_rows(rows: Sequence[Mapping[str, Any]], *, categories: Mapping[int
     """The people of a page of rows read with their copy of them (``Complaint.people``); ``categories``
     as for ``_people_copied``. A complaint without a copy (taken in by code older than the copy, until
     ``manage.py refresh_search_names`` writes it) has its people read, in one more round trip."""
-    found: dict[int, People] = {}
+    found: dict[int, People] = defaultdict(People)  # a complaint with nobody (changed outside Parley): none
     missing = []
     for row in rows:
         if row["people"]:

@@ -167,6 +167,7 @@ def test_the_notes_read_with_the_page_are_those_notes_for_gives_in_the_same_roun
     notes = [(irene, "Called her back."), (carla, "Room booked."), (ray, "Noted."), (irene, "Left a message.")]
     for author, body in notes:
         note_add(complaint=complaint, author=author, body=body)
+    note_add(complaint=reach(Status.RECEIVED, journey), author=irene, body="On another complaint.")  # not read
     for reader in (irene, ray, carla):
         fresh = Complaint.objects.get(pk=complaint.pk)
         with django_assert_num_queries(1 if connection.vendor == "postgresql" else 9):

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.cases import selectors, services
-from parley.cases.models import Complaint, ComplaintOfficer, Party
+from parley.cases.deadlines import refresh_next_due
+from parley.cases.models import AllegationCategory, Complaint, ComplaintOfficer, Deadline, DeadlineKind, Party
 from parley.cases.names import refresh_people_copies
 from parley.cases.retention import apply_retention
 from parley.cases.tests.helpers import reach
@@ -230,10 +231,43 @@ def test_migration_0014_fills_the_lists_copy_and_the_next_due_kind_as_the_servic
 
     ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
     _varied_complaints(irene)
+    # the orders and the empty cases: several complainants (one anonymous) beside a witness, an officer
+    # accused of nothing before one accused of three in descending key order, two deadlines due the same
+    # day, and a complaint with nobody at all (changed outside Parley)
+    codes = list(AllegationCategory.objects.order_by("-pk").values_list("code", flat=True)[:3])
+    many = _receive(
+        irene,
+        parties=[
+            services.NewParty(first_name="Ann", last_name="One"),
+            services.NewParty(kind="witness", first_name="Wit", last_name="Ness"),
+            services.NewParty(anonymous=True, first_name="", last_name=""),
+            services.NewParty(first_name="Bo", last_name="Two"),
+        ],
+        officers=[
+            services.NewOfficer(first_name="No", last_name="Allegation", allegation_codes=[]),
+            services.NewOfficer(first_name="Three", last_name="Alleged", allegation_codes=codes),
+        ],
+    )
+    Deadline.objects.create(complaint=many, kind=DeadlineKind.SUITABILITY, due_on=many.next_due)  # opened later
+    refresh_next_due([many.pk])
+    nobody = _receive(
+        irene,
+        parties=[services.NewParty(first_name="Gone", last_name="Away")],
+        officers=[services.NewOfficer(first_name="Also", last_name="Gone", allegation_codes=codes[:1])],
+    )
+    Party.objects.filter(complaint=nobody).delete()
+    ComplaintOfficer.objects.filter(complaint=nobody).delete()
+    with transaction.atomic():
+        refresh_people_copies([nobody.pk])
     written = {
         pk: (people, kind) for pk, people, kind in Complaint.objects.values_list("pk", "people", "next_due_kind")
     }
-    anonymous = next(people for people, _ in written.values() if people["c"][0][0])
+    assert written[nobody.pk][0] == {"c": [], "o": []}
+    assert [c[1:] for c in written[many.pk][0]["c"]] == [["Ann", "One"], ["", ""], ["Bo", "Two"]]
+    keys = dict(AllegationCategory.objects.values_list("code", "pk"))
+    assert [o[4] for o in written[many.pk][0]["o"]] == [[], [keys[code] for code in codes]]
+    assert written[many.pk][1] == DeadlineKind.ACKNOWLEDGE  # of two due the same day, the one opened first
+    anonymous = next(people for people, _ in written.values() if people["c"] and people["c"][0][0])
     assert anonymous["c"] == [[True, "Secret", "Hidden"]]  # printed "Anonymous"; the names stay as given
     assert all(kind for _, kind in written.values())  # each waits for its acknowledgement
     with migrated_back_to("cases", "0013_complaint_waits_for"):

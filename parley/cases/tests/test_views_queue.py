@@ -16,7 +16,7 @@ from django.utils import timezone
 from parley.cases import rows, selectors, services
 from parley.cases.deadlines import refresh_next_due
 from parley.cases.labels import OPTIONAL_ACTIONS
-from parley.cases.models import KEPT_QUEUES, Complaint, Deadline, DeadlineKind
+from parley.cases.models import KEPT_QUEUES, Complaint, ComplaintOfficer, Deadline, DeadlineKind, Party
 from parley.cases.names import refresh_people_copies
 from parley.cases.rows import queue_rows
 from parley.cases.tests.helpers import reach
@@ -342,6 +342,10 @@ def test_the_rows_people_and_due_dates_come_with_the_page_and_without_a_copy_in_
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         again = rows.render_queue_table(page, steps_of=lambda row: [], today=timezone.localdate(), caption="Waiting")
     assert again == table
+    Party.objects.filter(complaint_id=page[0]["id"]).delete()  # nobody at all (changed outside Parley)
+    ComplaintOfficer.objects.filter(complaint_id=page[0]["id"]).delete()
+    table = rows.render_queue_table(page, steps_of=lambda row: [], today=timezone.localdate(), caption="Waiting")
+    assert page[0]["reference"] in table
 
 
 def test_saving_a_policy_without_changing_its_step_rules_writes_no_complaint(journey, policy):
