@@ -3,24 +3,23 @@
 Every page is a Django template. Written by Jinja2 and placed in those pages as pieces of HTML
 (``render_html``): the rows of the complaint list and of "my queue" (``<app>/jinja2/``, 50 rows by
 default), the complaint's record on its page and in its print view, and each form field's USWDS
-markup (``parley/jinja2/uswds/field.html``, for ``{% field %}``). Form widgets render through
-Django's own Jinja2 widget templates (``FormRenderer``), except the select, whose options
-``parley/jinja2/django/forms/widgets/select.html`` writes in one template. Jinja2 compiles a template
-to Python code and writes these several times faster (docs/benchmarks.md, "Staff pages, fourth
-round"). Autoescaping is always on, as in Django's templates: every value is escaped unless it is
-marked safe, and lazy texts are resolved before they are written (a lazy object is escaped even when
-what it stands for is marked safe).
+markup (``parley/jinja2/uswds/field.html``, for ``{% field %}``). Form widgets: the plainest
+(inputs, text areas, selects) are written in Python as their templates write them, the others
+through Django's own Jinja2 widget templates (``FormRenderer``). Jinja2 compiles a template to Python
+code and writes these several times faster (docs/benchmarks.md, "Staff pages, fourth round").
+Autoescaping is always on, as in Django's templates: every value is escaped unless it is marked safe
+(in ``_written`` too, by the same ``escape``), and lazy texts are resolved before they are written
+(a lazy object is escaped even when what it stands for is marked safe).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-import django.forms
 from django.forms.renderers import BaseRenderer, Jinja2, TemplatesSetting
 from django.template import TemplateDoesNotExist, defaultfilters, engines
 from django.urls import get_script_prefix, reverse
@@ -31,6 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, override
 from jinja2 import Environment, StrictUndefined
+from markupsafe import escape
 
 
 def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
@@ -40,10 +40,7 @@ def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
 
 def day(value: dt.date | dt.datetime | None) -> str:
     """A date as Django's ``date:"M j, Y"`` writes it (Jan 5, 2026), month in the active language."""
-    if value is None:
-        return ""
-    value = _local(value)
-    return f"{_month_abbreviation(get_language(), value.month)} {value.day}, {value.year:04d}"
+    return _day(get_language(), value)
 
 
 @functools.cache
@@ -90,42 +87,118 @@ def url_with(name: str, argument: str, value: str) -> str:
     """``reverse(name, kwargs={argument: value})`` for a URL whose one argument is a ``str`` path segment,
     without resolving the pattern again for each row of a table (reversing is some 20 µs a call).
     The value is quoted as ``reverse`` quotes it; one the pattern refuses goes to ``reverse``, which says so."""
-    if not value or "/" in value:
-        return reverse(name, kwargs={argument: value})
+    return url_writer(name, argument)(value)
+
+
+def day_writer() -> Callable[[dt.date | dt.datetime | None], str]:
+    """``day`` for the active language, looked up once: for a table that writes a date in every row
+    (reading the active language, a thread's own, takes longer than writing the date)."""
+    return functools.partial(_day, get_language())
+
+
+def _day(language: str, value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{_month_abbreviation(language, value.month)} {value.day}, {value.year:04d}"
+
+
+def url_writer(name: str, argument: str) -> Callable[[str], str]:
+    """``url_with`` for one URL pattern, its shape under the current script prefix looked up once (for
+    a table's link in every row: the script prefix, a thread's own, is slow to read)."""
     before, after = _url_shape(name, argument, get_script_prefix())
-    return f"{before}{quote(value, safe=RFC3986_SUBDELIMS + '~:@')}{after}"
 
+    def write(value: str) -> str:
+        if not value or "/" in value:
+            return reverse(name, kwargs={argument: value})
+        return f"{before}{quote(value, safe=RFC3986_SUBDELIMS + '~:@')}{after}"
 
-class _WidgetTemplates(Jinja2):
-    """Django's Jinja2 widget templates, except where ``parley/jinja2/django/forms/`` has its own
-    (Django's renderer looks in its own folder first, so that an app's template cannot replace one)."""
-
-    @functools.cached_property
-    def engine(self) -> Any:
-        return self.backend(
-            {
-                "APP_DIRS": True,
-                "DIRS": [Path(__file__).parent / "jinja2", Path(django.forms.__file__).parent / "jinja2"],
-                "NAME": "parley-forms",
-                "OPTIONS": {},
-            }
-        )
+    return write
 
 
 class FormRenderer(BaseRenderer):
-    """Form widgets through Django's own Jinja2 widget templates (the same markup as its Django
-    templates, written in a third of the time: the complaint list's filter form has some 60 options);
+    """Form widgets: the plainest written in Python (``_written``), the others through Django's own
+    Jinja2 widget templates (the same markup as its Django templates, written in a third of the time);
     a widget that has Django templates only (the admin's, django.contrib.auth's) through the
     project's template settings, as before."""
 
     def __init__(self) -> None:
-        self.jinja2, self.fallback = _WidgetTemplates(), TemplatesSetting()
+        self.jinja2, self.fallback = Jinja2(), TemplatesSetting()
 
     def get_template(self, template_name: str) -> Any:
         try:
             return self.jinja2.get_template(template_name)
         except TemplateDoesNotExist:
             return self.fallback.get_template(template_name)
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        """The plainest widgets (inputs, text areas, selects) written in Python, as their templates
+        write them; any other through its template."""
+        written = _written(template_name, context["widget"]) if "widget" in context else None
+        return self.get_template(template_name).render(context, request=request) if written is None else written
+
+
+# The widget templates whose markup ``_written`` writes, the same as Django's templates of these names
+# write it: through Jinja2 each widget took some 50 to 150 µs (the complaint list's filter form has a
+# dozen, with some 60 options), written here a few µs; tests compare the two (tests/test_jinja.py).
+_INPUTS = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "color",
+        "search",
+        "tel",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "checkbox",
+    )
+)
+_SELECT, _OPTION = "django/forms/widgets/select.html", "django/forms/widgets/select_option.html"
+_TEXTAREA = "django/forms/widgets/textarea.html"
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """``django/forms/widgets/attrs.html``: `` name="value"`` each, `` name`` for True, none for False."""
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _written(template_name: str, widget: dict[str, Any]) -> str | None:
+    if template_name in _INPUTS:
+        value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        return (
+            f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+        )
+    if template_name == _TEXTAREA:
+        text = escape(widget["value"]) if widget["value"] else ""
+        return f'<textarea name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+    if template_name == _SELECT:
+        parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, group_choices, _ in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{escape(group_name)}">')
+            for option in group_choices:
+                if option["template_name"] != _OPTION:
+                    return None  # an option of its own: the templates write it
+                parts.append(
+                    f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
+                    f"{escape(option['label'])}</option>"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return "".join(parts)
+    return None
 
 
 def render_html(template_name: str, context: dict[str, Any]) -> SafeString:

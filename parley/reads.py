@@ -16,10 +16,16 @@ depend on who reads stay in the ORM (``permissions.visible_complaints``).
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import itertools
+import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model
 
@@ -76,20 +82,30 @@ class Read:
 
 def fetch_all(using: str, *reads: Read) -> list[list[tuple[Any, ...]]]:
     """The rows of each read: for each row its ``lead`` values, then an instance of each model (``None``
-    for an outer join's missing side), all in one round trip on PostgreSQL (``rows_of``). ``using``:
-    the database alias."""
-    results = rows_of(using, *((read.sql, read.params) for read in reads))
+    for an outer join's missing side), all in one round trip on PostgreSQL, as statements prepared on
+    the connection (``rows_of``). ``using``: the database alias."""
+    results = rows_of(using, *((read.sql, read.params) for read in reads), prepared=True)
     db = connections[using]
     return [_instances(read, rows, db) for read, rows in zip(reads, results, strict=True)]
 
 
-def rows_of(using: str, *statements: tuple[str, Sequence[Any]]) -> list[list[tuple[Any, ...]]]:
+def rows_of(using: str, *statements: tuple[str, Sequence[Any]], prepared: bool = False) -> list[list[tuple[Any, ...]]]:
     """The rows of each ``(sql, params)`` statement, as the database driver gives them. On PostgreSQL
     they go in one round trip (statements separated by semicolons, which its client-side parameter
     binding, Django's default, allows); on SQLite, which runs in this process and has no round trips
-    to save, one after the other."""
+    to save, one after the other.
+
+    ``prepared``: on PostgreSQL (unless ``settings.PREPARED_READS`` is off), each statement is prepared
+    on the connection the first time it runs there (``PREPARE``, one more round trip) and run by name
+    from then on (``EXECUTE``): the database plans a prepared statement's first runs as any other and
+    then keeps a plan for it, where a statement sent as text is planned every time, and for the
+    complaint page's joins that took longer than running them (docs/benchmarks.md, twelfth round).
+    For statements whose SQL is a constant (a few, each with its values as parameters)."""
     with connections[using].cursor() as cursor:
-        if len(statements) > 1 and _takes_several_statements(cursor):
+        several = _takes_several_statements(cursor)
+        if prepared and several and settings.PREPARED_READS:
+            return _run_prepared(cursor, statements)
+        if len(statements) > 1 and several:
             cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
             results = [cursor.fetchall()]
             while cursor.nextset():
@@ -102,6 +118,59 @@ def rows_of(using: str, *statements: tuple[str, Sequence[Any]]) -> list[list[tup
     if len(results) != len(statements):
         raise RuntimeError(f"{len(statements)} statements gave {len(results)} results")
     return results
+
+
+# The statements prepared on each PostgreSQL connection, by name. Kept with the driver's connection
+# object, whose session holds them: a new connection (Django reconnects after CONN_MAX_AGE, or after an
+# error) starts with none. A rolled-back transaction keeps them (PREPARE is not transactional). None:
+# not known (a round trip that prepared some failed), read from the server before the next.
+_PREPARED: weakref.WeakKeyDictionary[Any, set[str] | None] = weakref.WeakKeyDictionary()
+
+
+def _run_prepared(cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """``statements`` run by name, in one round trip that first prepares those not yet prepared on the
+    cursor's connection."""
+    connection = cursor.cursor.connection
+    known = _PREPARED.get(connection, set())
+    if known is None:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        known = {name for (name,) in cursor.fetchall()}
+    _PREPARED[connection] = known
+    named = [(_name(sql), sql, params) for sql, params in statements]
+    missing = {name: sql for name, sql, _ in named if name not in known}
+    text = [f"PREPARE {name} AS {_numbered(sql)}" for name, sql in missing.items()]
+    text += [
+        f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+        for name, _, params in named
+    ]
+    try:
+        cursor.execute("; ".join(text), [p for _, _, params in named for p in params])
+    except Exception:
+        if missing:
+            _PREPARED[connection] = None  # some may have been prepared before the failure
+        raise
+    known.update(missing)
+    results = []
+    while True:
+        if cursor.description is not None:  # a PREPARE answers with no rows at all, an EXECUTE with rows
+            results.append(cursor.fetchall())
+        if not cursor.nextset():
+            break
+    if len(results) != len(statements):
+        raise RuntimeError(f"{len(statements)} statements gave {len(results)} results")
+    return results
+
+
+@functools.cache
+def _name(sql: str) -> str:
+    return f"parley_{hashlib.blake2b(sql.encode(), digest_size=10).hexdigest()}"
+
+
+def _numbered(sql: str) -> str:
+    """``sql`` with its ``%s`` placeholders as PostgreSQL's own ``$1``, ``$2`` ... (a ``%%`` stays, for
+    the driver to make ``%``)."""
+    count = itertools.count(1)
+    return re.sub(r"%%|%s", lambda match: f"${next(count)}" if match.group(0) == "%s" else "%%", sql)
 
 
 def _takes_several_statements(cursor: Any) -> bool:

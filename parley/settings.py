@@ -89,7 +89,7 @@ TEMPLATES = [
                 "parley.accounts.context_processors.idle_limit",
             ],
             # The USWDS form tags ({% field %}, {% error_summary %}) are available in every template.
-            "builtins": ["parley.templatetags.uswds"],
+            "builtins": ["parley.templatetags.uswds", "parley.templatetags.layout"],
         },
     },
     {
@@ -137,6 +137,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# The complaint page's reads, whose SQL is fixed, are prepared once on each PostgreSQL connection and
+# then run by name: planning them took four times as long as running them (parley/reads.py). Turn off
+# (DB_PREPARED_READS=0) behind a connection pooler that hands one client several server connections
+# (PgBouncer in transaction mode), where a statement prepared on one is unknown to the next.
+PREPARED_READS = env_bool("DB_PREPARED_READS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

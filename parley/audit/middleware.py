@@ -58,10 +58,12 @@ class AuditMiddleware:
         signed_in = bool(user is not None and user.is_authenticated)
         if not signed_in and request.method in {"GET", "HEAD", "OPTIONS"}:
             return response
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            match = None
+        match = getattr(request, "resolver_match", None)  # as the handler resolved it for the view
+        if match is None:  # a request answered before its view was found (a middleware's redirect, a 404)
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
         url_name = ""
         if match is not None:
             url_name = f"{match.namespace}:{match.url_name}" if match.namespace else (match.url_name or "")

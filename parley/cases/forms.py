@@ -11,9 +11,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from parley import reads
 from parley.accounts.models import User
 from parley.accounts.permissions import can, organisation_of
 from parley.accounts.roles import Organisation
@@ -76,6 +78,13 @@ PAGE_SIZES = [10, 25, 50, 100, 200]
 DEFAULT_PAGE_SIZE = 50
 
 
+# The allegation categories as their model orders them (``AllegationCategory.Meta.ordering``).
+_CATEGORIES_SQL = (
+    f'SELECT "id", "code", "name" FROM "{AllegationCategory._meta.db_table}"'  # noqa: S608  # nosec B608 (names from the model)
+    ' ORDER BY "order", "name", "id"'
+)
+
+
 class ComplaintFilterForm(USWDSForm, forms.Form):
     q = forms.CharField(
         label="Search",
@@ -122,8 +131,9 @@ class ComplaintFilterForm(USWDSForm, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # The categories read once, in one query: a model choice field reads its table at every render
-        # (on PostgreSQL through a server-side cursor, four round trips).
-        categories = list(AllegationCategory.objects.values_list("pk", "code", "name"))
+        # (on PostgreSQL through a server-side cursor, four round trips); its SQL written once (building
+        # it through the ORM took longer than the database's answer).
+        (categories,) = reads.rows_of(DEFAULT_DB_ALIAS, (_CATEGORIES_SQL, ()))
         self._category_keys = {code: pk for pk, code, _ in categories}
         self.category_names = {pk: name for pk, _, name in categories}  # for the list's rows
         self.fields["category"].choices = [("", "Any allegation")] + [(code, name) for _, code, name in categories]

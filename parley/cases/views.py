@@ -71,7 +71,6 @@ from parley.cases.workflow import (
     ActionNotAllowed,
     AlreadyReceived,
     RoleNotAllowed,
-    Status,
     WorkflowError,
     actions_for,
 )
@@ -412,8 +411,11 @@ class TimelineEntry:
     details: list[str]
 
 
+ROLE_LABELS: dict[str, str] = dict(Role.choices)  # (a Choices' ``values`` is a new list at each use)
+
+
 def _status_label(value: str) -> str:
-    return Status(value).label if value in Status.values else (value or "—")
+    return rows.STATUS_LABELS.get(value) or value or "—"
 
 
 def _readable_date(value: Any) -> str:
@@ -471,7 +473,7 @@ def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
                 event=e,
                 label=EVENT_LABELS.get(e.action, e.action),
                 who=who,
-                role=Role(e.actor_role).label if e.actor_role in Role.values else e.actor_role,
+                role=ROLE_LABELS.get(e.actor_role, e.actor_role),
                 from_label=_status_label(e.from_status) if e.from_status else "—",
                 to_label=_status_label(e.to_status),
                 reason=e.reason if _reads_reason(user, e) else "",

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parley.cases.forms import ComplaintFilterForm
-from parley.jinja import FormRenderer, day, iso_day, url_with
+from parley.jinja import FormRenderer, day, day_writer, iso_day, url_with
 
 # Each example is compared with what Django itself writes (a template rendered, a URL reversed): the
 # first can take longer than hypothesis's 200 ms deadline on a busy 2-core machine, and the deadline
@@ -65,12 +65,12 @@ MOMENTS = st.one_of(
 @COMPARED_WITH_DJANGO
 def test_day_writes_a_date_as_the_date_filter_does_in_each_language(language, value):
     with translation.override(language):
-        assert day(value) == _django(value, "M j, Y")
+        assert day(value) == _django(value, "M j, Y") == day_writer()(value)  # a table's, the language read once
         assert iso_day(value) == _django(value, "Y-m-d")
 
 
 def test_no_date_is_written_as_nothing():
-    assert day(None) == "" and iso_day(None) == ""
+    assert day(None) == "" and iso_day(None) == "" and day_writer()(None) == ""
 
 
 class _Choosing(forms.Form):
@@ -89,9 +89,17 @@ def test_a_select_is_written_as_djangos_own_widget_template_writes_it(data):
         assert "</option>" in ours
 
 
-def test_the_select_widget_is_written_by_parleys_own_template():
-    template = FormRenderer().get_template("django/forms/widgets/select.html")
-    assert template.template.filename.endswith("parley/jinja2/django/forms/widgets/select.html")
+def test_the_plainest_widgets_are_written_without_their_templates(monkeypatch):
+    def no_template(name):
+        raise AssertionError(f"{name} was read")
+
+    renderer = FormRenderer()
+    monkeypatch.setattr(renderer, "get_template", no_template)
+    for name in _Choosing.base_fields:
+        assert "</select>" in _Choosing({}, renderer=renderer)[name].as_widget()
+    assert 'type="date"' in forms.DateField(widget=forms.DateInput(attrs={"type": "date"})).widget.render(
+        "d", None, renderer=renderer
+    )
 
 
 def test_a_select_marks_the_chosen_option_and_escapes_the_labels():
@@ -99,3 +107,117 @@ def test_a_select_marks_the_chosen_option_and_escapes_the_labels():
     assert '<optgroup label="Group">' in html
     assert '<option value="y" selected>Y</option>' in html
     assert "X &lt;&amp;&gt; &#39;quoted&#39;" in html
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_ATTRS = st.dictionaries(
+    st.sampled_from(["class", "id", "aria-describedby", "maxlength", "required", "disabled", "data-x"]),
+    st.one_of(_TEXT, st.booleans(), st.integers(0, 999)),
+    max_size=4,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    widget=st.sampled_from(
+        [
+            forms.TextInput(),
+            forms.DateInput(),
+            forms.NumberInput(),
+            forms.EmailInput(),
+            forms.HiddenInput(),
+            forms.PasswordInput(render_value=True),
+            forms.CheckboxInput(),
+            forms.Textarea(),
+            forms.SearchInput(),
+            forms.TimeInput(),
+        ]
+    ),
+    value=st.one_of(st.none(), _TEXT, st.booleans(), st.integers(-5, 5)),
+    attrs=_ATTRS,
+)
+def test_an_input_or_text_area_is_written_as_djangos_own_templates_write_it(widget, value, attrs):
+    assert FormRenderer().render(widget.template_name, widget.get_context("n<a>me", value, attrs)) == (
+        Jinja2().render(widget.template_name, widget.get_context("n<a>me", value, attrs))
+    )
+
+
+_CHOICE = st.tuples(st.one_of(_TEXT, st.integers(0, 9)), _TEXT)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    choices=st.lists(st.one_of(_CHOICE, st.tuples(_TEXT, st.lists(_CHOICE, max_size=3))), max_size=6),
+    value=st.one_of(st.none(), _TEXT, st.lists(_TEXT, max_size=3)),
+    attrs=_ATTRS,
+    multiple=st.booleans(),
+)
+def test_a_select_is_written_as_djangos_own_templates_write_it_whatever_its_choices(choices, value, attrs, multiple):
+    widget = (forms.SelectMultiple if multiple else forms.Select)(choices=choices)
+    ours = FormRenderer().render(widget.template_name, widget.get_context("pick", value, attrs))
+    assert ours == Jinja2().render(widget.template_name, widget.get_context("pick", value, attrs))
+
+
+def test_the_filter_forms_fields_are_written_as_djangos_own_templates_write_them(db):
+    data = {"q": "O'Brien <b>", "status": "open", "received_from": "2026-13-01", "overdue": "on", "per_page": "50"}
+    for bound in ({}, data):
+        form = ComplaintFilterForm(bound or None, renderer=FormRenderer())
+        django_form = ComplaintFilterForm(bound or None, renderer=Jinja2())
+        for name in form.fields:
+            assert form[name].as_widget() == django_form[name].as_widget()
+
+
+def test_a_widget_with_templates_of_its_own_is_written_by_them():
+    class Starred(forms.Select):
+        option_template_name = "django/forms/widgets/radio_option.html"
+
+    widget = Starred(choices=[("a", "A")])
+    html = FormRenderer().render(widget.template_name, widget.get_context("pick", "a", {}))
+    assert html == Jinja2().render(widget.template_name, widget.get_context("pick", "a", {}))
+    assert "</option>" not in html and "<label><input" in html  # its own option template
+
+
+LAYOUT_LINKS = [
+    "home",
+    "cases:list",
+    "cases:intake",
+    "cases:find",
+    "audit:list",
+    "admin:index",
+    "accounts:password_change",
+    "accounts:logout",
+    "accounts:login",
+    "accounts:session_status",
+    "accounts:stay_signed_in",
+]
+
+
+@pytest.mark.parametrize("prefix", ["/", "/parley/"])
+def test_the_layouts_kept_links_are_those_url_and_static_write_under_each_script_prefix(prefix):
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for name in LAYOUT_LINKS:
+            expected = Template("{% url name %}").render(Context({"name": name}))
+            assert Template("{% fixed_url name %}").render(Context({"name": name})) == expected
+            assert expected.startswith(prefix)
+        for path in ("parley.css", "vendor/uswds/css/uswds.min.css"):
+            expected = Template("{% load static %}{% static path %}").render(Context({"path": path}))
+            assert Template("{% fixed_static path %}").render(Context({"path": path})) == expected
+    finally:
+        set_script_prefix(before)
+
+
+def test_the_layouts_kept_links_follow_a_change_of_settings(settings):
+    assert Template("{% fixed_static 'parley.css' %}").render(Context()) == "/static/parley.css"
+    settings.STATIC_URL = "https://cdn.example.org/parley/"
+    assert Template("{% fixed_static 'parley.css' %}").render(Context()) == "https://cdn.example.org/parley/parley.css"
+
+
+def test_the_layout_writes_no_url_or_static_tag_of_its_own():
+    from pathlib import Path
+
+    import parley
+
+    layout = (Path(parley.__file__).parent / "templates" / "base.html").read_text()
+    assert "{% url " not in layout and "{% static " not in layout  # each through the kept ones above

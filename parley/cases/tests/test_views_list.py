@@ -708,3 +708,16 @@ def test_only_the_date_orders_start_with_a_pinned_status(journey, client, irene)
             client.get(LIST, {"status": "received", "sort": sort})
         pages = [q["sql"] for q in queries if q["sql"].startswith('SELECT "cases_complaint"."id"')]
         assert pages and all(("BETWEEN" in sql) == range_expected for sql in pages), (sort, pages)
+
+
+def test_the_allegation_filter_lists_the_categories_in_their_models_order(journey, client, irene):
+    AllegationCategory.objects.create(code="zz-first", name="Zebra", order=0)
+    AllegationCategory.objects.create(code="aa-tie", name="Aardvark", order=0)  # the same order: by name
+    AllegationCategory.objects.filter(code="zz-first").update(name="Zebra <b>")
+    expected = [("", "Any allegation"), *AllegationCategory.objects.values_list("code", "name")]
+    assert expected.index(("aa-tie", "Aardvark")) < expected.index(("zz-first", "Zebra <b>"))
+    login(client, irene)
+    html = client.get(reverse("cases:list")).content.decode()
+    select = re.search(r'<select name="category".*?</select>', html, re.S).group(0)
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    assert options == [(code, name.replace("<", "&lt;").replace(">", "&gt;")) for code, name in expected]
