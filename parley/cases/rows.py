@@ -214,10 +214,11 @@ class Row(SimpleNamespace):
     it reads only after the attribute lookup has failed, an exception per cell)."""
 
 
-def days_since(moment: dt.datetime, today: dt.date) -> int:
+def days_since(moment: dt.datetime, today: dt.date, zone: dt.tzinfo | None = None) -> int:
     """Whole days from ``moment`` (its local date) to ``today``: the queue's days waiting, the
-    complaint page's days in the current step."""
-    return max((today - timezone.localdate(moment)).days, 0)
+    complaint page's days in the current step. ``zone``: the current time zone, when the caller has
+    read it once for many rows."""
+    return max((today - timezone.localdate(moment, zone)).days, 0)
 
 
 def _is_overdue(row: Mapping[str, Any], today: dt.date) -> bool:
@@ -267,7 +268,7 @@ def render_queue_table(
     wait for the reader's role on it. As for the list's table, the cells are worked out here."""
     rows = list(rows)
     people = people_of_rows(rows, categories=None)
-    day, link = day_writer(), url_writer("cases:detail", "ref")
+    day, link, zone = day_writer(), url_writer("cases:detail", "ref"), timezone.get_current_timezone()
     shown = []
     for row in rows:
         due_on, who = row["next_due"], people[row["id"]]
@@ -281,7 +282,7 @@ def render_queue_table(
                 due_day=day(due_on),
                 due_kind=DEADLINE_LABELS.get(row["next_due_kind"], row["next_due_kind"]),
                 overdue=bool(due_on and due_on < today),
-                days_waiting=days_since(row["status_changed_at"], today),
+                days_waiting=days_since(row["status_changed_at"], today, zone),
                 complainants=", ".join(who.complainants),
                 officers="; ".join(name for name, _ in who.officers),
             )
