@@ -86,9 +86,10 @@ def replay_status(complaint: Complaint) -> str:
 
 
 def complaint_page_queryset() -> QuerySet[Complaint]:
-    """The complaint as its page reads it (with its policy and who took it in); ``read_page_relations``
-    then adds everything else the page shows."""
-    return Complaint.objects.select_related("policy", "created_by")
+    """The complaint as its page reads it: its own row; ``read_page_relations`` then adds everything
+    else the page shows, its policy and who took it in included (a ``select_related`` of those two
+    cost 1.8 ms of Django building the query: docs/benchmarks.md, twelfth round)."""
+    return Complaint.objects.all()
 
 
 # The complaint page's relations in SQL written once (parley/reads.py): Django took longer to build
@@ -147,6 +148,9 @@ _PAGE_ATTENDANCE_SQL = (
     f" WHERE a.session_id IN (SELECT id FROM {_SESSION} WHERE complaint_id = %s) ORDER BY a.id"
 )
 
+_PAGE_POLICY_SQL = f"SELECT {reads.columns(ProgramPolicy, 'p')} FROM {ProgramPolicy._meta.db_table} p WHERE p.id = %s"  # noqa: S608  # nosec B608
+_PAGE_AUTHOR_SQL = f"SELECT {reads.columns(get_user_model(), 'u')} FROM {_USER} u WHERE u.id = %s"  # noqa: S608  # nosec B608
+
 # ``notes.notes_for``: the notes one organisation may read, oldest first, with their authors
 _PAGE_NOTES_SQL = (
     f"SELECT {reads.columns(Note, 'n')}, {reads.columns(get_user_model(), 'u')} FROM {Note._meta.db_table} n"  # noqa: S608  # nosec B608
@@ -164,9 +168,10 @@ def _children(parent: Any, name: str, parent_field: str, rows: list[Any]) -> Non
 
 def read_page_relations(complaint: Complaint, *, notes_of: str | None = None) -> Complaint:
     """Everything the complaint page shows besides the complaint itself, whatever the length of its
-    history: its parties, officers with their allegations, screening answers, due dates, events with
-    who took them, and sessions with their venue, agreement, mediators and attendance (eight reads, in
-    one round trip on PostgreSQL). Survey responses are not read here (the confidentiality wall: the
+    history: its policy and who took it in (as ``select_related`` leaves them), its parties, officers
+    with their allegations, screening answers, due dates, events with who took them, and sessions with
+    their venue, agreement, mediators and attendance (ten reads, in one round trip on PostgreSQL, as
+    statements prepared on the connection). Survey responses are not read here (the confidentiality wall: the
     page reads them only for the roles that may, ``permissions.center_records``).
 
     ``notes_of``: an organisation whose notes to read too, in the same round trip, with their authors
@@ -184,15 +189,21 @@ def read_page_relations(complaint: Complaint, *, notes_of: str | None = None) ->
         reads.Read(_PAGE_MEDIATORS_SQL, key, (Mediator, User), lead=1),
         reads.Read(_PAGE_ATTENDANCE_SQL, key, (SessionAttendance, Party, ComplaintOfficer, Mediator)),
     ]
+    wanted.append(reads.Read(_PAGE_POLICY_SQL, [complaint.policy_id], (ProgramPolicy,)))
+    # who took it in: none when it came in online (or their account was removed)
+    wanted.append(reads.Read(_PAGE_AUTHOR_SQL, [complaint.created_by_id or 0], (User,)))
     if notes_of is not None:
         wanted.append(reads.Read(_PAGE_NOTES_SQL, [complaint.pk, notes_of], (Note, User)))
     found = reads.fetch_all(complaint._state.db or DEFAULT_DB_ALIAS, *wanted)
     parties, officers_alleged, screening, deadlines, events, sessions, mediators, attendance = found[:8]
+    ((policy,),) = found[8]
+    reads.set_related(complaint, "policy", policy)
+    reads.set_related(complaint, "created_by", found[9][0][0] if found[9] else None)
     if notes_of is not None:
-        for note, author in found[8]:
+        for note, author in found[10]:
             reads.set_related(note, "author", author)
             reads.set_related(note, "complaint", complaint)
-        complaint.organisation_notes = [note for note, _ in found[8]]
+        complaint.organisation_notes = [note for note, _ in found[10]]
     _children(complaint, "parties", "complaint", [p for (p,) in parties])
     officers: list[ComplaintOfficer] = []
     alleged: dict[int, list[Allegation]] = {}
