@@ -38,33 +38,39 @@ def journey(policy, irene, ray, carla, alma) -> Journey:
 
 def _prefetched(pk: int) -> Complaint:
     """The complaint as Django's prefetch reads what its page shows."""
-    return Complaint.objects.select_related("policy", "created_by").prefetch_related(
-        Prefetch("parties", queryset=Party.objects.order_by("id")),
-        Prefetch(
-            "officers",
-            queryset=ComplaintOfficer.objects.order_by("id").prefetch_related(
-                Prefetch("allegations", queryset=Allegation.objects.select_related("category").order_by("id"))
-            ),
-        ),
-        Prefetch("screening_answers", queryset=ScreeningAnswer.objects.order_by("id")),
-        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_on", "id")),
-        Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor").order_by("created_at", "id")),
-        Prefetch(
-            "sessions",
-            queryset=MediationSession.objects.select_related("venue", "agreement")
-            .order_by("starts_at", "id")
-            .prefetch_related(
-                Prefetch(
-                    "mediators",
-                    queryset=Mediator.objects.select_related("user").order_by("last_name", "first_name", "id"),
-                ),
-                Prefetch(
-                    "attendance",
-                    queryset=SessionAttendance.objects.select_related("party", "officer", "mediator").order_by("id"),
+    return (
+        Complaint.objects.select_related("policy", "created_by")
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.order_by("id")),
+            Prefetch(
+                "officers",
+                queryset=ComplaintOfficer.objects.order_by("id").prefetch_related(
+                    Prefetch("allegations", queryset=Allegation.objects.select_related("category").order_by("id"))
                 ),
             ),
-        ),
-    ).get(pk=pk)
+            Prefetch("screening_answers", queryset=ScreeningAnswer.objects.order_by("id")),
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("due_on", "id")),
+            Prefetch("events", queryset=ComplaintEvent.objects.select_related("actor").order_by("created_at", "id")),
+            Prefetch(
+                "sessions",
+                queryset=MediationSession.objects.select_related("venue", "agreement")
+                .order_by("starts_at", "id")
+                .prefetch_related(
+                    Prefetch(
+                        "mediators",
+                        queryset=Mediator.objects.select_related("user").order_by("last_name", "first_name", "id"),
+                    ),
+                    Prefetch(
+                        "attendance",
+                        queryset=SessionAttendance.objects.select_related("party", "officer", "mediator").order_by(
+                            "id"
+                        ),
+                    ),
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
 
 
 def _values(obj) -> tuple | None:
