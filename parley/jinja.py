@@ -135,7 +135,7 @@ class FormRenderer(BaseRenderer):
         """The plainest widgets (inputs, text areas, selects) written in Python, as their templates
         write them; any other through its template."""
         written = _written(template_name, context["widget"]) if "widget" in context else None
-        return self.get_template(template_name).render(context, request=request) if written is None else written
+        return super().render(template_name, context, request=request) if written is None else written
 
 
 # The widget templates whose markup ``_written`` writes, the same as Django's templates of these names

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Model
 
 # The converters of each model's columns are kept on the database connection they were made for (each
@@ -80,11 +80,11 @@ class Read:
     lead: int = 0
 
 
-def fetch_all(using: str, *reads: Read) -> list[list[tuple[Any, ...]]]:
+def fetch_all(using: str, *reads: Read, prepared: bool = False) -> list[list[tuple[Any, ...]]]:
     """The rows of each read: for each row its ``lead`` values, then an instance of each model (``None``
-    for an outer join's missing side), all in one round trip on PostgreSQL, as statements prepared on
-    the connection (``rows_of``). ``using``: the database alias."""
-    results = rows_of(using, *((read.sql, read.params) for read in reads), prepared=True)
+    for an outer join's missing side), all in one round trip on PostgreSQL. ``using``: the database
+    alias; ``prepared``: as for ``rows_of``."""
+    results = rows_of(using, *((read.sql, read.params) for read in reads), prepared=prepared)
     db = connections[using]
     return [_instances(read, rows, db) for read, rows in zip(reads, results, strict=True)]
 
@@ -100,7 +100,10 @@ def rows_of(using: str, *statements: tuple[str, Sequence[Any]], prepared: bool =
     from then on (``EXECUTE``): the database plans a prepared statement's first runs as any other and
     then keeps a plan for it, where a statement sent as text is planned every time, and for the
     complaint page's joins that took longer than running them (docs/benchmarks.md, twelfth round).
-    For statements whose SQL is a constant (a few, each with its values as parameters)."""
+    For statements whose SQL is a constant (each text is one more statement held by every connection),
+    with every value a parameter in a place that gives it a type (compared with a column, or cast):
+    the server works out a prepared statement's parameter types from the SQL, where a value sent as
+    text carries its own (``SELECT %s`` prepared gives the text '5' for the number 5)."""
     with connections[using].cursor() as cursor:
         several = _takes_several_statements(cursor)
         if prepared and several and settings.PREPARED_READS:
@@ -129,7 +132,23 @@ _PREPARED: weakref.WeakKeyDictionary[Any, set[str] | None] = weakref.WeakKeyDict
 
 def _run_prepared(cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
     """``statements`` run by name, in one round trip that first prepares those not yet prepared on the
-    cursor's connection."""
+    cursor's connection. Should the server not hold what the record says (a ``DEALLOCATE ALL`` or
+    ``DISCARD ALL`` sent by something else), the record is read again from the server and, outside a
+    transaction, the round trip made once more; inside one the error stands (the transaction is
+    aborted) and the next round trip starts from what the server holds."""
+    try:
+        return _run_prepared_once(cursor, statements)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) not in _LOST or cursor.db.in_atomic_block:
+            raise
+        return _run_prepared_once(cursor, statements)
+
+
+# the server does not hold a statement the record says it does, or holds one it says it does not
+_LOST = {"26000", "42P05"}
+
+
+def _run_prepared_once(cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
     connection = cursor.cursor.connection
     known = _PREPARED.get(connection, set())
     if known is None:
@@ -145,9 +164,10 @@ def _run_prepared(cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) 
     ]
     try:
         cursor.execute("; ".join(text), [p for _, _, params in named for p in params])
-    except Exception:
-        if missing:
-            _PREPARED[connection] = None  # some may have been prepared before the failure
+    except BaseException:
+        # some may have been prepared before the failure, or the server may hold other than the record
+        # says (the very error may be that): read from the server next time
+        _PREPARED[connection] = None
         raise
     known.update(missing)
     results = []

@@ -194,7 +194,7 @@ def read_page_relations(complaint: Complaint, *, notes_of: str | None = None) ->
     wanted.append(reads.Read(_PAGE_AUTHOR_SQL, [complaint.created_by_id or 0], (User,)))
     if notes_of is not None:
         wanted.append(reads.Read(_PAGE_NOTES_SQL, [complaint.pk, notes_of], (Note, User)))
-    found = reads.fetch_all(complaint._state.db or DEFAULT_DB_ALIAS, *wanted)
+    found = reads.fetch_all(complaint._state.db or DEFAULT_DB_ALIAS, *wanted, prepared=True)
     parties, officers_alleged, screening, deadlines, events, sessions, mediators, attendance = found[:8]
     ((policy,),) = found[8]
     reads.set_related(complaint, "policy", policy)

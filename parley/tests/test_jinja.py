@@ -167,6 +167,15 @@ def test_the_filter_forms_fields_are_written_as_djangos_own_templates_write_them
             assert form[name].as_widget() == django_form[name].as_widget()
 
 
+def test_whole_forms_are_written_as_djangos_own_templates_write_them(db):
+    data = {"q": "x", "received_from": "not a date", "per_page": "50"}
+    for bound in (None, data):
+        ours = ComplaintFilterForm(bound, renderer=FormRenderer())
+        django_form = ComplaintFilterForm(bound, renderer=Jinja2())
+        assert ours.as_div() == django_form.as_div() and ours.errors.as_ul() == django_form.errors.as_ul()
+        assert ours["q"].label_tag() == django_form["q"].label_tag()
+
+
 def test_a_widget_with_templates_of_its_own_is_written_by_them():
     class Starred(forms.Select):
         option_template_name = "django/forms/widgets/radio_option.html"
