@@ -20,9 +20,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from django.core.signals import setting_changed
 from django.forms.renderers import BaseRenderer, Jinja2, TemplatesSetting
 from django.template import TemplateDoesNotExist, defaultfilters, engines
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.http import RFC3986_SUBDELIMS
@@ -77,10 +78,31 @@ _PLACEHOLDER = "ZZPARLEYZZ"
 
 
 @functools.cache
-def _url_shape(name: str, argument: str, prefix: str) -> tuple[str, str]:
-    path = reverse(name, kwargs={argument: _PLACEHOLDER})  # under the script prefix ``prefix``
+def _url_shape(name: str, argument: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
+    path = reverse(name, kwargs={argument: _PLACEHOLDER}, urlconf=urlconf)  # under the script prefix ``prefix``
     before, _, after = path.partition(_PLACEHOLDER)
     return before, after
+
+
+@functools.cache
+def _fixed_path(name: str, prefix: str, urlconf: str | None) -> str:
+    return reverse(name, urlconf=urlconf)  # under the script prefix ``prefix``
+
+
+def fixed_path(name: str) -> str:
+    """``reverse(name)`` for a URL without arguments, worked out once per script prefix and URL conf
+    (for the layout's links, ``{% fixed_url %}``)."""
+    return _fixed_path(name, get_script_prefix(), get_urlconf())
+
+
+def _forget_urls(*, setting: str, **kwargs: Any) -> None:
+    """The URLs kept above are forgotten when a setting they depend on changes (as tests do)."""
+    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
+        _url_shape.cache_clear()
+        _fixed_path.cache_clear()
+
+
+setting_changed.connect(_forget_urls)
 
 
 def url_with(name: str, argument: str, value: str) -> str:
@@ -106,7 +128,7 @@ def _day(language: str, value: dt.date | dt.datetime | None) -> str:
 def url_writer(name: str, argument: str) -> Callable[[str], str]:
     """``url_with`` for one URL pattern, its shape under the current script prefix looked up once (for
     a table's link in every row: the script prefix, a thread's own, is slow to read)."""
-    before, after = _url_shape(name, argument, get_script_prefix())
+    before, after = _url_shape(name, argument, get_script_prefix(), get_urlconf())
 
     def write(value: str) -> str:
         if not value or "/" in value:

@@ -1,7 +1,7 @@
 """``{% fixed_url "name" %}`` and ``{% fixed_static "path" %}``: Django's ``{% url %}`` (for a URL
 without arguments) and ``{% static %}``, worked out once per process instead of on every page. The
 layout writes some sixteen of them on every staff page, and reversing a URL pattern costs some 20 µs
-each time (docs/benchmarks.md, twelfth round). The answers are kept per script prefix and URL conf,
+each time (docs/benchmarks.md, twelfth round). The answers are kept per script prefix (and URL conf),
 and forgotten when a setting they depend on changes (as tests do)."""
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ import functools
 from django import template
 from django.core.signals import setting_changed
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix
+
+from parley.jinja import fixed_path
 
 register = template.Library()
-
-
-@functools.cache
-def _reversed(name: str, prefix: str, urlconf: str | None) -> str:
-    return reverse(name, urlconf=urlconf)  # under the script prefix ``prefix``
 
 
 @functools.cache
@@ -28,8 +25,8 @@ def _static(path: str, prefix: str) -> str:
 
 @register.simple_tag
 def fixed_url(name: str) -> str:
-    """``{% url name %}``, for a URL that takes no arguments."""
-    return _reversed(name, get_script_prefix(), get_urlconf())
+    """``{% url name %}``, for a URL that takes no arguments (``jinja.fixed_path``)."""
+    return fixed_path(name)
 
 
 @register.simple_tag
@@ -39,8 +36,7 @@ def fixed_static(path: str) -> str:
 
 
 def _forget(*, setting: str, **kwargs) -> None:
-    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME", "STATIC_URL", "STORAGES", "STATICFILES_STORAGE"}:
-        _reversed.cache_clear()
+    if setting in {"FORCE_SCRIPT_NAME", "STATIC_URL", "STORAGES", "STATICFILES_STORAGE"}:
         _static.cache_clear()
 
 
