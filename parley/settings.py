@@ -59,7 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): has the second factor been given?
+    # request.user.is_verified(): has the second factor been given? (django-otp's OTPMiddleware)
+    "parley.accounts.middleware.SignedInDeviceMiddleware",
     "parley.accounts.middleware.SecondFactorRequiredMiddleware",
     "parley.accounts.middleware.SignedOutNoteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -147,7 +148,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user of each request by fixed SQL. A session signed in
+    # through Django's own (before Parley 2026-12) names that one and ends: its person signs in again.
+    "parley.accounts.backends.StaffBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"  # "my queue"

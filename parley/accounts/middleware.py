@@ -1,4 +1,7 @@
-"""Two middlewares of the staff sign-in.
+"""Three middlewares of the staff sign-in.
+
+``SignedInDeviceMiddleware``: django-otp's ``OTPMiddleware`` (``request.user.is_verified()``, the
+device the code was given with), reading that device by fixed SQL (``identity.py``).
 
 ``SecondFactorRequiredMiddleware``: a user who gave the password but not yet the code (or has not set
 up an authenticator app) reaches only the pages of ``ALLOWED_BEFORE_SECOND_FACTOR``; every other page
@@ -23,6 +26,10 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
+from django_otp.middleware import OTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from parley.accounts.identity import totp_device_by_id
 
 # URL names a signed-in but not yet verified user may open.
 ALLOWED_BEFORE_SECOND_FACTOR = frozenset(
@@ -71,6 +78,15 @@ def is_verified(user) -> bool:
     through OTPMiddleware, such as those returned by ``authenticate``)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())
+
+
+class SignedInDeviceMiddleware(OTPMiddleware):
+    def _device_from_persistent_id(self, persistent_id: str):
+        label, _, pk = self._normalize_persistent_id(persistent_id).rpartition("/")
+        app_label, _, model_name = label.partition(".")
+        if app_label == TOTPDevice._meta.app_label and model_name.lower() == TOTPDevice._meta.model_name:
+            return totp_device_by_id(pk)
+        return super()._device_from_persistent_id(persistent_id)  # another kind of device: django-otp's way
 
 
 class SecondFactorRequiredMiddleware:
