@@ -9,7 +9,10 @@ that an index can walk. A segment may also ask for rows that match *any of* seve
 condition gets its own ordered, limited query, merged by a UNION, so that the planner can pick the
 best index for each instead of one plan for an OR of them all. Each part reads the whole row, not
 only its key for an outer query to read again: Django compiles one query fewer, and the database
-joins nothing (the queue's first page, 16 ms to 11.6 ms at a million complaints).
+joins nothing (the queue's first page, 16 ms to 11.6 ms at a million complaints). The parts differ
+only in their condition, so the query is compiled once, with a slot where the condition goes, and
+each condition on its own (``_union_by_text``): Django's own union builds and compiles every part as
+a whole query (the search's page, 2.2 ms of a request; docs/benchmarks.md, thirteenth round).
 
 The page links carry a signed cursor (the segment and the sort key of the boundary row), so a
 tampered link is refused (``BadCursor``) instead of showing something else.
@@ -25,12 +28,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import EmptyResultSet, FieldError, FullResultSet
 from django.db import connections
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ValuesIterable
+from django.db.models.sql import Query
 
 
 class BadCursor(Exception):
     """A page link that was tampered with, or made for another sort order."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One of a segment's ``any_of`` given twice: as Django's ``q``, and as SQL written once on the
+    segment's table, named by its own name (``"cases_complaint"."id"``), with its ``params``. The union
+    by text takes the SQL as it is instead of building and compiling ``q`` (a search's conditions: 1.3
+    ms a request, 3.5 ms for two words); everything else (SQLite, a single condition) takes ``q``. The
+    two must say the same: the one who writes such a pair tests it (the search's:
+    parley/cases/tests/test_search_sql.py)."""
+
+    q: Q
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+def _q(condition: Q | Condition) -> Q:
+    return condition.q if isinstance(condition, Condition) else condition
 
 
 @dataclass(frozen=True)
@@ -44,7 +69,7 @@ class Segment:
 
     queryset: QuerySet
     order: tuple[str, ...]
-    any_of: tuple[Q, ...] = field(default=())
+    any_of: tuple[Q | Condition, ...] = field(default=())
 
 
 @dataclass
@@ -92,9 +117,83 @@ def _fetch(segment: Segment, queryset: QuerySet, order: Sequence[str], limit: in
     features = connections[queryset.db].features
     if len(segment.any_of) == 1 or not features.supports_slicing_ordering_in_compound:
         # SQLite cannot order and limit the parts of a UNION: one query with the OR (no index for it anyway)
-        return list(queryset.filter(functools.reduce(operator.or_, segment.any_of)).order_by(*order)[:limit])
-    parts = [queryset.filter(q).order_by(*order)[:limit] for q in segment.any_of]
+        any_of = functools.reduce(operator.or_, map(_q, segment.any_of))
+        return list(queryset.filter(any_of).order_by(*order)[:limit])
+    found = _union_by_text(queryset, segment.any_of, order, limit)
+    if found is not None:
+        return found
+    parts = [queryset.filter(_q(condition)).order_by(*order)[:limit] for condition in segment.any_of]
     return list(parts[0].union(*parts[1:]).order_by(*order)[:limit])
+
+
+# Stands in the compiled query where each condition goes; no SQL of Django's has this word.
+_SLOT = "parley_any_of_slot"
+
+
+def _condition_sql(model: type[Model], condition: Q | Condition, using: str) -> tuple[str, list[Any]] | None:
+    """``condition`` as SQL on ``model``'s table (by its own name, as a query without joins names it):
+    ``("", [])`` when no row can match it, ``("TRUE", [])`` when every row does, None when it needs a
+    join (then it cannot stand in another query's WHERE)."""
+    if isinstance(condition, Condition):
+        return condition.sql, list(condition.params)
+    query = Query(model)
+    try:
+        where = query.build_where(condition)  # no joins allowed: FieldError if it needs one
+        sql, params = query.get_compiler(using).compile(where)
+    except FieldError:
+        return None
+    except EmptyResultSet:
+        return "", []
+    except FullResultSet:
+        return "TRUE", []
+    return sql, list(params)
+
+
+def _union_by_text(
+    queryset: QuerySet, any_of: Sequence[Q | Condition], order: Sequence[str], limit: int
+) -> list[Any] | None:
+    """The rows of ``queryset`` (a ``values()`` one) that match any of ``any_of``, in ``order``, at most
+    ``limit``: the UNION of one ordered, limited part per condition, as Django's ``union`` would send it
+    (and read it: the same converters, the same dicts), but with the query compiled once. None when
+    this cannot be done (a queryset of model instances, a condition that needs a join, a query that
+    names its own table otherwise): the caller goes Django's way."""
+    if queryset._iterable_class is not ValuesIterable:
+        return None
+    using = queryset.db
+    slot = RawSQL(_SLOT, (), output_field=BooleanField())  # noqa: S611  # a constant, no input
+    query = queryset.filter(slot).order_by(*order)[:limit].query
+    compiler = query.get_compiler(using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    if query.base_table != query.get_meta().db_table or sql.count(_SLOT) != 1:
+        return None
+    conditions = [_condition_sql(queryset.model, condition, using) for condition in any_of]
+    if any(condition is None for condition in conditions):
+        return None
+    at = sql.index(_SLOT)
+    head, tail = sql[:at], sql[at + len(_SLOT) :]
+    before = head.replace("%%", "").count("%s")  # the parameters that come before the slot
+    parts, values = [], []
+    for condition_sql, condition_params in conditions:
+        if condition_sql:  # one that no row matches is left out
+            parts.append(f"({head}({condition_sql}){tail})")
+            values += [*params[:before], *condition_params, *params[before:]]
+    if not parts:
+        return []
+    names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
+    by = ", ".join(f"{names.index(name.lstrip('-')) + 1} {'DESC' if name.startswith('-') else 'ASC'}" for name in order)
+    # one part left is a query of its own (PostgreSQL takes no ORDER BY after a parenthesised one)
+    text = parts[0][1:-1] if len(parts) == 1 else f"{' UNION '.join(parts)} ORDER BY {by} LIMIT {int(limit)}"
+    with connections[using].cursor() as cursor:
+        cursor.execute(text, values)
+        rows = cursor.fetchall()
+    return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[rows])]
 
 
 def _encode_value(value: Any) -> list[Any]:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     Case,
     DateField,
@@ -47,7 +47,7 @@ from parley.cases.models import (
 from parley.cases.rows import QUEUE_POLICY_FIELDS, queue_rows
 from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
 from parley.crypto import blind_index, contact_kind
-from parley.keyset import KeysetPage, Segment, keyset_page
+from parley.keyset import Condition, KeysetPage, Segment, keyset_page
 from parley.mediation.models import Agreement, MediationSession, Mediator, SessionAttendance, SessionStatus, Venue
 from parley.policies.models import ConsentOrder, ProgramPolicy
 
@@ -610,31 +610,70 @@ def officer_matches(text: str) -> Exists:
     )
 
 
-def contact_match(text: str) -> Q | None:
-    """Complaints with a person whose email address or phone number is exactly ``text`` (however it is
-    punctuated or capitalised), through the blind indexes: the contact data itself is encrypted.
-    None when ``text`` looks like neither."""
-    kind = contact_kind(text)
-    if kind is None:
-        return None
-    key = blind_index(kind, text.strip())
-    return Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), **{f"{kind}_index": key})))
+# The search's conditions as SQL too (``keyset.Condition``), for the list's union on PostgreSQL: the
+# column expressions Django's lookups write (``UPPER(col::text) LIKE UPPER(%s)``, which the trigram and
+# upper() indexes are made of), and its patterns (``connection.ops.prep_for_like_query``). Each must say
+# what its Q says: parley/cases/tests/test_search_sql.py compares them.
+def _column(name: str) -> str:
+    return f'"{Complaint._meta.db_table}"."{Complaint._meta.get_field(name).column}"'
 
 
-def search_alternatives(text: str, *, contact: bool = False) -> tuple[Q, ...]:
+def _like(column: str) -> str:
+    return f"UPPER({column}::text) LIKE UPPER(%s)"
+
+
+def _equal(column: str) -> str:
+    return f"UPPER({column}::text) = UPPER(%s)"
+
+
+def _escaped(word: str) -> str:
+    return connections[DEFAULT_DB_ALIAS].ops.prep_for_like_query(word)
+
+
+def _names_sql(alias: str, words: list[str]) -> tuple[str, list[str]]:
+    """``_name_matches(words)`` on the table ``alias``, as SQL."""
+    parts, params = [], []
+    for word in words:
+        pattern = f"{_escaped(word)}%" if len(word) < SHORT_WORD else f"%{_escaped(word)}%"
+        first, last = _like(f'{alias}."first_name"'), _like(f'{alias}."last_name"')
+        parts.append(f"({first} OR {last})")
+        params += [pattern, pattern]
+    return " AND ".join(parts), params
+
+
+def _exists_sql(model: type[Any], where: str) -> str:
+    """Complaints with a row of ``model`` (by its ``complaint`` key) where ``where`` holds (table U0)."""
+    table, own = model._meta.db_table, _column("id")
+    return f'EXISTS(SELECT 1 AS "a" FROM "{table}" U0 WHERE U0."complaint_id" = {own} AND {where} LIMIT 1)'  # noqa: S608  # nosec B608 (names from the models)
+
+
+def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition, ...]:
     """The ways a complaint matches a search: by reference number, a named party's name, or an officer's
     name, DSN or badge, and (``contact``: for the roles that may see contact data) a person's exact
-    email address or phone number. Each is answered by its own indexes; a complaint matches if any holds."""
+    email address or phone number. Each is answered by its own indexes; a complaint matches if any holds.
+    Each is given as Django's Q and as the same condition in SQL (``keyset.Condition``)."""
     text = text.strip()
     words = text.split()
+    alternatives: list[Condition] = []
     # A reference number starts and ends with a digit (``services.next_references``: 2026-0042), so words
     # that do not cannot match it at that end, and are not asked for: a name is one part fewer to build
     # and run.
-    by_reference = []
+    by_reference: list[tuple[Q, str, str]] = []
+    reference = _like(_column("reference"))
     if text[:1].isdigit():
-        by_reference.append(Q(reference__istartswith=text))
+        by_reference.append((Q(reference__istartswith=text), reference, f"{_escaped(text)}%"))
     if len(text) >= SHORT_WORD and text[-1:].isdigit():
-        by_reference.append(Q(reference__iendswith=text))
+        by_reference.append((Q(reference__iendswith=text), reference, f"%{_escaped(text)}"))
+    if by_reference:
+        alternatives.append(
+            Condition(
+                functools.reduce(operator.or_, (q for q, _, _ in by_reference)),
+                "(" + " OR ".join(sql for _, sql, _ in by_reference) + ")",
+                tuple(pattern for _, _, pattern in by_reference),
+            )
+        )
+    dsn, badge = _equal('U0."dsn"'), _equal('U0."badge"')
+    codes_sql = f"{dsn} OR {badge}"
     if len(words) == 1 and len(text) >= SHORT_WORD:
         # One word is in a person's first or last name exactly when it is in the complaint's copy of
         # its people's names (a word has no spaces, and the copy is a line "first last" per person:
@@ -643,20 +682,44 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Q, ...]:
         codes = ComplaintOfficer.objects.filter(complaint=OuterRef("pk")).filter(
             Q(dsn__iexact=text) | Q(badge__iexact=text)
         )
-        alternatives = [Q(search_names__icontains=text), Q(Exists(codes))]
+        alternatives += [
+            Condition(Q(search_names__icontains=text), _like(_column("search_names")), (f"%{_escaped(text)}%",)),
+            Condition(Q(Exists(codes)), _exists_sql(ComplaintOfficer, f"({codes_sql})"), (text, text)),
+        ]
     else:  # several words, all in the names of one person; or a short word at the start of a name
         named = Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(words))
-        alternatives = [Q(Exists(named)), Q(officer_matches(text))]
-    if by_reference:
-        alternatives.insert(0, functools.reduce(operator.or_, by_reference))
+        names_sql, names_params = _names_sql("U0", words)
+        alternatives += [
+            Condition(Q(Exists(named)), _exists_sql(Party, f'NOT U0."anonymous" AND {names_sql}'), tuple(names_params)),
+            Condition(
+                Q(officer_matches(text)),
+                _exists_sql(ComplaintOfficer, f"({codes_sql} OR ({names_sql}))"),
+                (text, text, *names_params),
+            ),
+        ]
     if contact and (by_contact := contact_match(text)) is not None:
         alternatives.append(by_contact)
     return tuple(alternatives)
 
 
+def contact_match(text: str) -> Condition | None:
+    """Complaints with a person whose email address or phone number is exactly ``text`` (however it is
+    punctuated or capitalised), through the blind indexes: the contact data itself is encrypted.
+    None when ``text`` looks like neither."""
+    kind = contact_kind(text)
+    if kind is None:
+        return None
+    key = blind_index(kind, text.strip())
+    return Condition(
+        Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), **{f"{kind}_index": key}))),
+        _exists_sql(Party, f'U0."{kind}_index" = %s'),
+        (key,),
+    )
+
+
 def search_q(text: str, *, contact: bool = False) -> Q:
     """Search by reference number, complainant's name, or officer's name, DSN or badge (one condition)."""
-    return functools.reduce(operator.or_, search_alternatives(text, contact=contact))
+    return functools.reduce(operator.or_, (condition.q for condition in search_alternatives(text, contact=contact)))
 
 
 def pinned_status(filters: dict[str, Any]) -> str | None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from parley.accounts.models import User
-from parley.keyset import BadCursor, Segment, keyset_page
+from parley.keyset import BadCursor, Segment, _union_by_text, keyset_page
 from parley.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +70,67 @@ def test_previous_page_back_to_a_whole_first_page_asks_once(django_assert_num_qu
     with django_assert_num_queries(1):
         back = _page(before=second.previous_cursor)
     assert _ids(back) == users[:2] and not back.has_previous
+
+
+# The UNION of a segment's conditions, compiled once with a slot for each condition
+# (``keyset._union_by_text``): the rows of Django's own union, or None where it cannot stand in.
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="only PostgreSQL orders and limits the parts of a UNION"
+)
+_FIELDS = ("id", "username", "first_name", "last_name", "role", "date_joined", "is_active")
+
+
+def _django_union(queryset, conditions, order, limit):
+    parts = [queryset.filter(q).order_by(*order)[:limit] for q in conditions]
+    return list(parts[0].union(*parts[1:]).order_by(*order)[:limit])
+
+
+def _people(names: list[str]) -> None:
+    for i, name in enumerate(names):
+        UserFactory(username=f"u{i}-{name}", first_name=name, last_name=names[-1 - i], is_active=i % 3 != 0)
+
+
+@postgresql_only
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    words=st.lists(st.text(alphabet="ab%_\\' x", min_size=1, max_size=3), min_size=2, max_size=3),
+    descending=st.booleans(),
+    limit=st.integers(min_value=1, max_value=6),
+)
+def test_the_union_is_the_rows_djangos_union_gives(words, descending, limit):
+    User.objects.all().delete()
+    _people(["a%b", "ab", "a_b", "x'y", "b\\a", "abba", "%", "_", "ba b"])
+    base = User.objects.filter(is_active=True, username__contains="-").values(*_FIELDS)  # parameters before the slot
+    conditions = [Q(first_name__icontains=w) | Q(last_name__istartswith=w) for w in words]
+    conditions.append(Q(Exists(User.objects.filter(pk=OuterRef("pk"), username__iendswith=words[0]))))
+    order = ("-last_name", "-id") if descending else ("last_name", "id")
+    expected = _django_union(base, conditions, order, limit)
+    assert _union_by_text(base, conditions, order, limit) == expected
+
+
+@postgresql_only
+def test_conditions_no_row_or_every_row_matches_and_an_empty_scope():
+    _people(["ann", "bob", "cy"])
+    base = User.objects.values(*_FIELDS)
+    order = ("username", "id")
+    assert _union_by_text(base, [Q(pk__in=[]), Q(first_name="bob")], order, 5) == list(
+        base.filter(first_name="bob").order_by(*order)
+    )
+    assert _union_by_text(base, [Q(pk__in=[]), Q(pk__in=[])], order, 5) == []
+    assert _union_by_text(base, [Q(), Q(first_name="bob")], order, 5) == list(base.order_by(*order)[:5])
+    assert _union_by_text(base.none(), [Q(first_name="ann"), Q(first_name="bob")], order, 5) == []
+
+
+@postgresql_only
+def test_what_cannot_stand_in_the_slot_goes_djangos_way(django_assert_num_queries):
+    _people(["ann", "bob"])
+    order = ("id",)
+    conditions = [Q(first_name="ann"), Q(groups__name="staff")]  # the second needs a join
+    assert _union_by_text(User.objects.values(*_FIELDS), conditions, order, 5) is None
+    assert _union_by_text(User.objects.all(), [Q(first_name="ann"), Q(first_name="bob")], order, 5) is None
+    segments = [Segment(User.objects.values(*_FIELDS), order=order, any_of=tuple(conditions))]
+    page = keyset_page(segments, size=5, scope="users", salt="test")
+    assert [row["first_name"] for row in page.rows] == ["ann"]
+    segments = [Segment(User.objects.values(*_FIELDS), order=order, any_of=(Q(first_name="ann"), Q(first_name="bob")))]
+    with django_assert_num_queries(1):  # one statement: the union by text
+        assert [row["first_name"] for row in keyset_page(segments, size=5, scope="u", salt="t").rows] == ["ann", "bob"]
