@@ -133,7 +133,7 @@ class ComplaintFilterForm(USWDSForm, forms.Form):
         # The categories read once, in one query: a model choice field reads its table at every render
         # (on PostgreSQL through a server-side cursor, four round trips); its SQL written once (building
         # it through the ORM took longer than the database's answer).
-        (categories,) = reads.rows_of(DEFAULT_DB_ALIAS, (_CATEGORIES_SQL, ()))
+        (categories,) = reads.rows_of(DEFAULT_DB_ALIAS, (_CATEGORIES_SQL, ()), prepared=True)
         self._category_keys = {code: pk for pk, code, _ in categories}
         self.category_names = {pk: name for pk, _, name in categories}  # for the list's rows
         self.fields["category"].choices = [("", "Any allegation")] + [(code, name) for _, code, name in categories]
