@@ -42,9 +42,10 @@ def _by_id(model: type[Any], sql: str, pk: Any) -> Any:
         pk = int(pk)
     except (TypeError, ValueError):  # the ORM raises for an id that is not a number; nobody has it
         return None
-    if not -(2**63) <= pk < 2**63:  # nor for one the column cannot hold
-        return None
     using = router.db_for_read(model)
+    low, high = connections[using].ops.integer_field_range(model._meta.pk.get_internal_type())
+    if low is not None and not low <= pk <= high:  # nor for one its column cannot hold (TOTP devices': 32 bits)
+        return None
     (rows,) = reads.fetch_all(using, reads.Read(sql, [pk], (model,)), prepared=True)
     return rows[0][0] if rows else None
 

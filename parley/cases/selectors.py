@@ -651,9 +651,12 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition,
     """The ways a complaint matches a search: by reference number, a named party's name, or an officer's
     name, DSN or badge, and (``contact``: for the roles that may see contact data) a person's exact
     email address or phone number. Each is answered by its own indexes; a complaint matches if any holds.
-    Each is given as Django's Q and as the same condition in SQL (``keyset.Condition``)."""
+    Each is given as Django's Q and as the same condition in SQL (``keyset.Condition``). None at all
+    for blank text, which is no search."""
     text = text.strip()
     words = text.split()
+    if not words:
+        return ()
     alternatives: list[Condition] = []
     # A reference number starts and ends with a digit (``services.next_references``: 2026-0042), so words
     # that do not cannot match it at that end, and are not asked for: a name is one part fewer to build
@@ -718,8 +721,10 @@ def contact_match(text: str) -> Condition | None:
 
 
 def search_q(text: str, *, contact: bool = False) -> Q:
-    """Search by reference number, complainant's name, or officer's name, DSN or badge (one condition)."""
-    return functools.reduce(operator.or_, (condition.q for condition in search_alternatives(text, contact=contact)))
+    """Search by reference number, complainant's name, or officer's name, DSN or badge (one condition;
+    blank text matches every complaint)."""
+    alternatives = search_alternatives(text, contact=contact)
+    return functools.reduce(operator.or_, (condition.q for condition in alternatives), Q())
 
 
 def pinned_status(filters: dict[str, Any]) -> str | None:

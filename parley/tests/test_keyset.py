@@ -132,5 +132,5 @@ def test_what_cannot_stand_in_the_slot_goes_djangos_way(django_assert_num_querie
     page = keyset_page(segments, size=5, scope="users", salt="test")
     assert [row["first_name"] for row in page.rows] == ["ann"]
     segments = [Segment(User.objects.values(*_FIELDS), order=order, any_of=(Q(first_name="ann"), Q(first_name="bob")))]
-    with django_assert_num_queries(1):  # one statement: the union by text
+    with django_assert_num_queries(1):  # one statement, the union (test_search_sql.py tells whose)
         assert [row["first_name"] for row in keyset_page(segments, size=5, scope="u", salt="t").rows] == ["ann", "bob"]

@@ -58,7 +58,7 @@ def test_users_and_devices_are_the_instances_the_orm_gives(irene):
     assert found.bin_key == device.bin_key
 
 
-@pytest.mark.parametrize("pk", ["abc", None, "", "1.5", 2**63, -(2**63) - 1, 10**9])
+@pytest.mark.parametrize("pk", ["abc", None, "", "1.5", 2**31, -(2**31) - 1, 2**40, 2**63, -(2**63) - 1, 10**9])
 def test_an_id_nobody_has_finds_nobody(irene, pk):
     assert identity.user_by_id(pk) is None
     assert identity.totp_device_by_id(pk) is None

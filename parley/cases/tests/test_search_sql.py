@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from parley.cases import selectors, services
 from parley.cases.models import Complaint, PartyKind
 from parley.keyset import _condition_sql
 from parley.testing.factories import OfficerFactory
+from parley.testing.web import login
 
 pytestmark = [
     pytest.mark.django_db,
@@ -118,3 +121,20 @@ def test_each_conditions_sql_is_made_of_the_expressions_and_patterns_django_writ
         django_sql, django_params = _condition_sql(Complaint, condition.q, "default")
         assert sorted(_EXPRESSION.findall(condition.sql)) == sorted(_EXPRESSION.findall(django_sql))
         assert list(condition.params) == [p for p in django_params if isinstance(p, str)]
+
+
+def test_blank_words_are_no_search(complaints):
+    assert selectors.search_alternatives("  \t ", contact=True) == ()
+    assert Complaint.objects.filter(selectors.search_q(" ")).count() == len(complaints)
+
+
+def test_the_list_searches_by_the_union_of_these_conditions_not_djangos(complaints, client, irene, monkeypatch):
+    def refused(*args, **kwargs):
+        raise AssertionError("the list went Django's way")
+
+    monkeypatch.setattr(QuerySet, "union", refused)
+    login(client, irene)
+    for words, expected in [("Okafor", 2), ("Li Wu", 2), ("(314) 555-0101", 5), ("2026", 5)]:
+        response = client.get(reverse("cases:list"), {"q": words})
+        assert response.status_code == 200
+        assert len(re.findall(r'<th scope="row" data-label="Reference"', response.content.decode())) == expected
