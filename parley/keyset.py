@@ -12,7 +12,8 @@ only its key for an outer query to read again: Django compiles one query fewer, 
 joins nothing (the queue's first page, 16 ms to 11.6 ms at a million complaints). The parts differ
 only in their condition, so the query is compiled once, with a slot where the condition goes, and
 each condition on its own (``_union_by_text``): Django's own union builds and compiles every part as
-a whole query (the search's page, 2.2 ms of a request; docs/benchmarks.md, thirteenth round).
+a whole query. With the conditions given as SQL too (``Condition``), a search's page read costs 1.8 to
+2.9 ms less (docs/benchmarks.md, thirteenth round).
 
 The page links carry a signed cursor (the segment and the sort key of the boundary row), so a
 tampered link is refused (``BadCursor``) instead of showing something else.

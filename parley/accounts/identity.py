@@ -2,9 +2,9 @@
 every staff request by SQL written once (``parley/reads.py``) instead of through the ORM.
 
 Django's session engine, its ``ModelBackend`` and django-otp's middleware each build, compile and send
-a query to learn these three rows: 3.1 ms a request on the benchmark machine, more than the page's own
-query on most pages; by prepared statements of fixed SQL, 1.2 ms (docs/benchmarks.md, thirteenth
-round). What each returns is what the ORM would have: the same rows, the same model instances
+a query to learn these three rows: 1.8 to 3.1 ms a request on the benchmark machine, more than the
+page's own query on most pages; by prepared statements of fixed SQL, 0.8 to 1.2 ms (docs/benchmarks.md,
+thirteenth round). What each returns is what the ORM would have: the same rows, the same model instances
 (``Model.from_db`` with the fields' converters), the same answers for a session that has ended, a user
 who is gone or switched off, a device that is not theirs. The three users of these reads:
 ``sessions.SessionStore.load``, ``backends.StaffBackend.get_user`` and
@@ -22,11 +22,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from parley import reads
 from parley.accounts.models import User, UserSession
 
+# names from the models, every value a parameter
 _SESSION_SQL = (
-    'SELECT s."session_data" FROM "accounts_usersession" s WHERE s."session_key" = %s AND s."expire_date" > %s'
+    f'SELECT s."session_data" FROM "{UserSession._meta.db_table}" s'  # noqa: S608  # nosec B608
+    ' WHERE s."session_key" = %s AND s."expire_date" > %s'
 )
-_USER_SQL = f'SELECT {reads.columns(User, "u")} FROM "accounts_user" u WHERE u."id" = %s'  # noqa: S608  # nosec B608
-_DEVICE_SQL = f'SELECT {reads.columns(TOTPDevice, "d")} FROM "otp_totp_totpdevice" d WHERE d."id" = %s'  # noqa: S608  # nosec B608
+_USER_SQL = f'SELECT {reads.columns(User, "u")} FROM "{User._meta.db_table}" u WHERE u."id" = %s'  # noqa: S608  # nosec B608
+_DEVICE_SQL = f'SELECT {reads.columns(TOTPDevice, "d")} FROM "{TOTPDevice._meta.db_table}" d WHERE d."id" = %s'  # noqa: S608  # nosec B608
 
 
 def session_data(session_key: str, now: dt.datetime) -> str | None:
