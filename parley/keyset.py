@@ -161,7 +161,7 @@ def _union_by_text(
     if queryset._iterable_class is not ValuesIterable:
         return None
     using = queryset.db
-    slot = RawSQL(_SLOT, (), output_field=BooleanField())  # noqa: S611  # a constant, no input
+    slot = RawSQL(_SLOT, (), output_field=BooleanField())  # noqa: S611  # nosec B611 (a constant, no input)
     query = queryset.filter(slot).order_by(*order)[:limit].query
     compiler = query.get_compiler(using)
     try:
