@@ -138,8 +138,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-# The complaint page's reads, whose SQL is fixed, are prepared once on each PostgreSQL connection and
-# then run by name: planning them took four times as long as running them (parley/reads.py). Turn off
+# The reads whose SQL is fixed (the complaint page's; the session, user and device of every signed-in
+# request, accounts/identity.py; the list's categories) are prepared once on each PostgreSQL connection
+# and then run by name: planning them took longer than running them (parley/reads.py). Turn off
 # (DB_PREPARED_READS=0) behind a connection pooler that hands one client several server connections
 # (PgBouncer in transaction mode), where a statement prepared on one is unknown to the next.
 PREPARED_READS = env_bool("DB_PREPARED_READS", True)
