@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,11 +48,17 @@ class Condition:
     by text takes the SQL as it is instead of building and compiling ``q`` (a search's conditions: 1.3
     ms a request, 3.5 ms for two words); everything else (SQLite, a single condition) takes ``q``. The
     two must say the same: the one who writes such a pair tests it (the search's:
-    parley/cases/tests/test_search_sql.py)."""
+    parley/cases/tests/test_search_sql.py). ``q`` is built when first asked for, by ``build``: on
+    PostgreSQL a search asks for none, and building them cost 0.35 ms for one word, 1.2 ms for two
+    (docs/benchmarks.md, fourteenth round)."""
 
-    q: Q
+    build: Callable[[], Q]
     sql: str
     params: tuple[Any, ...] = ()
+
+    @functools.cached_property
+    def q(self) -> Q:
+        return self.build()
 
 
 def _q(condition: Q | Condition) -> Q:

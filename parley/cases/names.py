@@ -8,11 +8,15 @@ lookups, 9 ms, for a page of "Garcia" among the mediated complaints of a million
 the complaint's row, the walk reads them as it goes, and a rare name is found through a trigram index
 of the copy (migration 0009).
 
-The search's copy is a line "first last" for each such person. A search word has no spaces, so it is in
-one of a person's names exactly when it is in the copy: a one-word search reads the copy alone
-(``selectors.search_alternatives``; searches of several words, which must all be in one person's
-names, and of one or two letters, which match the start of a name, still read the people). DSNs and
-badges are not in it: they are matched whole, through their own indexes.
+The search's copy is a line "first<TAB>last" for each such person (a tab or line break inside a name is
+written as a space). A search word has no spaces, so it is in one of a person's names exactly when it is
+in that person's line; it starts the first name where the line starts, and the last name after the
+line's tab. So the search reads the copy alone for every search with a word of three letters or more
+(``selectors.search_alternatives``), through the copy's trigram index or on the complaint's row as the
+database walks the page's order; a search of one- and two-letter words only, which no trigram can
+find, still reads the people. DSNs and badges are not in it: they are matched whole, through their own
+indexes. Migration 0015 wrote the copies of the complaints already there in this form (it was "first
+last", which could not tell a two-word first name from the last name).
 
 The lists' copy (``people_copy``) holds what a row of the list or the queue shows of the people: each
 complainant (anonymous or not, and the names), each officer (names, DSN, description) with the keys of
@@ -35,10 +39,16 @@ from typing import Any
 from parley.cases.models import Allegation, Complaint, ComplaintOfficer, Party, PartyKind
 
 
-def search_names_text(people: Iterable[Iterable[str]]) -> str:
-    """The copy for a complaint's people, each given as the words they can be found by."""
-    lines = (" ".join(word for word in person if word) for person in people)
-    return "\n".join(line for line in lines if line)
+def search_names_text(people: Iterable[tuple[str, str]]) -> str:
+    """The copy for a complaint's people, each given as (first name, last name): a line "first<TAB>last"
+    each. A tab or a line break inside a name is written as a space, so that the line's one tab is where
+    the last name starts, and the line is the person's (``selectors.search_alternatives``)."""
+    lines = ("\t".join(_one_line(name) for name in person) for person in people if any(person))
+    return "\n".join(lines)
+
+
+def _one_line(name: str) -> str:
+    return name.replace("\t", " ").replace("\n", " ")
 
 
 def people_copy(complainants: Iterable[Sequence[Any]], officers: Iterable[Sequence[Any]]) -> dict[str, list]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
+    BooleanField,
     Case,
     DateField,
     Exists,
@@ -24,7 +25,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
+from django.db.models.lookups import Regex
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -626,6 +628,9 @@ def _equal(column: str) -> str:
     return f"UPPER({column}::text) = UPPER(%s)"
 
 
+_DSN, _BADGE = 'U0."dsn"', 'U0."badge"'  # an officer's, in ``_exists_sql``
+
+
 def _escaped(word: str) -> str:
     return connections[DEFAULT_DB_ALIAS].ops.prep_for_like_query(word)
 
@@ -651,8 +656,8 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition,
     """The ways a complaint matches a search: by reference number, a named party's name, or an officer's
     name, DSN or badge, and (``contact``: for the roles that may see contact data) a person's exact
     email address or phone number. Each is answered by its own indexes; a complaint matches if any holds.
-    Each is given as Django's Q and as the same condition in SQL (``keyset.Condition``). None at all
-    for blank text, which is no search."""
+    Each is given as Django's Q (built when asked for) and as the same condition in SQL
+    (``keyset.Condition``). None at all for blank text, which is no search."""
     text = text.strip()
     words = text.split()
     if not words:
@@ -661,45 +666,109 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition,
     # A reference number starts and ends with a digit (``services.next_references``: 2026-0042), so words
     # that do not cannot match it at that end, and are not asked for: a name is one part fewer to build
     # and run.
-    by_reference: list[tuple[Q, str, str]] = []
     reference = _like(_column("reference"))
-    if text[:1].isdigit():
-        by_reference.append((Q(reference__istartswith=text), reference, f"{_escaped(text)}%"))
-    if len(text) >= SHORT_WORD and text[-1:].isdigit():
-        by_reference.append((Q(reference__iendswith=text), reference, f"%{_escaped(text)}"))
-    if by_reference:
-        alternatives.append(
-            Condition(
-                functools.reduce(operator.or_, (q for q, _, _ in by_reference)),
-                "(" + " OR ".join(sql for _, sql, _ in by_reference) + ")",
-                tuple(pattern for _, _, pattern in by_reference),
-            )
-        )
-    dsn, badge = _equal('U0."dsn"'), _equal('U0."badge"')
-    codes_sql = f"{dsn} OR {badge}"
+    starts, ends = text[:1].isdigit(), len(text) >= SHORT_WORD and text[-1:].isdigit()
+    if starts or ends:
+
+        def by_reference() -> Q:
+            q = Q(reference__istartswith=text) if starts else Q()
+            return q | Q(reference__iendswith=text) if ends else q
+
+        patterns = ((f"{_escaped(text)}%",) if starts else ()) + ((f"%{_escaped(text)}",) if ends else ())
+        alternatives.append(Condition(by_reference, "(" + " OR ".join([reference] * len(patterns)) + ")", patterns))
+
+    def codes() -> Q:  # an officer's DSN or badge, matched whole
+        return Q(Exists(_officers().filter(Q(dsn__iexact=text) | Q(badge__iexact=text))))
+
+    codes_sql = f"{_equal(_DSN)} OR {_equal(_BADGE)}"
+    by_codes = Condition(codes, _exists_sql(ComplaintOfficer, f"({codes_sql})"), (text, text))
+    copy = _like(_column("search_names"))
     if len(words) == 1 and len(text) >= SHORT_WORD:
         # One word is in a person's first or last name exactly when it is in the complaint's copy of
-        # its people's names (a word has no spaces, and the copy is a line "first last" per person:
+        # its people's names (a word has no spaces, and the copy is a line "first<TAB>last" per person:
         # names.py), which the database reads on the complaint's own row as it walks the page's order,
-        # or finds through the copy's trigram index when the word is rare. DSNs and badges are whole.
-        codes = ComplaintOfficer.objects.filter(complaint=OuterRef("pk")).filter(
-            Q(dsn__iexact=text) | Q(badge__iexact=text)
-        )
+        # or finds through the copy's trigram index when the word is rare.
         alternatives += [
-            Condition(Q(search_names__icontains=text), _like(_column("search_names")), (f"%{_escaped(text)}%",)),
-            Condition(Q(Exists(codes)), _exists_sql(ComplaintOfficer, f"({codes_sql})"), (text, text)),
+            Condition(lambda: Q(search_names__icontains=text), copy, (f"%{_escaped(text)}%",)),
+            by_codes,
         ]
-    else:  # several words, all in the names of one person; or a short word at the start of a name
-        named = Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(words))
-        names_sql, names_params = _names_sql("U0", words)
+        return _with_contact(alternatives, text, contact)
+    # Several words, all in the names of one person, or a short word. The words of a person's names are
+    # in that person's line of the complaint's copy, a short word at the line's start or after its tab
+    # (names.py). A word of three letters or more can be found through the copy's trigram index, so
+    # with one the copy alone answers: through the index for a rare name, or on the complaint's row as
+    # the database walks the page's order. Reading the people of every complaint with one of the words
+    # took 43 ms for "Maria Garcia" at a million, 2.5 s for "Garcia Ma" (docs/benchmarks.md, fourteenth
+    # round).
+    if long_words := [word for word in words if len(word) >= SHORT_WORD]:
+        one_line = _in_one_line(words)
+
+        def in_one_line() -> Q:
+            in_copy = (Q(search_names__icontains=word) for word in long_words)
+            return functools.reduce(operator.and_, in_copy) & Q(_in_one_line_q(one_line))
+
+        in_copy_sql = " AND ".join([copy] * len(long_words))
         alternatives += [
-            Condition(Q(Exists(named)), _exists_sql(Party, f'NOT U0."anonymous" AND {names_sql}'), tuple(names_params)),
             Condition(
-                Q(officer_matches(text)),
-                _exists_sql(ComplaintOfficer, f"({codes_sql} OR ({names_sql}))"),
-                (text, text, *names_params),
+                in_one_line,
+                f"{in_copy_sql} AND COALESCE(UPPER({_column('search_names')})::text ~ (UPPER(%s)), false)",
+                (*(f"%{_escaped(word)}%" for word in long_words), one_line),
             ),
+            by_codes,
         ]
+        return _with_contact(alternatives, text, contact)
+    # Words of one or two letters only: no trigram finds them, so the people are read, through the
+    # indexes of their names' start.
+    names_sql, names_params = _names_sql("U0", words)
+
+    def parties_named() -> Q:
+        return Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(words))))
+
+    def officers_named_or_codes() -> Q:
+        return Q(Exists(_officers().filter(Q(dsn__iexact=text) | Q(badge__iexact=text) | _name_matches(words))))
+
+    alternatives += [
+        Condition(parties_named, _exists_sql(Party, f'NOT U0."anonymous" AND {names_sql}'), tuple(names_params)),
+        Condition(
+            officers_named_or_codes,
+            _exists_sql(ComplaintOfficer, f"({codes_sql} OR ({names_sql}))"),
+            (text, text, *names_params),
+        ),
+    ]
+    return _with_contact(alternatives, text, contact)
+
+
+def _in_one_line_q(pattern: str) -> Coalesce:
+    """The copy matches ``pattern`` (``_in_one_line``), both upper-cased, as a LIKE compares them.
+
+    In a COALESCE, which changes nothing (the copy is never NULL) but what the planner guesses of it: of
+    an expression it does not know, half the rows. Of the operator itself, it takes each letter of the
+    pattern to let a fifth of the rows through: a handful of complaints of a million for a pattern of
+    two names, and then it read every complaint with a "Garcia" through the trigram index (76,000 rows,
+    390 ms) for "Garcia Ma", rather than walk the page's order (docs/benchmarks.md, fourteenth round)."""
+    matches = Regex(Upper("search_names"), Upper(Value(pattern)))
+    return Coalesce(matches, Value(False), output_field=BooleanField())
+
+
+def _in_one_line(words: list[str]) -> str:
+    """A regular expression, PostgreSQL's and Python's alike, that finds the words in one line of the
+    copy (names.py): a word of three letters or more anywhere in it, a shorter one where the first or
+    the last name starts (the line's start, or after its tab). Anchored where a line starts, then a
+    lookahead for each word, none past the line's end. The ASCII characters other than letters and
+    digits are escaped: they include every character a pattern treats specially. The database
+    upper-cases the pattern as it does the copy, as its LIKE does."""
+    parts = []
+    for word in words:
+        escaped = "".join(f"\\{c}" if c.isascii() and not c.isalnum() else c for c in word)
+        parts.append(f"(?=[^\n]*{escaped})" if len(word) >= SHORT_WORD else f"(?=(?:[^\n\t]*\t)?{escaped})")
+    return "(?:^|\n)" + "".join(parts)
+
+
+def _officers() -> QuerySet[ComplaintOfficer]:
+    return ComplaintOfficer.objects.filter(complaint=OuterRef("pk"))
+
+
+def _with_contact(alternatives: list[Condition], text: str, contact: bool) -> tuple[Condition, ...]:
     if contact and (by_contact := contact_match(text)) is not None:
         alternatives.append(by_contact)
     return tuple(alternatives)
@@ -714,7 +783,7 @@ def contact_match(text: str) -> Condition | None:
         return None
     key = blind_index(kind, text.strip())
     return Condition(
-        Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), **{f"{kind}_index": key}))),
+        lambda: Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), **{f"{kind}_index": key}))),
         _exists_sql(Party, f'U0."{kind}_index" = %s'),
         (key,),
     )

@@ -64,9 +64,9 @@ def test_intake_copies_the_named_parties_and_the_officers_names_but_no_anonymous
             services.NewOfficer(description="Tall, car 4312", allegation_codes=["discourtesy"]),
         ],
     )
-    assert c.search_names == "Lucia Fernández\nKevin Marsh\nAnn Lee"  # as written, on the object returned
+    assert c.search_names == "Lucia\tFernández\nKevin\tMarsh\nAnn\tLee"  # as written, on the object returned
     c.refresh_from_db()
-    assert c.search_names == "Lucia Fernández\nKevin Marsh\nAnn Lee"  # DSNs and badges are matched whole
+    assert c.search_names == "Lucia\tFernández\nKevin\tMarsh\nAnn\tLee"  # DSNs and badges are matched whole
     for word in ("Secret", "Hidden", "Secret Hidden"):  # an anonymous complainant's name is never searched
         assert not Complaint.objects.filter(selectors.search_q(word)).exists(), word
     assert list(Complaint.objects.filter(selectors.search_q("4411"))) == [c]
@@ -78,12 +78,12 @@ def test_retention_takes_the_civilians_names_out_of_the_copy_and_keeps_the_offic
     ProgramPolicy.objects.filter(pk=policy.pk).update(retention_years=5)
     with time_machine.travel(timezone.now() - dt.timedelta(days=365 * 6)):
         old = reach(Status.DECLINED_BY_COMPLAINANT, journey)
-    assert "Dana Reyes" in Complaint.objects.get(pk=old.pk).search_names
+    assert "Dana\tReyes" in Complaint.objects.get(pk=old.pk).search_names
     officer = old.officers.get()
     apply_retention()
     copy = Complaint.objects.get(pk=old.pk).search_names
     assert "Dana" not in copy and "Reyes" not in copy
-    assert copy == f"{officer.first_name} {officer.last_name}"
+    assert copy == f"{officer.first_name}\t{officer.last_name}"
     assert not Complaint.objects.filter(selectors.search_q("Reyes")).exists()
     people = Complaint.objects.get(pk=old.pk).people  # the lists' copy: the complainant stays, unnamed
     assert people["c"] == [[False, "", ""]] and people["o"][0][:2] == [officer.first_name, officer.last_name]
@@ -114,6 +114,7 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
             services.NewParty(first_name="Lucia Ann", last_name="Fernández-Okafor"),
             services.NewParty(kind="witness", first_name="Jo_Ann", last_name="Back\\slash 100%"),
             services.NewParty(kind="witness", first_name="Joxann", last_name="Backxslash 1000"),  # decoys
+            services.NewParty(kind="witness", first_name="Tab\tIn", last_name="New\nLine"),  # not on two lines
         ],
         officers=[services.NewOfficer(first_name="Tam", last_name="Ng", allegation_codes=["discourtesy"])],
     )
@@ -135,6 +136,16 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
         "a b",
         "Ann",  # inside a first name of two words
         "ann fern",
+        "Lucia Ann Fern",
+        "An Fernández",
+        "Lu Fern",
+        "Fe Lucia",
+        "Okafor Lu",
+        "In New",
+        "Tab Line",
+        "Ne Tab",
+        "Li Tab",
+        "b\ti",
         "ández-ok",
         "ÁNDEZ",
         "Ng",
@@ -161,18 +172,41 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
     assert all(Complaint.objects.filter(selectors.search_q(text)).exists() for text in (reference[:5], reference[-4:]))
 
 
-def test_a_one_word_search_reads_the_copy_and_several_words_or_a_short_one_the_people(journey, irene):
-    """Which side answers which search (this is why the copy must be written wherever names change)."""
+def test_a_search_with_a_word_of_three_letters_reads_the_copy_alone_and_one_of_short_words_the_people(journey, irene):
+    """Which side answers which search (this is why the copy must be written wherever names change): with a
+    word of three letters or more, the copy alone, which must have all the words in one person's line;
+    with one- and two-letter words only, the people."""
     c = reach(Status.RECEIVED, journey)  # Dana Reyes
-    Complaint.objects.filter(pk=c.pk).update(search_names="Someone Else")
-    assert list(Complaint.objects.filter(selectors.search_q("Someone"))) == [c]
-    assert not Complaint.objects.filter(selectors.search_q("Reyes")).exists()
-    assert not Complaint.objects.filter(selectors.search_q("Someone Else")).exists()
-    assert list(Complaint.objects.filter(selectors.search_q("Dana Reyes"))) == [c]
-    assert list(Complaint.objects.filter(selectors.search_q("Re"))) == [c]
+    Complaint.objects.filter(pk=c.pk).update(search_names="Someone\tElse")
+    for text in ("Someone", "Someone Else", "Else So", "El Someone", "els"):
+        assert list(Complaint.objects.filter(selectors.search_q(text))) == [c], text
+    for text in ("Reyes", "Dana Reyes", "Dana Re", "Someone Reyes", "ne Else", "Someone Da", "So El"):
+        assert not Complaint.objects.filter(selectors.search_q(text)).exists(), text
+    for text in ("Re", "Da Re", "d r"):  # the people
+        assert list(Complaint.objects.filter(selectors.search_q(text))) == [c], text
+    Complaint.objects.filter(pk=c.pk).update(search_names="Dana\tSomeone\nElse\tReyes")
+    assert not Complaint.objects.filter(selectors.search_q("Dana Reyes")).exists()  # in two people's lines
     refresh_people_copies([c.pk])
-    assert list(Complaint.objects.filter(selectors.search_q("Reyes"))) == [c]
-    assert not Complaint.objects.filter(selectors.search_q("Someone")).exists()
+    for text in ("Reyes", "reyes DANA", "Dana Re", "Re Dana", "Da Reyes"):
+        assert list(Complaint.objects.filter(selectors.search_q(text))) == [c], text
+    for text in ("Someone", "Dana Ey", "Reyes An"):  # "Ey" and "An" are not where a name starts
+        assert not Complaint.objects.filter(selectors.search_q(text)).exists(), text
+
+
+def test_several_words_must_all_be_in_one_persons_names_not_only_in_the_copy(journey, irene):
+    """The copy holds everyone's names: a complainant's first name and an officer's last name are both in
+    it, but no one person has them both."""
+    officer = OfficerFactory(first_name="Kevin", last_name="Marsh")
+    c = _receive(
+        irene,
+        parties=[services.NewParty(first_name="Lucia", last_name="Fernández")],
+        officers=[services.NewOfficer(roster=officer, allegation_codes=["discourtesy"])],
+    )
+    assert c.search_names == "Lucia\tFernández\nKevin\tMarsh"
+    for text in ("Lucia Marsh", "Kevin Fernández", "luc mar"):
+        assert not Complaint.objects.filter(selectors.search_q(text)).exists(), text
+    for text in ("Lucia Fernández", "fernández luc", "Kevin Marsh", "marsh KEV", "Ke Marsh"):
+        assert list(Complaint.objects.filter(selectors.search_q(text))) == [c], text
 
 
 @pytest.mark.postgres
@@ -218,10 +252,35 @@ def test_the_migration_fills_the_copy_as_the_services_write_it_and_reverses(poli
     ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
     _varied_complaints(irene)
     written = _copies()
-    assert sorted(written.values()) == ["", "Lucia Fernández\nOkafor\nKevin Marsh\nAnn Lee"]
+    assert sorted(written.values()) == ["", "Lucia\tFernández\n\tOkafor\nKevin\tMarsh\nAnn\tLee"]
     with migrated_back_to("cases", "0008_open_complaint_indexes"):
         assert "search_names" not in columns_of("cases_complaint")
         migrate_to(("cases", "0009_complaint_search_names"))
+    assert _copies() == written
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0015_writes_the_copy_with_a_tab_as_the_services_write_it_and_back_as_it_was(policy, irene):
+    from parley.testing.migrations import migrate_to, migrated_back_to
+
+    ProgramPolicy.objects.filter(pk=policy.pk).update(anonymous_complaints_accepted=True)
+    _varied_complaints(irene)
+    odd = _receive(
+        irene,
+        parties=[services.NewParty(first_name="Mary Ann", last_name="Tab\tand\nbreak")],
+        officers=[services.NewOfficer(first_name="Only", last_name="", allegation_codes=["discourtesy"])],
+    )
+    written = _copies()
+    assert written[odd.pk] == "Mary Ann\tTab and break\nOnly\t"
+    with migrated_back_to("cases", "0014_complaint_people_next_due_kind"):
+        assert sorted(_copies().values()) == [
+            "",
+            "Lucia Fernández\nOkafor\nKevin Marsh\nAnn Lee",
+            "Mary Ann Tab\tand\nbreak\nOnly",  # as 0009 wrote it
+        ]
+        migrate_to(("cases", "0015_search_names_first_tab_last"))
+        assert _copies() == written
+        migrate_to(("cases", "0014_complaint_people_next_due_kind"))
     assert _copies() == written
 
 
@@ -306,7 +365,7 @@ def test_the_repair_command_completes_what_older_code_took_in_and_writes_only_wh
     out = io.StringIO()
     call_command("refresh_search_names", stdout=out)
     assert out.getvalue().strip() == "Checked 3 complaints; wrote the copies of 1 again."
-    assert _copies() == {**written, older.pk: "Lucia Fernández"}
+    assert _copies() == {**written, older.pk: "Lucia\tFernández"}
     assert set(Complaint.objects.filter(selectors.search_q("Fernández")).values_list("pk", flat=True)) == {
         named,
         older.pk,
