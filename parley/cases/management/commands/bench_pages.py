@@ -212,10 +212,11 @@ class Command(BaseCommand):
             self._searches(client)
 
     def _searches(self, client: Client) -> None:
-        """Every last name of the demo data (people and officers share them), several words, a word that
-        matches nothing, a rare one and short ones, each with and without the outcome "mediated": the
-        page's whole time, the median of 3 requests each (after one)."""
+        """Every last name of the demo data (people and officers share them), several words (with an
+        initial too), a word that matches nothing, a rare one and short ones, each with and without the
+        outcome "mediated": the page's whole time, the median of 3 requests each (after one)."""
         words = [*dict.fromkeys(LAST), "Maria Garcia", "Zzyzx", "Smithson", "Ng", "Ann", "ez", "son"]
+        words += ["M Garcia", "Garcia Ma", "Ana Maria Lopez", "Li Wu"]  # an initial; three words; short ones
         timed: list[tuple[float, str]] = []
         for word in words:
             for outcome in ("", "mediated"):
