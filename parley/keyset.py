@@ -13,7 +13,9 @@ joins nothing (the queue's first page, 16 ms to 11.6 ms at a million complaints)
 only in their condition, so the query is compiled once, with a slot where the condition goes, and
 each condition on its own (``_union_by_text``): Django's own union builds and compiles every part as
 a whole query. With the conditions given as SQL too (``Condition``), a search's page read costs 1.8 to
-2.9 ms less (docs/benchmarks.md, thirteenth round).
+2.9 ms less (docs/benchmarks.md, thirteenth round). A condition whose share of the rows the planner
+cannot guess (the search's words in one person's names) is looked for among the first rows of the order
+first, and read through its indexes only when those hold no page (``_walked_first``: fourteenth round).
 
 The page links carry a signed cursor (the segment and the sort key of the boundary row), so a
 tampered link is refused (``BadCursor``) instead of showing something else.
@@ -21,6 +23,7 @@ tampered link is refused (``BadCursor``) instead of showing something else.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import operator
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
-from django.core.exceptions import EmptyResultSet, FieldError, FullResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FieldError, FullResultSet
 from django.db import connections
 from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -55,10 +58,19 @@ class Condition:
     build: Callable[[], Q]
     sql: str
     params: tuple[Any, ...] = ()
+    # (SQL, params) of the same condition written for the planner to read through its indexes. When given,
+    # the union looks for the condition's rows among the first ``WALK_FIRST_ROWS`` of the order first, by
+    # ``sql``, and only when they hold no page, by this (``_walked_first``).
+    indexed: tuple[str, tuple[Any, ...]] | None = None
 
     @functools.cached_property
     def q(self) -> Q:
         return self.build()
+
+
+# How many rows, at most, a ``Condition`` with an ``indexed`` form is looked for in, walking the order,
+# before it is read through its indexes (a walk reads some 1,000 rows a millisecond; the union's search).
+WALK_FIRST_ROWS = 20_000
 
 
 def _q(condition: Q | Condition) -> Q:
@@ -166,6 +178,8 @@ def _union_by_text(
     names its own table otherwise): the caller goes Django's way."""
     if queryset._iterable_class is not ValuesIterable:
         return None
+    if any(isinstance(condition, Condition) and condition.indexed for condition in any_of):
+        any_of = _walked_first(queryset, any_of, order, limit)
     using = queryset.db
     slot = RawSQL(_SLOT, (), output_field=BooleanField())  # noqa: S611  # nosec B611 (a constant, no input)
     query = queryset.filter(slot).order_by(*order)[:limit].query
@@ -201,6 +215,60 @@ def _union_by_text(
         cursor.execute(text, values)
         rows = cursor.fetchall()
     return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[rows])]
+
+
+def _walked_first(
+    queryset: QuerySet, any_of: Sequence[Q | Condition], order: Sequence[str], limit: int
+) -> list[Q | Condition]:
+    """``any_of`` with each condition that has an ``indexed`` form resolved, for a union that runs each
+    part once: the rows it found among the first ``WALK_FIRST_ROWS`` rows of ``order`` when those hold
+    ``limit`` of them (by key), or else its ``indexed`` form.
+
+    Whether the database should walk the page's order and test each row, or find the rows through an
+    index and sort them, depends on how many rows match, which the planner cannot know for a condition
+    such as "these words in one person's names". A walk finds a page at once when many match and reads
+    every row when none do (1.7 s at a million complaints for "Garcia Q"); an index is quick when few
+    match and reads thousands of rows to sort when many do (1.5 s for "son M"). So the walk goes first,
+    bounded: as far as the ``WALK_FIRST_ROWS``-th row (a range an index scan stops at), and when that
+    holds no page, few match and the index is asked."""
+    fields = [name.lstrip("-") for name in order]
+    bound = list(queryset.order_by(*order).values_list(*fields)[WALK_FIRST_ROWS - 1 : WALK_FIRST_ROWS])
+    walked = _up_to(queryset, order, bound[0]) if bound else None
+    resolved: list[Q | Condition] = []
+    for condition in any_of:
+        if not (isinstance(condition, Condition) and condition.indexed):
+            resolved.append(condition)
+            continue
+        plain = dataclasses.replace(condition, indexed=None)
+        if walked is None:  # the whole segment is within the walk (or its order cannot be bounded)
+            resolved.append(plain)
+            continue
+        rows = _union_by_text(walked, [plain], order, limit)
+        if rows is not None and len(rows) >= limit:  # a page within the walk: those rows, by key
+            pk = queryset.model._meta.pk
+            keys = [row[pk.name] for row in rows]
+            column = f'"{queryset.model._meta.db_table}"."{pk.column}"'
+            resolved.append(Condition(functools.partial(Q, pk__in=keys), f"{column} = ANY(%s)", (keys,)))
+        else:
+            sql, params = condition.indexed
+            resolved.append(dataclasses.replace(condition, sql=sql, params=params, indexed=None))
+    return resolved
+
+
+def _up_to(queryset: QuerySet, order: Sequence[str], key: Sequence[Any]) -> QuerySet | None:
+    """The rows of ``queryset`` that come up to ``key`` (itself included) in ``order``, as one comparison of
+    rows, which an index in that order reads as a range and stops at. None for an order this cannot say
+    (on annotations, or ascending and descending mixed)."""
+    meta = queryset.model._meta
+    directions = {name.startswith("-") for name in order}
+    try:
+        columns = [f'"{meta.db_table}"."{meta.get_field(name.lstrip("-")).column}"' for name in order]
+    except FieldDoesNotExist:
+        return None
+    if len(directions) != 1:
+        return None
+    compared = f"({', '.join(columns)}) {'>=' if directions.pop() else '<='} ({', '.join(['%s'] * len(columns))})"
+    return queryset.filter(RawSQL(compared, tuple(key), output_field=BooleanField()))  # noqa: S611  # nosec B611 (names from the model)
 
 
 def _encode_value(value: Any) -> list[Any]:

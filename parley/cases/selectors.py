@@ -696,10 +696,12 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition,
     # Several words, all in the names of one person, or a short word. The words of a person's names are
     # in that person's line of the complaint's copy, a short word at the line's start or after its tab
     # (names.py). A word of three letters or more can be found through the copy's trigram index, so
-    # with one the copy alone answers: through the index for a rare name, or on the complaint's row as
-    # the database walks the page's order. Reading the people of every complaint with one of the words
-    # took 43 ms for "Maria Garcia" at a million, 2.5 s for "Garcia Ma" (docs/benchmarks.md, fourteenth
-    # round).
+    # with one the copy alone answers. How many complaints match, the planner cannot guess (the words
+    # may be common and yet never in one person's names), so the union walks the page's order first,
+    # testing each row, as far as a bound, and only when that finds no page asks the index, through the
+    # ``indexed`` form (keyset._walked_first). Reading the people of every complaint with one of the
+    # words took 43 ms for "Maria Garcia" at a million, 2.4 s for "Garcia Ma"; the walk alone, 1.7 s for
+    # "Garcia Q" (docs/benchmarks.md, fourteenth round).
     if long_words := [word for word in words if len(word) >= SHORT_WORD]:
         one_line = _in_one_line(words)
 
@@ -708,11 +710,20 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition,
             return functools.reduce(operator.and_, in_copy) & Q(_in_one_line_q(one_line))
 
         in_copy_sql = " AND ".join([copy] * len(long_words))
+        in_copy_params = tuple(f"%{_escaped(word)}%" for word in long_words)
+        matches = f"UPPER({_column('search_names')})::text ~ (UPPER(%s))"
+        # for the index: where each short word may start a name, which the copy's trigram index can find
+        short_words = [word for word in words if len(word) < SHORT_WORD]
+        name_starts = tuple(f"(?:^|[\n\t]){_regex_escaped(word)}" for word in short_words)
         alternatives += [
             Condition(
                 in_one_line,
-                f"{in_copy_sql} AND COALESCE(UPPER({_column('search_names')})::text ~ (UPPER(%s)), false)",
-                (*(f"%{_escaped(word)}%" for word in long_words), one_line),
+                f"{in_copy_sql} AND COALESCE({matches}, false)",
+                (*in_copy_params, one_line),
+                indexed=(
+                    " AND ".join([in_copy_sql, *[matches] * len(name_starts), matches]),
+                    (*in_copy_params, *name_starts, one_line),
+                ),
             ),
             by_codes,
         ]
@@ -759,9 +770,13 @@ def _in_one_line(words: list[str]) -> str:
     upper-cases the pattern as it does the copy, as its LIKE does."""
     parts = []
     for word in words:
-        escaped = "".join(f"\\{c}" if c.isascii() and not c.isalnum() else c for c in word)
+        escaped = _regex_escaped(word)
         parts.append(f"(?=[^\n]*{escaped})" if len(word) >= SHORT_WORD else f"(?=(?:[^\n\t]*\t)?{escaped})")
     return "(?:^|\n)" + "".join(parts)
+
+
+def _regex_escaped(word: str) -> str:
+    return "".join(f"\\{c}" if c.isascii() and not c.isalnum() else c for c in word)
 
 
 def _officers() -> QuerySet[ComplaintOfficer]:

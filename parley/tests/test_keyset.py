@@ -8,8 +8,9 @@ from django.db.models import Exists, OuterRef, Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parley import keyset
 from parley.accounts.models import User
-from parley.keyset import BadCursor, Segment, _union_by_text, keyset_page
+from parley.keyset import BadCursor, Condition, Segment, _condition_sql, _union_by_text, keyset_page
 from parley.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,46 @@ def test_what_cannot_stand_in_the_slot_goes_djangos_way(django_assert_num_querie
     segments = [Segment(User.objects.values(*_FIELDS), order=order, any_of=(Q(first_name="ann"), Q(first_name="bob")))]
     with django_assert_num_queries(1):  # one statement, the union (test_search_sql.py tells whose)
         assert [row["first_name"] for row in keyset_page(segments, size=5, scope="u", salt="t").rows] == ["ann", "bob"]
+
+
+# A condition with an ``indexed`` form is looked for among the first WALK_FIRST_ROWS rows of the order
+# first (``keyset._walked_first``), and through its indexed form only when they hold no page.
+def _condition(q: Q, *, indexed: tuple[str, tuple] | None = None) -> Condition:
+    sql, params = _condition_sql(User, q, "default")
+    return Condition(lambda: q, sql, tuple(params), indexed=(sql, tuple(params)) if indexed is None else indexed)
+
+
+@postgresql_only
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    words=st.lists(st.sampled_from(["a", "b", "ab", "x", "%", "ba"]), min_size=1, max_size=3),
+    descending=st.booleans(),
+    limit=st.integers(min_value=1, max_value=6),
+    walk=st.integers(min_value=1, max_value=12),
+)
+def test_walked_first_the_union_is_the_rows_djangos_union_gives(words, descending, limit, walk, monkeypatch):
+    User.objects.all().delete()
+    _people(["ab", "ba", "a%", "x", "abba", "b", "xa", "bab", "a", "ax", "xb"])
+    monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", walk)
+    base = User.objects.filter(is_active=True).values(*_FIELDS)
+    qs = [Q(first_name__icontains=word) for word in words]
+    order = ("-last_name", "-id") if descending else ("last_name", "id")
+    expected = _django_union(base, [*qs, Q(username="nobody")], order, limit)
+    conditions = [*map(_condition, qs), Q(username="nobody")]
+    assert _union_by_text(base, conditions, order, limit) == expected
+
+
+@postgresql_only
+def test_the_indexed_form_is_asked_only_when_the_walk_holds_no_page(monkeypatch):
+    _people(["ann", "bob", "cy", "dee", "ann", "eve", "ann", "fay"])
+    base = User.objects.values(*_FIELDS)
+    order = ("username", "id")
+    anns = list(base.filter(first_name="ann").order_by(*order))
+    never = _condition(Q(first_name="ann"), indexed=("FALSE", ()))  # a wrong indexed form shows when it is used
+    monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", 5)  # "ann" is the 1st and 5th by username: a page of 2
+    assert _union_by_text(base, [never, Q(pk__in=[])], order, 2) == anns[:2]
+    assert _union_by_text(base, [never, Q(pk__in=[])], order, 3) == []  # 2 in the walk, not 3: the index
+    monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", 50)  # more than there are: the walk is all
+    assert _union_by_text(base, [never, Q(pk__in=[])], order, 3) == anns
+    monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", 2)
+    assert keyset._up_to(base, ("username", "-id"), ("x", 1)) is None  # mixed directions: no range to stop at

@@ -115,6 +115,7 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
             services.NewParty(kind="witness", first_name="Jo_Ann", last_name="Back\\slash 100%"),
             services.NewParty(kind="witness", first_name="Joxann", last_name="Backxslash 1000"),  # decoys
             services.NewParty(kind="witness", first_name="Tab\tIn", last_name="New\nLine"),  # not on two lines
+            services.NewParty(kind="witness", first_name="Ma.ry (Jo)", last_name="O*Neil+[x]|^$"),  # a pattern's
         ],
         officers=[services.NewOfficer(first_name="Tam", last_name="Ng", allegation_codes=["discourtesy"])],
     )
@@ -146,6 +147,18 @@ def test_demo_data_carries_the_copy_and_searches_find_what_the_people_alone_woul
         "Ne Tab",
         "Li Tab",
         "b\ti",
+        "Ma.ry O*Neil",
+        "(Jo) ry",
+        "Mary Jo",
+        "M.ry Neil",
+        "Maxry (Jo)",
+        "[x] O*",
+        "+[x]| Ma",
+        "^$ Ma.",
+        "Ma M.",
+        "a.b Ann",
+        "( Garcia",
+        "\\s Jo_",
         "ández-ok",
         "ÁNDEZ",
         "Ng",

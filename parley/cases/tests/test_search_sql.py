@@ -15,6 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parley import keyset
 from parley.cases import selectors, services
 from parley.cases.models import Complaint, PartyKind
 from parley.keyset import _condition_sql
@@ -80,9 +81,10 @@ def complaints(irene, policy):
     return made
 
 
-def _found_by_sql(condition) -> set[int]:
+def _found_by_sql(condition, *, indexed: bool = False) -> set[int]:
+    sql, params = condition.indexed if indexed else (condition.sql, condition.params)
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT "id" FROM "cases_complaint" WHERE {condition.sql}', list(condition.params))  # noqa: S608
+        cursor.execute(f'SELECT "id" FROM "cases_complaint" WHERE {sql}', list(params))  # noqa: S608
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -97,7 +99,10 @@ search_words = st.one_of(
 @given(text=search_words)
 def test_each_conditions_sql_finds_what_its_q_finds(complaints, text):
     for condition in selectors.search_alternatives(text, contact=True):
-        assert _found_by_sql(condition) == set(Complaint.objects.filter(condition.q).values_list("id", flat=True))
+        found = set(Complaint.objects.filter(condition.q).values_list("id", flat=True))
+        assert _found_by_sql(condition) == found
+        if condition.indexed:  # the same condition written for the index (keyset._walked_first)
+            assert _found_by_sql(condition, indexed=True) == found
 
 
 def test_the_words_find_something_so_that_the_comparison_says_something(complaints):
@@ -132,11 +137,13 @@ def test_blank_words_are_no_search(complaints):
     assert Complaint.objects.filter(selectors.search_q(" ")).count() == len(complaints)
 
 
-def test_the_list_searches_by_the_union_of_these_conditions_not_djangos(complaints, client, irene, monkeypatch):
+@pytest.mark.parametrize("walk", [2, 10_000], ids=["walk-then-index", "all-walked"])
+def test_the_list_searches_by_the_union_of_these_conditions_not_djangos(complaints, client, irene, monkeypatch, walk):
     def refused(*args, **kwargs):
         raise AssertionError("the list went Django's way")
 
     monkeypatch.setattr(QuerySet, "union", refused)
+    monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", walk)  # several words: the walk of 2 rows holds no page
     login(client, irene)
     searches = [("Okafor", 2), ("Li Wu", 2), ("(314) 555-0101", 5), ("2026", 5), ("Sam Garcia", 1), ("Ga ana", 1)]
     for words, expected in [*searches, ("Ana Okafor", 0), ("Ana Ló", 0)]:
