@@ -178,8 +178,9 @@ def _union_by_text(
     names its own table otherwise): the caller goes Django's way."""
     if queryset._iterable_class is not ValuesIterable:
         return None
+    unwalked = None
     if any(isinstance(condition, Condition) and condition.indexed for condition in any_of):
-        any_of = _walked_first(queryset, any_of, order, limit)
+        any_of, unwalked = _walked_first(queryset, any_of, order, limit)
     using = queryset.db
     slot = RawSQL(_SLOT, (), output_field=BooleanField())  # noqa: S611  # nosec B611 (a constant, no input)
     query = queryset.filter(slot).order_by(*order)[:limit].query
@@ -214,15 +215,22 @@ def _union_by_text(
     with connections[using].cursor() as cursor:
         cursor.execute(text, values)
         rows = cursor.fetchall()
+    if unwalked is not None and len(rows) < limit:
+        # A row the walk found changed between the two statements (acted on, or its names changed): the
+        # page it made may lack rows beyond the walk, and then it would say there is no next page. Once
+        # more, in one statement.
+        return _union_by_text(queryset, unwalked, order, limit)
     return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[rows])]
 
 
 def _walked_first(
     queryset: QuerySet, any_of: Sequence[Q | Condition], order: Sequence[str], limit: int
-) -> list[Q | Condition]:
+) -> tuple[list[Q | Condition], list[Q | Condition] | None]:
     """``any_of`` with each condition that has an ``indexed`` form resolved, for a union that runs each
     part once: the rows it found among the first ``WALK_FIRST_ROWS`` rows of ``order`` when those hold
-    ``limit`` of them (by key), or else its ``indexed`` form.
+    ``limit`` of them (by key, the condition asked again), or else its ``indexed`` form. And, when a
+    condition was resolved by its rows' keys, the conditions resolved without the walk (for the caller
+    to use if those rows changed meanwhile); else None.
 
     Whether the database should walk the page's order and test each row, or find the rows through an
     index and sort them, depends on how many rows match, which the planner cannot know for a condition
@@ -231,35 +239,49 @@ def _walked_first(
     match and reads thousands of rows to sort when many do (1.5 s for "son M"). So the walk goes first,
     bounded: as far as the ``WALK_FIRST_ROWS``-th row (a range an index scan stops at), and when that
     holds no page, few match and the index is asked."""
+    indexed = [
+        dataclasses.replace(c, sql=c.indexed[0], params=c.indexed[1], indexed=None)
+        if isinstance(c, Condition) and c.indexed
+        else c
+        for c in any_of
+    ]
+    plain = [dataclasses.replace(c, indexed=None) if isinstance(c, Condition) else c for c in any_of]
     fields = [name.lstrip("-") for name in order]
+    if _rows_up_to(queryset.model, order) is None:  # an order no range can bound: walked as before
+        return plain, None
     bound = list(queryset.order_by(*order).values_list(*fields)[WALK_FIRST_ROWS - 1 : WALK_FIRST_ROWS])
-    walked = _up_to(queryset, order, bound[0]) if bound else None
+    if not bound:  # the whole segment is within the walk
+        return plain, None
+    walked = _up_to(queryset, order, bound[0])
     resolved: list[Q | Condition] = []
-    for condition in any_of:
+    by_keys = False
+    for condition, as_walked, as_indexed in zip(any_of, plain, indexed, strict=True):
         if not (isinstance(condition, Condition) and condition.indexed):
             resolved.append(condition)
             continue
-        plain = dataclasses.replace(condition, indexed=None)
-        if walked is None:  # the whole segment is within the walk (or its order cannot be bounded)
-            resolved.append(plain)
-            continue
-        rows = _union_by_text(walked, [plain], order, limit)
+        rows = _union_by_text(walked, [as_walked], order, limit)
         if rows is not None and len(rows) >= limit:  # a page within the walk: those rows, by key
             pk = queryset.model._meta.pk
             keys = [row[pk.name] for row in rows]
             column = f'"{queryset.model._meta.db_table}"."{pk.column}"'
-            resolved.append(Condition(functools.partial(Q, pk__in=keys), f"{column} = ANY(%s)", (keys,)))
+            resolved.append(
+                Condition(
+                    lambda keys=keys, condition=as_walked: Q(pk__in=keys) & condition.q,
+                    f"{column} = ANY(%s) AND ({as_walked.sql})",
+                    (keys, *as_walked.params),
+                )
+            )
+            by_keys = True
         else:
-            sql, params = condition.indexed
-            resolved.append(dataclasses.replace(condition, sql=sql, params=params, indexed=None))
-    return resolved
+            resolved.append(as_indexed)
+    return resolved, indexed if by_keys else None
 
 
-def _up_to(queryset: QuerySet, order: Sequence[str], key: Sequence[Any]) -> QuerySet | None:
-    """The rows of ``queryset`` that come up to ``key`` (itself included) in ``order``, as one comparison of
-    rows, which an index in that order reads as a range and stops at. None for an order this cannot say
-    (on annotations, or ascending and descending mixed)."""
-    meta = queryset.model._meta
+def _rows_up_to(model: type[Model], order: Sequence[str]) -> str | None:
+    """SQL that holds for the rows up to a key (itself included, its values the parameters) in ``order``:
+    one comparison of rows, which an index in that order reads as a range and stops at. None for an
+    order it cannot say (on annotations, or ascending and descending mixed)."""
+    meta = model._meta
     directions = {name.startswith("-") for name in order}
     try:
         columns = [f'"{meta.db_table}"."{meta.get_field(name.lstrip("-")).column}"' for name in order]
@@ -267,7 +289,14 @@ def _up_to(queryset: QuerySet, order: Sequence[str], key: Sequence[Any]) -> Quer
         return None
     if len(directions) != 1:
         return None
-    compared = f"({', '.join(columns)}) {'>=' if directions.pop() else '<='} ({', '.join(['%s'] * len(columns))})"
+    return f"({', '.join(columns)}) {'>=' if directions.pop() else '<='} ({', '.join(['%s'] * len(columns))})"
+
+
+def _up_to(queryset: QuerySet, order: Sequence[str], key: Sequence[Any]) -> QuerySet | None:
+    """The rows of ``queryset`` that come up to ``key`` (itself included) in ``order`` (``_rows_up_to``)."""
+    compared = _rows_up_to(queryset.model, order)
+    if compared is None:
+        return None
     return queryset.filter(RawSQL(compared, tuple(key), output_field=BooleanField()))  # noqa: S611  # nosec B611 (names from the model)
 
 

@@ -178,3 +178,22 @@ def test_the_indexed_form_is_asked_only_when_the_walk_holds_no_page(monkeypatch)
     assert _union_by_text(base, [never, Q(pk__in=[])], order, 3) == anns
     monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", 2)
     assert keyset._up_to(base, ("username", "-id"), ("x", 1)) is None  # mixed directions: no range to stop at
+
+
+@postgresql_only
+def test_a_row_the_walk_found_that_changes_before_the_union_costs_the_page_nothing(monkeypatch):
+    names = ["ann", "bob", "ann", "ann", "cy", "ann", "ann", "dee"]
+    users = [UserFactory(username=f"u{i}", first_name=name, is_active=True) for i, name in enumerate(names)]
+    base = User.objects.filter(is_active=True).values(*_FIELDS)
+    order = ("username", "id")
+    walk = keyset._walked_first
+
+    def acted_on_meanwhile(*args):
+        resolved, unwalked = walk(*args)
+        User.objects.filter(pk=users[0].pk).update(is_active=False)  # between the walk and the union
+        return resolved, unwalked
+
+    monkeypatch.setattr(keyset, "_walked_first", acted_on_meanwhile)
+    monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", 6)  # the walk holds u0, u2, u3, u5: a page of 3
+    found = _union_by_text(base, [_condition(Q(first_name="ann")), Q(pk__in=[])], order, 3)
+    assert [row["username"] for row in found] == ["u2", "u3", "u5"]  # not u2 and u3 alone, "no next page"
