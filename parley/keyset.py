@@ -38,6 +38,7 @@ from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ValuesIterable
 from django.db.models.sql import Query
+from django.db.models.sql.where import AND, WhereNode
 
 
 class BadCursor(Exception):
@@ -249,7 +250,8 @@ def _walked_first(
     fields = [name.lstrip("-") for name in order]
     if _rows_up_to(queryset.model, order) is None:  # an order no range can bound: walked as before
         return plain, None
-    bound = list(queryset.order_by(*order).values_list(*fields)[WALK_FIRST_ROWS - 1 : WALK_FIRST_ROWS])
+    bounded = _without_subqueries(queryset).order_by(*order).values_list(*fields)
+    bound = list(bounded[WALK_FIRST_ROWS - 1 : WALK_FIRST_ROWS])
     if not bound:  # the whole segment is within the walk
         return plain, None
     walked = _up_to(queryset, order, bound[0])
@@ -275,6 +277,32 @@ def _walked_first(
         else:
             resolved.append(as_indexed)
     return resolved, indexed if by_keys else None
+
+
+def _without_subqueries(queryset: QuerySet) -> QuerySet:
+    """``queryset`` without those of its conditions that ask another query for each row (an officer's or an
+    allegation's EXISTS, a mediator's own complaints): as many rows or more, in the same order. The
+    walk's bound is the key of a row a number of rows into the order; any key bounds the walk correctly
+    (it only says where the walk stops), and found this way it costs an index's entries, not a query for
+    each of 20,000 rows (400 to 800 ms with the list's officer filter)."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return queryset
+    compiler = queryset.query.get_compiler(queryset.db)
+    kept = []
+    for child in where.children:
+        try:
+            sql, _ = compiler.compile(child)
+        except (EmptyResultSet, FullResultSet):
+            kept.append(child)
+            continue
+        if "SELECT" not in sql.upper():
+            kept.append(child)
+    if len(kept) == len(where.children):
+        return queryset
+    lighter = queryset.all()
+    lighter.query.where = WhereNode(kept, AND)
+    return lighter
 
 
 def _rows_up_to(model: type[Model], order: Sequence[str]) -> str | None:

@@ -156,7 +156,9 @@ def test_walked_first_the_union_is_the_rows_djangos_union_gives(words, descendin
     User.objects.all().delete()
     _people(["ab", "ba", "a%", "x", "abba", "b", "xa", "bab", "a", "ax", "xb"])
     monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", walk)
-    base = User.objects.filter(is_active=True).values(*_FIELDS)
+    # a condition that asks a query of each row, which the walk's bound leaves out (_without_subqueries)
+    not_x = ~Exists(User.objects.filter(pk=OuterRef("pk"), first_name="x"))
+    base = User.objects.filter(is_active=True).filter(not_x).values(*_FIELDS)
     qs = [Q(first_name__icontains=word) for word in words]
     order = ("-last_name", "-id") if descending else ("last_name", "id")
     expected = _django_union(base, [*qs, Q(username="nobody")], order, limit)
@@ -197,3 +199,18 @@ def test_a_row_the_walk_found_that_changes_before_the_union_costs_the_page_nothi
     monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", 6)  # the walk holds u0, u2, u3, u5: a page of 3
     found = _union_by_text(base, [_condition(Q(first_name="ann")), Q(pk__in=[])], order, 3)
     assert [row["username"] for row in found] == ["u2", "u3", "u5"]  # not u2 and u3 alone, "no next page"
+
+
+def test_the_walks_bound_leaves_out_the_conditions_that_ask_a_query_of_each_row():
+    staff = Exists(User.objects.filter(pk=OuterRef("pk"), groups__name="staff"))
+    lighter = keyset._without_subqueries(User.objects.filter(is_active=True).filter(staff).values("id"))
+    sql = str(lighter.query).upper()
+    assert "EXISTS" not in sql and "IS_ACTIVE" in sql
+    either = User.objects.filter(Q(is_active=True) | Q(staff), username__startswith="u")
+    for username, active in [("u1", False), ("u2", True), ("v3", True)]:
+        UserFactory(username=username, is_active=active)
+    lighter = keyset._without_subqueries(either)  # the condition with a query in it goes, the other stays
+    assert "EXISTS" not in str(lighter.query).upper()
+    assert sorted(lighter.values_list("username", flat=True)) == ["u1", "u2"]  # more rows, never fewer
+    plain = User.objects.filter(is_active=True)
+    assert keyset._without_subqueries(plain) is plain
