@@ -247,14 +247,14 @@ def _walked_first(
         for c in any_of
     ]
     plain = [dataclasses.replace(c, indexed=None) if isinstance(c, Condition) else c for c in any_of]
-    fields = [name.lstrip("-") for name in order]
-    if _rows_up_to(queryset.model, order) is None:  # an order no range can bound: walked as before
+    up_to = _rows_up_to(queryset.model, order)
+    if up_to is None:  # an order no range can bound: walked as before
         return plain, None
-    bounded = _without_subqueries(queryset).order_by(*order).values_list(*fields)
+    bounded = _without_subqueries(queryset).order_by(*order).values_list(*[name.lstrip("-") for name in order])
     bound = list(bounded[WALK_FIRST_ROWS - 1 : WALK_FIRST_ROWS])
     if not bound:  # the whole segment is within the walk
         return plain, None
-    walked = _up_to(queryset, order, bound[0])
+    walked = queryset.filter(RawSQL(up_to, bound[0], output_field=BooleanField()))  # noqa: S611  # nosec B611 (names from the model)
     resolved: list[Q | Condition] = []
     by_keys = False
     for condition, as_walked, as_indexed in zip(any_of, plain, indexed, strict=True):
@@ -318,14 +318,6 @@ def _rows_up_to(model: type[Model], order: Sequence[str]) -> str | None:
     if len(directions) != 1:
         return None
     return f"({', '.join(columns)}) {'>=' if directions.pop() else '<='} ({', '.join(['%s'] * len(columns))})"
-
-
-def _up_to(queryset: QuerySet, order: Sequence[str], key: Sequence[Any]) -> QuerySet | None:
-    """The rows of ``queryset`` that come up to ``key`` (itself included) in ``order`` (``_rows_up_to``)."""
-    compared = _rows_up_to(queryset.model, order)
-    if compared is None:
-        return None
-    return queryset.filter(RawSQL(compared, tuple(key), output_field=BooleanField()))  # noqa: S611  # nosec B611 (names from the model)
 
 
 def _encode_value(value: Any) -> list[Any]:

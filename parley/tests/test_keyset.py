@@ -178,8 +178,7 @@ def test_the_indexed_form_is_asked_only_when_the_walk_holds_no_page(monkeypatch)
     assert _union_by_text(base, [never, Q(pk__in=[])], order, 3) == []  # 2 in the walk, not 3: the index
     monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", 50)  # more than there are: the walk is all
     assert _union_by_text(base, [never, Q(pk__in=[])], order, 3) == anns
-    monkeypatch.setattr(keyset, "WALK_FIRST_ROWS", 2)
-    assert keyset._up_to(base, ("username", "-id"), ("x", 1)) is None  # mixed directions: no range to stop at
+    assert keyset._rows_up_to(User, ("username", "-id")) is None  # mixed directions: no range to stop at
 
 
 @postgresql_only
