@@ -1,15 +1,31 @@
-"""Jinja2 where Django's template language is too slow: the tables of the busiest pages and form fields.
+"""Jinja2: the template engine of every page but the admin's (``settings.TEMPLATES``).
 
-Every page is a Django template. Written by Jinja2 and placed in those pages as pieces of HTML
-(``render_html``): the rows of the complaint list and of "my queue" (``<app>/jinja2/``, 50 rows by
-default), the complaint's record on its page and in its print view, and each form field's USWDS
-markup (``parley/jinja2/uswds/field.html``, for ``{% field %}``). Form widgets: the plainest
-(inputs, text areas, selects) are written in Python as their templates write them, the others
-through Django's own Jinja2 widget templates (``FormRenderer``). Jinja2 compiles a template to Python
-code and writes these several times faster (docs/benchmarks.md, "Staff pages, fourth round").
+Pages are Jinja2 templates under ``<app>/jinja2/`` and ``parley/jinja2/``, the layout ``base.html``. Jinja2
+compiles a template to Python code and writes a page several times faster than Django's template
+language, which every staff page paid for in its layout (docs/benchmarks.md, "Staff pages, fourth round"
+and "fifteenth round"). Django's template language is left for the admin's pages and the text of the
+password reset email.
+
+What the templates have besides Jinja2's own (``environment`` below): Django's ``url``, ``static``,
+``querystring``, ``now``, ``gettext`` and the filters ``date``, ``time``, ``pluralize``, ``linebreaks``
+and ``linebreaksbr``, each as Django's templates write it; ``fixed_url``, a URL without arguments
+worked out once per process (the layout's links); ``field`` and ``error_summary``, the USWDS markup of
+a form field and of a form's problems (``parley/uswds.py``); ``day``, ``iso_day`` and ``url_with``, for
+tables that write a date or a link in every row. The context processors of ``settings.TEMPLATES`` give
+every page rendered with its request ``request``, ``user``, ``messages``, ``can`` (what the user may
+do), ``verified`` (whether they gave the second factor), the idle limits and ``csrf_input``.
+
+Rows of the busiest tables and the complaint's record are written by their own templates and placed in
+the page as pieces of HTML (``render_html``). Form widgets: the plainest (inputs, text areas, selects)
+are written in Python as their templates write them, the others through Django's own Jinja2 widget
+templates (``FormRenderer``).
+
 Autoescaping is always on, as in Django's templates: every value is escaped unless it is marked safe
-(in ``_written`` too, by the same ``escape``), and lazy texts are resolved before they are written
-(a lazy object is escaped even when what it stands for is marked safe).
+(in ``_written`` too, by the same ``escape``), and lazy texts are resolved before they are written (a
+lazy object is escaped even when what it stands for is marked safe). A name a template does not get
+is an error (``StrictUndefined``), not an empty space: a context value that a page may lack is asked
+for with ``|default(...)`` or ``is defined``. And a method is called with ``()``: Django's templates
+call it by themselves, Jinja2 writes (or tests the truth of) the method itself.
 """
 
 from __future__ import annotations
@@ -20,18 +36,22 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from django import forms
 from django.core.signals import setting_changed
 from django.forms.renderers import BaseRenderer, Jinja2, TemplatesSetting
 from django.template import TemplateDoesNotExist, defaultfilters, engines
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import get_language, override
-from jinja2 import Environment, StrictUndefined
+from django.utils.translation import get_language, gettext, override
+from jinja2 import Environment, StrictUndefined, pass_context
 from markupsafe import escape
+
+from parley.uswds import error_items, field_context
 
 
 def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
@@ -231,18 +251,91 @@ def render_html(template_name: str, context: dict[str, Any]) -> SafeString:
     return mark_safe(html)  # noqa: S308  # nosec B703 B308: autoescaped by Jinja2 (environment() below)
 
 
+@functools.cache
+def _static(path: str, prefix: str) -> str:
+    return static(path)  # STATIC_URL is under the script prefix ``prefix`` when it is relative
+
+
+def fixed_static(path: str) -> str:
+    """Django's ``{% static path %}``, worked out once per script prefix (the layout writes five)."""
+    return _static(path, get_script_prefix())
+
+
+def _forget_static(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"FORCE_SCRIPT_NAME", "STATIC_URL", "STORAGES", "STATICFILES_STORAGE"}:
+        _static.cache_clear()
+
+
+setting_changed.connect(_forget_static)
+
+
+def field(bound: forms.BoundField, hint: str = "", label: str = "") -> SafeString:
+    """A form field in USWDS markup, with its label, hint and errors (``uswds/field.html``):
+    ``{{ field(form.name) }}``, ``{{ field(form.name, hint="...", label="...") }}``."""
+    return render_html("uswds/field.html", field_context(bound, hint, label))
+
+
+def error_summary(*things: Any, lead: str = "") -> SafeString:
+    """The problems of forms, parts of forms and formsets in one alert (``uswds/error_summary.html``).
+    ``lead`` says what became of the submission ("Nothing was saved"): said here, once, not again in a
+    separate message above the form."""
+    return render_html("uswds/error_summary.html", {"items": error_items(things), "lead": lead})
+
+
+@pass_context
+def querystring(context: Any, **changes: Any) -> str:
+    """Django's ``{% querystring %}``: the request's query with ``changes`` made to it (a value of None
+    takes the name out, a list sets several values), as ``?...``; nothing when both are empty."""
+    query = context["request"].GET
+    params = query.copy()
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        elif isinstance(value, list | tuple):
+            params.setlist(name, value)
+        else:
+            params[name] = value
+    if not params and not query:
+        return ""
+    return f"?{params.urlencode()}"
+
+
+def now(format_string: str) -> str:
+    """Django's ``{% now %}``: the time now, in the current time zone and language."""
+    return date(timezone.now(), format_string)
+
+
+def _written_value(value: Any) -> Any:
+    """Every ``{{ value }}`` passes here (``finalize``): a method or function written as a value is a
+    template's mistake (``{{ complaint.get_status_display }}`` without its ``()``), not text to show."""
+    if callable(value):
+        raise TypeError(f"A template writes {value!r} without calling it: add ().")
+    return value
+
+
 def environment(**options: Any) -> Environment:
     # A name the template does not get is an error, not an empty cell; every value is escaped unless it
-    # is marked safe, whatever the settings say.
+    # is marked safe, whatever the settings say; a method written without () is an error too.
     options["undefined"] = StrictUndefined
     options.pop("autoescape", None)
-    env = Environment(autoescape=True, **options)
-    env.globals.update(url_with=url_with, url=url)
+    env = Environment(autoescape=True, finalize=_written_value, **options)
+    env.globals.update(
+        url_with=url_with,
+        url=url,
+        fixed_url=fixed_path,
+        static=fixed_static,
+        field=field,
+        error_summary=error_summary,
+        querystring=querystring,
+        gettext=gettext,
+        now=now,
+    )
     env.filters.update(
         day=day,
         iso_day=iso_day,
         date=date,
         time=time,
+        pluralize=defaultfilters.pluralize,
         # Django's, which escape the text and mark the result safe (Jinja2 honours that through __html__)
         linebreaks=functools.partial(defaultfilters.linebreaks_filter, autoescape=True),
         linebreaksbr=functools.partial(defaultfilters.linebreaksbr, autoescape=True),

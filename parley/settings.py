@@ -75,32 +75,31 @@ FORM_RENDERER = "parley.jinja.FormRenderer"
 ROOT_URLCONF = "parley.urls"
 WSGI_APPLICATION = "parley.wsgi.application"
 
+# Pages are Jinja2 templates (<app>/jinja2/ and parley/jinja2/; parley/jinja.py says why and what they
+# have besides Jinja2's own). Django's template language is left for the admin's pages and the text of
+# the password reset email (parley/templates/). The Jinja2 engine comes first, so that its pages are the
+# ones found where django.contrib.admin has pages of the same name (registration/...).
+_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "django.template.context_processors.i18n",
+    "parley.accounts.context_processors.permissions",
+    "parley.accounts.context_processors.idle_limit",
+]
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "parley" / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.i18n",
-                "parley.accounts.context_processors.permissions",
-                "parley.accounts.context_processors.idle_limit",
-            ],
-            # The USWDS form tags ({% field %}, {% error_summary %}) are available in every template.
-            "builtins": ["parley.templatetags.uswds", "parley.templatetags.layout"],
-        },
-    },
-    {
-        # The tables of the busiest pages and the form fields' markup (parley/jinja.py says why):
-        # templates under <app>/jinja2/ and parley/jinja2/, rendered by parley.jinja.render_html only.
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "parley" / "jinja2"],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "parley.jinja.environment"},
+        "OPTIONS": {"environment": "parley.jinja.environment", "context_processors": _CONTEXT_PROCESSORS},
+    },
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "parley" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },
 ]
 

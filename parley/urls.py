@@ -12,3 +12,5 @@ urlpatterns = [
     path("sessions/", include("parley.mediation.urls")),
     path("audit/", include("parley.audit.urls")),
 ]
+
+handler400 = views.bad_request

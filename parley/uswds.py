@@ -1,8 +1,8 @@
 """US Web Design System markup for Django forms.
 
-``USWDSForm`` gives every widget its USWDS class; the ``field`` and ``error_summary`` template tags
-(``parley.templatetags.uswds``, loaded in every template) render the label, hint, error message and
-the error summary of the USWDS validation pattern. The error ids follow Django's own
+``USWDSForm`` gives every widget its USWDS class; the templates' ``field`` and ``error_summary``
+(``parley/jinja.py``, with ``field_context`` and ``error_items`` below) write the label, hint, error
+message and the error summary of the USWDS validation pattern. The error ids follow Django's own
 ``aria-describedby`` convention (``<id>_helptext``, ``<id>_error``).
 """
 
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import ErrorDict
 
@@ -68,16 +70,48 @@ def strip_invisible(text: str) -> str:
     return text[start:end]
 
 
-def _visible_only(to_python: Callable[[Any], Any], empty_value: Any) -> Callable[[Any], Any]:
+def _visible_only(to_python: Callable[[Any], Any], empty_value: Any, *, one_line: bool) -> Callable[[Any], Any]:
     @functools.wraps(to_python)
     def wrapper(value: Any) -> Any:
         value = to_python(value)
         if isinstance(value, str) and value:
             value = strip_invisible(value)
+            if value and one_line:
+                value = _BREAKS_AND_TABS.sub(" ", value)
             return value or empty_value
         return value
 
     return wrapper
+
+
+# Line breaks of every kind (those ``str.splitlines`` breaks at) and tabs: in a one-line field (a name, a
+# badge, an address line) each run of them becomes one space. A browser sends none from such a field
+# (it takes line breaks out of a pasted text, though not tabs); a request written by hand, or a paste of
+# spreadsheet cells, can.
+_BREAKS_AND_TABS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+# What no text field keeps: control characters (Unicode category Cc), apart from the line breaks and tabs
+# of a text that has several lines. They show nothing, or garble a terminal, a CSV file, a printed letter.
+# NUL is refused by Django's own validator, with its own message.
+_KEPT_IN_LINES = frozenset("\t\n\r")
+
+
+def no_control_characters(*, multi_line: bool) -> Callable[[str], None]:
+    """A validator: the text holds no control character (in a text of several lines, a line break or a
+    tab is not one). The message names the first one found, as U+ and its number: it shows nothing."""
+    kept = _KEPT_IN_LINES if multi_line else frozenset()
+
+    def validate(value: Any) -> None:
+        if not isinstance(value, str):  # a field made of text that stands for something else (a UUID)
+            return
+        for char in value:
+            if char != "\x00" and char not in kept and unicodedata.category(char) == "Cc":
+                raise ValidationError(
+                    "Remove the control character from this text: it is invisible, and no text here can "
+                    f"hold it (U+{ord(char):04X}).",
+                    code="control_character",
+                )
+
+    return validate
 
 
 # Dates that no complaint, incident, person or session of a program can have: a year typed as 0202 or
@@ -92,10 +126,12 @@ class USWDSForm:
     A quiet form shows what was typed without validating it: used when a no-JavaScript form posts
     only to add another row to a formset, which should not greet the user with errors.
 
-    And two rules for every field of every staff form. Text that shows nothing (only spaces, or format
+    And rules for every field of every staff form. Text that shows nothing (only spaces, or format
     characters such as a byte-order mark) is no text: a required field says so, an optional one stores
-    nothing; a text field that keeps its spaces (a password) is left as it is. A date falls between
-    1900 and 2199. And text longer than its field's limit is refused, not cut by the browser.
+    nothing; a text field that keeps its spaces (a password) is left as it is. A one-line field (any
+    but a text area) keeps no line break or tab: each run of them is a space. No text keeps a control
+    character; one is refused with a message. A date falls between 1900 and 2199. And text longer than
+    its field's limit is refused, not cut by the browser.
     """
 
     quiet: bool = False
@@ -112,7 +148,9 @@ class USWDSForm:
                 # long is refused with a message that says by how much, and stays in the field.
                 field.widget.attrs.pop("maxlength", None)
             if isinstance(field, forms.CharField) and field.strip:  # the form's own copy of the field
-                field.to_python = _visible_only(field.to_python, field.empty_value)
+                one_line = not isinstance(field.widget, forms.Textarea)
+                field.to_python = _visible_only(field.to_python, field.empty_value, one_line=one_line)
+                field.validators = [*field.validators, no_control_characters(multi_line=not one_line)]
             elif isinstance(field, forms.DateField):
                 field.validators = [
                     *field.validators,
@@ -187,3 +225,55 @@ def error_items(things: Iterable[Any]) -> list[ErrorItem]:
         else:
             items += form_error_items(thing)
     return items
+
+
+def field_context(bound: forms.BoundField, hint: str = "", label: str = "") -> dict[str, Any]:
+    widget = bound.field.widget
+    css = widget_class(widget)
+    if css and css not in widget.attrs.get("class", ""):  # a field added after the form's __init__
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    errors = bound.errors
+    # Lazy texts resolved here: Jinja2 escapes a lazy object even when what it stands for is marked safe
+    # (Django's password rules are a list in HTML), and leaves the resolved safe string as it is.
+    hint = str(hint or bound.help_text)
+    label = str(label or bound.label)
+    if widget.is_hidden:
+        kind = "hidden"
+    elif isinstance(widget, forms.RadioSelect):  # radios and checkbox lists: a fieldset with a legend
+        kind = "choices"
+    elif isinstance(widget, forms.CheckboxInput):
+        kind = "checkbox"
+    else:
+        kind = "input"
+    context: dict[str, Any] = {
+        "field": bound,
+        "kind": kind,
+        "label": label,
+        "hint": hint,
+        "errors": errors,
+        # a field that other answers make necessary (``depends_on_answers``) is not marked "(optional)"
+        "optional": not bound.field.required
+        and kind in {"input", "choices"}
+        and not getattr(bound.field, "depends_on_answers", False),
+        "id": bound.auto_id,
+    }
+    if kind in {"input", "checkbox", "hidden"}:
+        attrs: dict[str, str] = {}
+        if errors and css in ERROR_CLASSES:
+            attrs["class"] = f"{widget.attrs.get('class', css)} {ERROR_CLASSES[css]}"
+        described = [f"{bound.auto_id}_helptext"] if hint else []
+        described += [f"{bound.auto_id}_error"] if errors else []
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        context["widget"] = bound.as_widget(attrs=attrs)
+    else:
+        described = [f"{bound.auto_id}_helptext"] if hint else []
+        context["described"] = " ".join(described + ([f"{bound.auto_id}_error"] if errors else []))
+        context["options"] = [  # labels resolved, as the hint and label above
+            {"tag": option.tag(), "id_for_label": option.id_for_label, "choice_label": str(option.choice_label)}
+            for option in bound.subwidgets
+        ]
+        context["input_class"] = widget_class(widget)
+        context["item_class"] = "usa-checkbox" if isinstance(widget, forms.CheckboxSelectMultiple) else "usa-radio"
+        context["label_class"] = f"{context['item_class']}__label"
+    return context

@@ -25,3 +25,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     its person signed out and in again in another tab, so that its token is an old one. Says what to do
     in the page's words, not Django's; nothing of the form was used."""
     return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django could not use (``handler400``: a damaged form, an address far too long). Django's
+    own handler writes its page without the request; the layout needs it (who is signed in)."""
+    return render(request, "400.html", status=400)

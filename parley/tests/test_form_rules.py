@@ -47,6 +47,43 @@ def test_visible_text_loses_only_what_shows_nothing_at_its_ends():
     assert strip_invisible("\u00a0x\u00a0") == "x" and strip_invisible("") == ""
 
 
+class _Lines(USWDSForm, forms.Form):
+    line = forms.CharField(required=False, max_length=80)
+    lines = forms.CharField(required=False, max_length=80, widget=forms.Textarea)
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Ana\tMaria", "Ana Maria"),
+        ("Ana \t\n Maria", "Ana   Maria"),  # each run of breaks and tabs is one space; spaces stay as typed
+        ("a\rb\x0bc\x0cd\x1ce\x1df\x1eg\x1fh\x85i\u2028j\u2029k", "a b c d e f g h i j k"),
+        ("\tLopez\n", "Lopez"),
+    ],
+)
+def test_a_one_line_field_keeps_no_line_break_or_tab(line, kept):
+    form = _Lines({"line": line})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["line"] == kept
+
+
+def test_a_text_of_several_lines_keeps_its_breaks_and_tabs():
+    form = _Lines({"lines": "One\n\tTwo\r\nThree"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["lines"] == "One\n\tTwo\r\nThree"
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x07", "\x1b", "\x7f", "\x9b"])
+@pytest.mark.parametrize("name", ["line", "lines"])
+def test_no_text_keeps_a_control_character(char, name):
+    form = _Lines({name: f"Dana{char}Reyes"})
+    assert not form.is_valid()
+    assert form.errors[name] == [
+        f"Remove the control character from this text: it is invisible, and no text here can hold it "
+        f"(U+{ord(char):04X})."
+    ]
+
+
 @pytest.mark.parametrize(
     ("day", "valid"),
     [("0001-01-01", False), ("1899-12-31", False), ("1900-01-01", True), ("2199-12-31", True), ("2200-01-01", False)],

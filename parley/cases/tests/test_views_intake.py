@@ -288,6 +288,7 @@ def test_the_error_summary_lists_the_problems_in_the_order_of_the_page(policy, c
         ("parties-0-date_of_birth", "0001-01-01", "Enter a date in 1900 or later."),
         ("narrative", "\u202e\ufeff \u200b", "Describe what happened."),
         ("narrative", "x" * 20001, "Ensure this value has at most 20000 characters"),
+        ("narrative", "He shouted\x07 at me.", "Remove the control character from this text"),
     ],
 )
 def test_intake_refuses_impossible_dates_invisible_and_endless_text_and_records_nothing(
@@ -299,6 +300,28 @@ def test_intake_refuses_impossible_dates_invisible_and_endless_text_and_records_
     assert message in text(response)
     assert not Complaint.objects.exists()
     assert client.post(INTAKE, _data()).status_code == 302  # the same without it is a complaint
+
+
+def test_a_names_tabs_and_line_breaks_are_spaces_and_the_narratives_lines_stay(policy, client, irene):
+    """A one-line field keeps no line break or tab (a paste of spreadsheet cells, a request written by
+    hand): each run of them is one space. A text of several lines keeps its own."""
+    login(client, irene)
+    person = _person(first_name="Ana\tMaria", last_name="Lopez\r\n\u2028Ruiz", address="12 Main St\n\tApt 4")
+    narrative = "First line.\r\n\tSecond line, indented."
+    assert client.post(INTAKE, _data(people=[person], narrative=narrative)).status_code == 302
+    c = Complaint.objects.get()
+    party = c.parties.get()
+    assert (party.first_name, party.last_name) == ("Ana Maria", "Lopez Ruiz")
+    assert "\n" not in party.address and party.address.endswith("Main St Apt 4")
+    assert c.narrative == narrative
+
+
+def test_a_name_with_a_control_character_is_refused_and_nothing_is_recorded(policy, client, irene):
+    login(client, irene)
+    response = client.post(INTAKE, _data(people=[_person(last_name="Reyes\x1b[31m")]))
+    assert response.status_code == 200
+    assert "Person 1: Last name: Remove the control character from this text" in text(response)
+    assert not Complaint.objects.exists()
 
 
 def test_the_same_form_sent_twice_records_one_complaint(policy, client, irene):
