@@ -78,6 +78,8 @@ def _visible_only(to_python: Callable[[Any], Any], empty_value: Any, *, one_line
             value = strip_invisible(value)
             if value and one_line:
                 value = _BREAKS_AND_TABS.sub(" ", value)
+            elif value:
+                value = _OTHER_BREAKS.sub("\n", value)
             return value or empty_value
         return value
 
@@ -89,6 +91,9 @@ def _visible_only(to_python: Callable[[Any], Any], empty_value: Any, *, one_line
 # (it takes line breaks out of a pasted text, though not tabs); a request written by hand, or a paste of
 # spreadsheet cells, can.
 _BREAKS_AND_TABS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+# In a text of several lines, each line break that is a control character other than a line feed or a
+# carriage return (a soft break pasted from a word processor, a page break) is a line feed.
+_OTHER_BREAKS = re.compile("[\v\f\x1c-\x1f\x85]")
 # What no text field keeps: control characters (Unicode category Cc), apart from the line breaks and tabs
 # of a text that has several lines. They show nothing, or garble a terminal, a CSV file, a printed letter.
 # NUL is refused by Django's own validator, with its own message.
@@ -129,8 +134,9 @@ class USWDSForm:
     And rules for every field of every staff form. Text that shows nothing (only spaces, or format
     characters such as a byte-order mark) is no text: a required field says so, an optional one stores
     nothing; a text field that keeps its spaces (a password) is left as it is. A one-line field (any
-    but a text area) keeps no line break or tab: each run of them is a space. No text keeps a control
-    character; one is refused with a message. A date falls between 1900 and 2199. And text longer than
+    but a text area) keeps no line break or tab: each run of them is a space; in a text area, a line break
+    other than a line feed or carriage return (a vertical tab, a form feed) is a line feed. No text keeps
+    a control character; one is refused with a message. A date falls between 1900 and 2199. And text longer than
     its field's limit is refused, not cut by the browser.
     """
 

@@ -73,6 +73,13 @@ def test_a_text_of_several_lines_keeps_its_breaks_and_tabs():
     assert form.cleaned_data["lines"] == "One\n\tTwo\r\nThree"
 
 
+def test_a_text_of_several_lines_has_its_other_line_breaks_as_line_feeds():
+    """A soft line break pasted from a word processor (a vertical tab), a page break (a form feed)."""
+    form = _Lines({"lines": "One\x0bTwo\x0cThree\x85Four\x1cFive\x1eSix"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["lines"] == "One\nTwo\nThree\nFour\nFive\nSix"
+
+
 @pytest.mark.parametrize("char", ["\x01", "\x07", "\x1b", "\x7f", "\x9b"])
 @pytest.mark.parametrize("name", ["line", "lines"])
 def test_no_text_keeps_a_control_character(char, name):

@@ -284,3 +284,21 @@ def test_no_page_template_keeps_djangos_template_language():
     )
     left = [f"{p.relative_to(root)}: {m.group()}" for p in templates for m in django_only.finditer(p.read_text())]
     assert left == []
+
+
+def test_a_message_marked_safe_is_shown_as_html_and_any_other_is_escaped():
+    """The admin's messages are HTML (``format_html``: "The user <a ...>...</a> was changed"); they are
+    shown on Parley's pages after a save there, and must not show their markup (a review's finding)."""
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.utils.html import format_html
+
+    html = _jinja(
+        '{% include "includes/messages.html" %}',
+        messages=[
+            Message(constants.SUCCESS, format_html('The user “<a href="{}">{}</a>” was changed.', "/u/2/", "Ana & Bo")),
+            Message(constants.INFO, "Plain <b>text</b> & more"),
+        ],
+    )
+    assert 'The user “<a href="/u/2/">Ana &amp; Bo</a>” was changed.' in html
+    assert "Plain &lt;b&gt;text&lt;/b&gt; &amp; more" in html
