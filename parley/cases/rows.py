@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -43,27 +43,17 @@ from parley.cases.models import (
 )
 from parley.cases.workflow import TERMINAL, Disposition, Status
 from parley.jinja import day_writer, iso_day, render_html, url_writer
-from parley.policies.models import ProgramPolicy
 
 # What a row of the list reads of the complaint (with every field a sort of the list orders by).
 # Its people come with it, from the complaint's copy of them (``Complaint.people``, parley/cases/names.py).
 LIST_FIELDS = ("id", "reference", "status", "disposition", "received_on", "status_changed_at", "next_due", "people")
-# What a row of the queue reads (with what says which of the role's steps wait: its policy's rules for
-# them, ``QUEUE_POLICY_FIELDS``; the queue's order; and what its earliest open deadline is for).
-# The policy's rules for the steps, looked up for each row of the page (``queue_rows``): a subquery, not a
-# join, so that the queue stays an ordered walk of its index that stops after a page, whatever the
-# planner would make of a join.
-QUEUE_POLICY_FIELDS = {
-    "suitability_deciders": "policy_suitability_deciders",
-    "consent_order": "policy_consent_order",
-    "officer_participation_mandatory": "policy_officer_participation_mandatory",
-}
+# What a row of the queue reads (with its policy's key, whose rules say which of the role's steps wait:
+# ``selectors.queue_steps_for``; the queue's order; and what its earliest open deadline is for).
 QUEUE_FIELDS = (
     "id",
     "reference",
     "status",
     "policy_id",
-    *QUEUE_POLICY_FIELDS.values(),
     "acknowledged_at",
     "status_changed_at",
     "next_due",
@@ -73,10 +63,8 @@ QUEUE_FIELDS = (
 
 
 def queue_rows(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    """``complaints`` as rows of the queue (``QUEUE_FIELDS``), each with its policy's rules for the steps."""
-    policy = ProgramPolicy.objects.filter(pk=OuterRef("policy_id")).order_by()
-    rules = {alias: Subquery(policy.values(name)[:1]) for name, alias in QUEUE_POLICY_FIELDS.items()}
-    return complaints.annotate(**rules).values(*QUEUE_FIELDS)
+    """``complaints`` as rows of the queue (``QUEUE_FIELDS``)."""
+    return complaints.values(*QUEUE_FIELDS)
 
 
 # What a line of the CSV reads of the complaint (besides its people).

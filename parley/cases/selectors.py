@@ -8,7 +8,6 @@ import operator
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -46,7 +45,7 @@ from parley.cases.models import (
     ScreeningAnswer,
     waits_for,
 )
-from parley.cases.rows import QUEUE_POLICY_FIELDS, queue_rows
+from parley.cases.rows import queue_rows
 from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
 from parley.crypto import blind_index, contact_kind
 from parley.keyset import Condition, KeysetPage, Segment, keyset_page
@@ -552,15 +551,24 @@ def queue_page(
     return keyset_page(segments, size=size, scope="queue", salt=_QUEUE_SALT, after=after, before=before)
 
 
+# Every policy, for the rules that say which steps wait on a queue row (``queue_steps_for``): read whole,
+# a program having one policy and an installation a handful, as a prepared statement of fixed SQL.
+_POLICIES_SQL = f'SELECT {reads.columns(ProgramPolicy, "p")} FROM "{ProgramPolicy._meta.db_table}" p'  # noqa: S608  # nosec B608 (names from the model)
+
+
 def queue_steps_for(user: Any) -> Callable[[Mapping[str, Any]], list[str]]:
-    """The labels of the steps waiting for ``user``'s role on a queue row (a ``QUEUE_FIELDS`` dict, which
-    carries its policy's rules for them: ``rows.queue_rows``), as a function of the row."""
+    """The labels of the steps waiting for ``user``'s role on a queue row (a ``QUEUE_FIELDS`` dict), by
+    the rules of the row's own policy, as a function of the row. The policies are read here, once for
+    the page: read with each row (three subqueries a row), they were a third of the queue's read
+    (docs/benchmarks.md, fifteenth round)."""
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
+    (found,) = reads.fetch_all(DEFAULT_DB_ALIAS, reads.Read(_POLICIES_SQL, (), (ProgramPolicy,)), prepared=True)
+    policies = {policy.pk: policy for (policy,) in found}
 
     def steps(row: Mapping[str, Any]) -> list[str]:
-        policy = SimpleNamespace(**{name: row[field] for name, field in QUEUE_POLICY_FIELDS.items()})
+        policy = policies[row["policy_id"]]
         status = row["status"]
         labels = []
         for action in actions_for(status, role):
