@@ -149,6 +149,8 @@ _LOST = {"26000", "42P05"}
 
 
 def _run_prepared_once(cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+    from psycopg.pq import ExecStatus  # PostgreSQL's driver: only PostgreSQL prepares
+
     connection = cursor.cursor.connection
     known = _PREPARED.get(connection, set())
     if known is None:
@@ -172,7 +174,10 @@ def _run_prepared_once(cursor: Any, statements: Sequence[tuple[str, Sequence[Any
     known.update(missing)
     results = []
     while True:
-        if cursor.description is not None:  # a PREPARE answers with no rows at all, an EXECUTE with rows
+        # a PREPARE answers with no rows at all, an EXECUTE with rows. Asked of the result's status, not
+        # of ``description``, which the driver makes anew each time: an object per column (on the
+        # complaint page, eleven statements of some twenty columns each, 0.2 ms a page)
+        if cursor.cursor.pgresult.status == ExecStatus.TUPLES_OK:
             results.append(cursor.fetchall())
         if not cursor.nextset():
             break
