@@ -1,10 +1,10 @@
 """Jinja2: the template engine of every page but the admin's (``settings.TEMPLATES``).
 
-Pages are Jinja2 templates under ``<app>/jinja2/`` and ``parley/jinja2/``, the layout ``base.html``. Jinja2
-compiles a template to Python code and writes a page several times faster than Django's template
-language, which every staff page paid for in its layout (docs/benchmarks.md, "Staff pages, fourth round"
-and "fifteenth round"). Django's template language is left for the admin's pages and the text of the
-password reset email.
+Pages are Jinja2 templates under ``<app>/templates/<app>/`` and ``parley/templates/`` (the layout,
+``base.html``), and so is the password reset email. Jinja2 compiles a template to Python code and writes
+a page several times faster than Django's template language, which every staff page paid for in its
+layout (docs/benchmarks.md, "Staff pages, fourth round" and "fifteenth round"). Django's template
+language is left for the admin's own pages and form widgets.
 
 What the templates have besides Jinja2's own (``environment`` below): Django's ``url``, ``static``,
 ``querystring``, ``now``, ``gettext`` and the filters ``date``, ``time``, ``pluralize``, ``linebreaks``
@@ -244,7 +244,7 @@ def _written(template_name: str, widget: dict[str, Any]) -> str | None:
 
 
 def render_html(template_name: str, context: dict[str, Any]) -> SafeString:
-    """A Jinja2 template (``<app>/jinja2/``, ``parley/jinja2/``) rendered for a place in a Django
+    """A Jinja2 template (``settings.TEMPLATES``) rendered for a place in a Django
     template. The result is marked safe for Django because the environment below escapes every value
     that is not itself marked safe: this is where one engine's escaped output is handed to the other."""
     html = engines["jinja2"].get_template(template_name).render(context)

@@ -75,10 +75,11 @@ FORM_RENDERER = "parley.jinja.FormRenderer"
 ROOT_URLCONF = "parley.urls"
 WSGI_APPLICATION = "parley.wsgi.application"
 
-# Pages are Jinja2 templates (<app>/jinja2/ and parley/jinja2/; parley/jinja.py says why and what they
-# have besides Jinja2's own). Django's template language is left for the admin's pages and the text of
-# the password reset email (parley/templates/). The Jinja2 engine comes first, so that its pages are the
-# ones found where django.contrib.admin has pages of the same name (registration/...).
+# Pages are Jinja2 templates, in each app's templates/<app>/ and in parley/templates/ (parley/jinja.py says
+# why, and what they have besides Jinja2's own). The Jinja2 engine reads only these folders, and comes
+# first: its pages are the ones found where django.contrib.admin has pages of the same name
+# (registration/...). Django's template language is left for the admin's own pages and form widgets,
+# which the second engine finds in the installed apps.
 _CONTEXT_PROCESSORS = [
     "django.template.context_processors.request",
     "django.contrib.auth.context_processors.auth",
@@ -91,13 +92,12 @@ TEMPLATES = [
     {
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "parley" / "jinja2"],
-        "APP_DIRS": True,
+        "DIRS": [BASE_DIR / "parley" / "templates", *sorted((BASE_DIR / "parley").glob("*/templates"))],
+        "APP_DIRS": False,
         "OPTIONS": {"environment": "parley.jinja.environment", "context_processors": _CONTEXT_PROCESSORS},
     },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "parley" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },

@@ -1,6 +1,6 @@
 """The rows of the complaint list, of "my queue" and of the list's CSV: what each shows of a complaint
 and its people, read in a fixed number of flat queries (per page, or per batch of the CSV), and for
-the pages written as one table by Jinja2 (``cases/jinja2/``).
+the pages written as one table by Jinja2 (``templates/cases/``).
 
 Each page of rows is read as plain values, not model instances, in one query: the complaints of the
 page (the keyset page's query, ``LIST_FIELDS`` or ``QUEUE_FIELDS``), each with its copy of its people

@@ -98,12 +98,15 @@ def test_changing_the_password_needs_a_signed_in_user(client, db):
 
 def test_a_password_reset_email_leads_to_a_new_password(client, irene):
     irene.email = "irene@oversight.example"
+    irene.last_name = "O'Neil & Ortiz"  # a plain-text email: written as it is, not as HTML would be
     irene.save()
     response = client.post(reverse("accounts:password_reset"), {"email": "irene@oversight.example"})
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Parley: choose a new password"
+    assert f"Hello {irene.first_name} O'Neil & Ortiz,\n" in message.body
+    assert f"Your username is: {irene.username}\n" in message.body
     link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", message.body).group(1)
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in text(form_page)
