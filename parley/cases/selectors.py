@@ -568,7 +568,9 @@ def queue_steps_for(user: Any) -> Callable[[Mapping[str, Any]], list[str]]:
     policies = {policy.pk: policy for (policy,) in found}
 
     def steps(row: Mapping[str, Any]) -> list[str]:
-        policy = policies[row["policy_id"]]
+        policy = policies.get(row["policy_id"])
+        if policy is None:  # gone since the page was read (the complaint moved to another policy, then it was deleted)
+            return []
         status = row["status"]
         labels = []
         for action in actions_for(status, role):

@@ -311,6 +311,18 @@ def test_a_queue_row_names_its_steps_by_the_rules_of_its_own_policy(journey, ray
     assert selectors.queue_steps_for(ray)(row) == []  # and under one where it does not, nothing waits for it
 
 
+def test_a_row_whose_policy_is_gone_since_the_page_was_read_names_no_step(journey, ray, policy):
+    """The page and the policies are two reads: between them, a complaint can move to another policy and
+    its old one be deleted (a review's finding: a KeyError, a 500 on the queue)."""
+    c = reach(Status.SUITABILITY_REVIEW, journey)
+    row = queue_rows(Complaint.objects.filter(pk=c.pk)).get()
+    old = ProgramPolicy.objects.get(pk=row["policy_id"])
+    other = ProgramPolicy.objects.create(slug="other", name="Other", suitability_deciders=["iad"])
+    Complaint.objects.filter(policy=old).update(policy=other)
+    old.delete()
+    assert selectors.queue_steps_for(ray)(row) == []
+
+
 def test_intakes_queue_is_one_ordered_read_of_its_own_index(journey, client, irene):
     """No union of the conditions under which each step is due: the flag the workflow keeps, read in
     the queue's order from the partial index of the complaints waiting for intake."""
