@@ -134,10 +134,10 @@ class USWDSForm:
     And rules for every field of every staff form. Text that shows nothing (only spaces, or format
     characters such as a byte-order mark) is no text: a required field says so, an optional one stores
     nothing; a text field that keeps its spaces (a password) is left as it is. A one-line field (any
-    but a text area) keeps no line break or tab: each run of them is a space; in a text area, a line break
-    other than a line feed or carriage return (a vertical tab, a form feed) is a line feed. No text keeps
-    a control character; one is refused with a message. A date falls between 1900 and 2199. And text longer than
-    its field's limit is refused, not cut by the browser.
+    but a text area) keeps no line break or tab: each run of them is a space; in a text area, a line
+    break other than a line feed or carriage return (a vertical tab, a form feed) is a line feed. No
+    text keeps a control character; one is refused with a message. A date falls between 1900 and 2199.
+    And text longer than its field's limit is refused, not cut by the browser.
     """
 
     quiet: bool = False
@@ -234,6 +234,8 @@ def error_items(things: Iterable[Any]) -> list[ErrorItem]:
 
 
 def field_context(bound: forms.BoundField, hint: str = "", label: str = "") -> dict[str, Any]:
+    """What ``uswds/field.html`` writes of a bound field (``jinja.field``): its label, hint, errors and
+    widget, or for radios and checkbox lists, each option."""
     widget = bound.field.widget
     css = widget_class(widget)
     if css and css not in widget.attrs.get("class", ""):  # a field added after the form's __init__

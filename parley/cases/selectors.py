@@ -688,7 +688,8 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition,
         alternatives.append(Condition(by_reference, "(" + " OR ".join([reference] * len(patterns)) + ")", patterns))
 
     def codes() -> Q:  # an officer's DSN or badge, matched whole
-        return Q(Exists(_officers().filter(Q(dsn__iexact=text) | Q(badge__iexact=text))))
+        officers = ComplaintOfficer.objects.filter(complaint=OuterRef("pk"))
+        return Q(Exists(officers.filter(Q(dsn__iexact=text) | Q(badge__iexact=text))))
 
     codes_sql = f"{_equal(_DSN)} OR {_equal(_BADGE)}"
     by_codes = Condition(codes, _exists_sql(ComplaintOfficer, f"({codes_sql})"), (text, text))
@@ -745,13 +746,10 @@ def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition,
     def parties_named() -> Q:
         return Q(Exists(Party.objects.filter(complaint=OuterRef("pk"), anonymous=False).filter(_name_matches(words))))
 
-    def officers_named_or_codes() -> Q:
-        return Q(Exists(_officers().filter(Q(dsn__iexact=text) | Q(badge__iexact=text) | _name_matches(words))))
-
     alternatives += [
         Condition(parties_named, _exists_sql(Party, f'NOT U0."anonymous" AND {names_sql}'), tuple(names_params)),
         Condition(
-            officers_named_or_codes,
+            lambda: Q(officer_matches(text)),
             _exists_sql(ComplaintOfficer, f"({codes_sql} OR ({names_sql}))"),
             (text, text, *names_params),
         ),
@@ -787,10 +785,6 @@ def _in_one_line(words: list[str]) -> str:
 
 def _regex_escaped(word: str) -> str:
     return "".join(f"\\{c}" if c.isascii() and not c.isalnum() else c for c in word)
-
-
-def _officers() -> QuerySet[ComplaintOfficer]:
-    return ComplaintOfficer.objects.filter(complaint=OuterRef("pk"))
 
 
 def _with_contact(alternatives: list[Condition], text: str, contact: bool) -> tuple[Condition, ...]:
