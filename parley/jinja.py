@@ -145,6 +145,29 @@ def _day(language: str, value: dt.date | dt.datetime | None) -> str:
     return f"{_month_abbreviation(language, value.month)} {value.day}, {value.year:04d}"
 
 
+@functools.cache
+def _meridiem(language: str, afternoon: bool) -> str:
+    with override(language):
+        return gettext("p.m." if afternoon else "a.m.")  # as Django's date format "a" writes them
+
+
+def _clock(language: str, value: dt.datetime) -> str:
+    value = _local(value)
+    return f"{value.hour % 12 or 12}:{value.minute:02d}:{value.second:02d} {_meridiem(language, value.hour >= 12)}"
+
+
+def clock_writer() -> Callable[[dt.datetime], str]:
+    """A time of day as Django's ``date:"g:i:s a"`` writes it (3:05:09 p.m.), in the current time zone
+    and the active language, looked up once (for a table with a time in every row)."""
+    return functools.partial(_clock, get_language())
+
+
+def iso_moment(value: dt.datetime) -> str:
+    """The machine-readable moment of a ``<time>`` element, as ``date:"c"`` writes it, in the current
+    time zone: 2026-01-05T15:05:09.123456-06:00."""
+    return _local(value).isoformat()
+
+
 def url_writer(name: str, argument: str) -> Callable[[str], str]:
     """``url_with`` for one URL pattern, its shape under the current script prefix looked up once (for
     a table's link in every row: the script prefix, a thread's own, is slow to read)."""

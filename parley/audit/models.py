@@ -31,8 +31,9 @@ def digest(text: str) -> str:
 
 class AuditEntry(models.Model):
     created_at = models.DateTimeField()
+    # without an index of its own: the (actor, created_at) index below serves lookups by actor
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     actor_username = models.CharField(max_length=150, blank=True)
     actor_role = models.CharField(max_length=20, blank=True)
@@ -50,10 +51,16 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "audit entries"
+        # The auditor's page (audit/views.py) shows the newest entries first, by time, found by who (the
+        # username as it was written), by object (a complaint's reference, without its type), by action
+        # or by dates: an index for each that lists them in that order, so that a page reads its own
+        # hundred entries. Without them a username that has no entries read the whole trail (220 ms at
+        # 3 million entries), a complaint's entries 28 ms, a day long ago 314 ms (docs/benchmarks.md).
         indexes = [
             models.Index(fields=["created_at"]),
             models.Index(fields=["actor", "created_at"]),
-            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor_username", "created_at", "id"], name="audit_entry_username"),
+            models.Index(fields=["object_id", "created_at", "id"], name="audit_entry_object"),
             models.Index(fields=["action", "created_at"]),
         ]
 

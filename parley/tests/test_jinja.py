@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parley.cases.forms import ComplaintFilterForm
-from parley.jinja import FormRenderer, day, day_writer, iso_day, url_with
+from parley.jinja import FormRenderer, clock_writer, day, day_writer, iso_day, iso_moment, url_with
 
 # Each example is compared with what Django itself writes (a template rendered, a URL reversed): the
 # first can take longer than hypothesis's 200 ms deadline on a busy 2-core machine, and the deadline
@@ -68,6 +68,20 @@ def test_day_writes_a_date_as_the_date_filter_does_in_each_language(language, va
     with translation.override(language):
         assert day(value) == _django(value, "M j, Y") == day_writer()(value)  # a table's, the language read once
         assert iso_day(value) == _django(value, "Y-m-d")
+
+
+AWARE_MOMENTS = st.datetimes(
+    min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 12, 31), timezones=st.just(dt.UTC)
+)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@given(AWARE_MOMENTS)
+@COMPARED_WITH_DJANGO
+def test_a_time_of_day_and_a_moment_are_written_as_the_date_filter_writes_them(language, value):
+    with translation.override(language):
+        assert clock_writer()(value) == _django(value, "g:i:s a")
+        assert iso_moment(value) == _django(value, "c")
 
 
 def test_no_date_is_written_as_nothing():
