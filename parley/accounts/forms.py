@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core import validators
 
 from parley.uswds import USWDSForm
 
@@ -13,6 +14,15 @@ class SignInForm(USWDSForm, auth_forms.AuthenticationForm):
         "invalid_login": "The username or password is not right. Check them and try again.",
         "inactive": "This account is switched off. Ask the program administrator.",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's form sets the username's limit after the field is made, so nothing checks it: a longer
+        # one went on to the lockout's record of the failed try, which PostgreSQL refused (a 500). No
+        # account has a longer name, so no account is tried.
+        username = self.fields["username"]
+        too_long = f"A username has at most {username.max_length} characters."
+        username.validators.append(validators.MaxLengthValidator(username.max_length, message=too_long))
 
 
 class _PlainPasswordLabels:

@@ -198,7 +198,9 @@ def scheduling_notes(request: HttpRequest, pk: int) -> HttpResponse:
                     session=session,
                     actor=request.user,
                     notes=form.cleaned_data["notes"],
-                    expected=form.cleaned_data["was"] or None,
+                    # a form that does not say which notes it started from started from none: it saves
+                    # over empty notes, and over others only after their editor has seen them
+                    expected=form.cleaned_data["was"] or mediation_services.notes_version(""),
                 )
             except mediation_services.NotesChangedMeanwhile as exc:
                 theirs = exc.current

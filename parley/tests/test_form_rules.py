@@ -5,6 +5,7 @@ stored a complaint received in year 1 (reference "1-0001") and reasons made of a
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django import forms
@@ -14,6 +15,7 @@ from parley.cases.models import ComplaintEvent, Note
 from parley.cases.tests.helpers import reach, snapshot
 from parley.cases.workflow import Status
 from parley.mediation.models import MediationSession
+from parley.mediation.services import notes_version
 from parley.testing.factories import Journey
 from parley.testing.web import login, text
 from parley.uswds import USWDSForm, strip_invisible
@@ -163,9 +165,30 @@ def test_scheduling_notes_that_did_not_arrive_do_not_erase_them(journey, client,
     assert response.status_code == 200 and "The notes did not arrive" in text(response)
     session.refresh_from_db()
     assert session.scheduling_notes == "Call after 5pm."
-    assert client.post(url, {"notes": ""}).status_code == 302  # emptying the box on purpose still works
+    was = notes_version("Call after 5pm.")
+    assert client.post(url, {"notes": "", "was": was}).status_code == 302  # emptying the box on purpose works
     session.refresh_from_db()
     assert session.scheduling_notes == ""
+
+
+def test_scheduling_notes_sent_without_the_version_they_started_from_do_not_overwrite_others(journey, client, carla):
+    c = reach(Status.SCHEDULED, journey)
+    session = MediationSession.objects.get(complaint=c)
+    url = reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})
+    login(client, carla)
+    assert client.post(url, {"notes": "Call after 5pm."}).status_code == 302  # over none: nothing is lost
+    for was in ("", "\x00", None):  # an old form, a tampered one
+        data = {"notes": "Bring the interpreter."} | ({} if was is None else {"was": was})
+        response = client.post(url, data)
+        assert response.status_code == 200 and "Someone changed these notes since you opened them" in text(response)
+        assert "Call after 5pm." in text(response)  # the saved notes are shown, to combine with these
+        session.refresh_from_db()
+        assert session.scheduling_notes == "Call after 5pm."
+    # the page that refused them carries the version it showed: saving it again is saving on purpose
+    kept = re.search(r'name="was" value="([0-9a-f]{16})"', text(response))[1]
+    assert client.post(url, {"notes": "Bring the interpreter.", "was": kept}).status_code == 302
+    session.refresh_from_db()
+    assert session.scheduling_notes == "Bring the interpreter."
 
 
 def _action_forms() -> list[type]:

@@ -36,6 +36,19 @@ def test_a_wrong_password_says_so_without_saying_which_part_is_wrong(client, ire
     assert SESSION_KEY not in client.session
 
 
+@pytest.mark.parametrize("length", [151, 256, 5000])
+def test_a_username_longer_than_any_account_has_is_refused_with_a_message_not_a_500(client, irene, length):
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    # the sign-in form checks no length of its own (Django's sets the field's limit after making it),
+    # and the lockout's record of a failed try holds 255 characters: PostgreSQL refused it, a 500
+    response = client.post(reverse("accounts:login"), {"username": "x" * length, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "A username has at most 150 characters." in text(response)
+    assert SESSION_KEY not in client.session
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()  # no account was tried
+
+
 def test_signing_out_is_a_post(client, irene):
     login(client, irene)
     assert client.get(reverse("accounts:logout")).status_code == 405
