@@ -20,6 +20,7 @@ def back_to_the_list(request: HttpRequest, form: forms.BaseForm, list_url: str) 
     asked = {name: request.GET.getlist(name) for name in form.fields if name in request.GET}
     query = urlencode(asked, doseq=True)
     if len(list_url) + len(query) < LONGEST_LINK:
+        messages.error(request, "Nothing was downloaded: correct the filters that could not be used, then try again.")
         return redirect(f"{list_url}?{query}" if query else list_url)
     problems = "; ".join(
         f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items() if name in form.fields

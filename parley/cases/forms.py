@@ -278,8 +278,10 @@ class PartyForm(USWDSForm, forms.Form):
                 self.add_error("anonymous", "Only a complainant can stay anonymous.")
             elif named:
                 self.add_error("first_name", "Leave the name blank for an anonymous complainant.")
+        elif not named and data.get("kind") == PartyKind.COMPLAINANT:
+            self.add_error("first_name", "Give the complainant's first or last name, or mark them anonymous.")
         elif not named:
-            self.add_error("first_name", "Give the person's first or last name, or mark the complainant anonymous.")
+            self.add_error("first_name", "Give the person's first or last name.")
         for question in demographics.QUESTIONS:
             if problem := demographics.conflict(data.get(question) or []):
                 self.add_error(question, problem)

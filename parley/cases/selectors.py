@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -662,13 +663,23 @@ def _exists_sql(model: type[Any], where: str) -> str:
     return f'EXISTS(SELECT 1 AS "a" FROM "{table}" U0 WHERE U0."complaint_id" = {own} AND {where} LIMIT 1)'  # noqa: S608  # nosec B608 (names from the models)
 
 
+# An officer's DSN or badge as the pages print it ("(DSN 10170)", "Badge 1170"), or as people write it
+# ("badge #1170"): the label is not part of the number, and the search is for the number.
+_CODE_LABEL = re.compile(r"\(?\s*(?:DSN|badge)\s*(?:#|no\.?)?\s*([^\s()]*\d[^\s()]*)\s*\)?", re.IGNORECASE)
+
+
+def _without_code_label(text: str) -> str:
+    found = _CODE_LABEL.fullmatch(text)
+    return found[1] if found else text
+
+
 def search_alternatives(text: str, *, contact: bool = False) -> tuple[Condition, ...]:
     """The ways a complaint matches a search: by reference number, a named party's name, or an officer's
     name, DSN or badge, and (``contact``: for the roles that may see contact data) a person's exact
     email address or phone number. Each is answered by its own indexes; a complaint matches if any holds.
     Each is given as Django's Q (built when asked for) and as the same condition in SQL
     (``keyset.Condition``). None at all for blank text, which is no search."""
-    text = text.strip()
+    text = _without_code_label(text.strip())
     words = text.split()
     if not words:
         return ()

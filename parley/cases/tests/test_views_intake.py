@@ -130,8 +130,13 @@ def test_other_roles_may_not_record_complaints(persona, policy, client, request)
         ({"officers": [{"allegations": ["discourtesy"]}]}, "Give the officer's DSN, or describe", "id_officers-0-dsn"),
         (
             {"people": [_person(first_name="", last_name="")]},
-            "Give the person's first or last name",
+            "Give the complainant's first or last name, or mark them anonymous.",
             "id_parties-0-first_name",
+        ),
+        (  # only a complainant can stay anonymous: a nameless witness is not told to mark them so
+            {"people": [_person(), _person(kind=PartyKind.WITNESS, first_name="", last_name="")]},
+            "Give the person's first or last name.",
+            "id_parties-1-first_name",
         ),
         ({"people": [_person(kind=PartyKind.WITNESS)]}, "Add at least one complainant.", "id_parties-0-kind"),
         (

@@ -233,6 +233,9 @@ def test_it_searches_by_reference_complainant_name_officer_name_or_badge(journey
     other = _complaint(irene)
     for q in [c.reference, c.reference[-4:], "Lucia", "lucia fernandez", "Marsh", "4411"]:
         assert _refs(_list(client, irene, q=q)) == [c.reference], q
+    # a DSN or badge as the pages print it, or as people write it: the label is not part of the number
+    for q in ["Badge 4411", "badge #4411", "Badge no. 4411", f"(DSN {officer.dsn})", f"dsn{officer.dsn}"]:
+        assert _refs(_list(client, irene, q=q)) == [c.reference], q
     assert other.reference not in _refs(_list(client, irene, q="Fernandez"))
 
 
@@ -413,9 +416,15 @@ def test_the_csv_quotes_cells_a_spreadsheet_would_run_as_formulas(journey, clien
 
 def test_the_csv_with_invalid_filters_sends_back_to_the_list_with_a_message(journey, client, irene):
     login(client, irene)
+    reach(Status.REFERRED, journey)
     response = client.get(EXPORT, {"received_from": "nope"}, follow=True)
     assert response.redirect_chain[-1][0].startswith(LIST)
-    assert "Some filters could not be used" in text(response)
+    page = text(response)
+    assert "Some filters could not be used" in page
+    assert "Nothing was downloaded: correct the filters that could not be used, then try again." in page
+    # the list shows the complaints with that filter left out, and offers no download that cannot work
+    assert 'id="complaints"' in page and 'id="export-csv"' not in page
+    assert "To download these as CSV, first correct the filters that could not be used." in page
 
 
 def test_the_csv_of_an_outcome_with_an_open_status_sends_back_to_the_list_which_says_why(journey, client, irene):
