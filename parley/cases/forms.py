@@ -8,6 +8,7 @@ back as a message, and nothing is changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -234,6 +235,17 @@ def voluntary_question(label: str, choices: list[tuple[str, str]]) -> forms.Mult
     )
 
 
+# A phone number as people write one: digits with spaces, dots, dashes, brackets or a leading +, and an
+# extension after it; 10 to 15 digits, the area code included (15: the longest an international number
+# may be). "314-555-01" or "call me" cannot be called back, nor found by the search of phone numbers.
+_PHONE = re.compile(r"(\+?[\d\s().\-]+?)\s*(?:(?:ext\.?|extension|x)\s*\d{1,6})?", re.IGNORECASE)
+
+
+def is_phone_number(text: str) -> bool:
+    found = _PHONE.fullmatch(text.strip())
+    return found is not None and 10 <= len(re.sub(r"\D", "", found[1])) <= 15
+
+
 class PartyForm(USWDSForm, forms.Form):
     kind = forms.ChoiceField(label="This person is", choices=PartyKind.choices, initial=PartyKind.COMPLAINANT)
     anonymous = forms.BooleanField(
@@ -243,7 +255,9 @@ class PartyForm(USWDSForm, forms.Form):
     )
     first_name = forms.CharField(label="First name", required=False, max_length=100)
     last_name = forms.CharField(label="Last name", required=False, max_length=100)
-    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    phone = forms.CharField(
+        label="Phone", required=False, max_length=40, help_text="With the area code, for example 314-555-0142."
+    )
     email = forms.EmailField(label="Email", required=False, max_length=254)
     address = forms.CharField(label="Mailing address", required=False, max_length=300)
     date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
@@ -263,6 +277,15 @@ class PartyForm(USWDSForm, forms.Form):
     gender = voluntary_question("Gender", demographics.GENDER)
     race = voluntary_question("Race and ethnicity", demographics.RACE)
     disability = voluntary_question("Disability", demographics.DISABILITY)
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone") or ""
+        if phone and not is_phone_number(phone):
+            raise forms.ValidationError(
+                "Enter a phone number with its area code, for example 314-555-0142 (an extension may follow: "
+                "ext. 12). Anything else about reaching the person goes in the notes."
+            )
+        return phone
 
     def clean_date_of_birth(self) -> dt.date | None:
         born = self.cleaned_data.get("date_of_birth")

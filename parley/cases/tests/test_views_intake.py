@@ -90,6 +90,16 @@ def test_intake_records_a_complaint_with_several_people_and_officers(policy, cli
     assert (event.action, event.actor) == ("complaint_receive", irene)
 
 
+@pytest.mark.parametrize(
+    "phone",
+    ["(314) 555-0199", "314.555.0199", "+1 314 555 0199", "+44 20 7946 0958", "314-555-0199 ext. 12", "3145550199x4"],
+)
+def test_a_phone_number_written_any_usual_way_is_kept_as_written(phone, policy, client, irene):
+    login(client, irene)
+    assert client.post(INTAKE, _data(people=[_person(phone=phone)])).status_code == 302
+    assert Complaint.objects.get().parties.get().phone == phone
+
+
 def test_the_program_administrator_may_record_a_complaint(policy, client, alma):
     login(client, alma)
     assert client.post(INTAKE, _data()).status_code == 302
@@ -132,6 +142,10 @@ def test_other_roles_may_not_record_complaints(persona, policy, client, request)
             {"people": [_person(first_name="", last_name="")]},
             "Give the complainant's first or last name, or mark them anonymous.",
             "id_parties-0-first_name",
+        ),
+        *(
+            ({"people": [_person(phone=phone)]}, "Enter a phone number with its area code", "id_parties-0-phone")
+            for phone in ("314-555-01", "call me", "555-0142", "314-555-0142 or at work", "1234567890123456")
         ),
         (  # only a complainant can stay anonymous: a nameless witness is not told to mark them so
             {"people": [_person(), _person(kind=PartyKind.WITNESS, first_name="", last_name="")]},
