@@ -168,6 +168,12 @@ def iso_moment(value: dt.datetime) -> str:
     return _local(value).isoformat()
 
 
+def placed_messages(messages: Any, place: str) -> list[Any]:
+    """The request's messages that belong at ``place``: those whose extra tag names it (``"notes"``), or
+    for the page's top (``""``) those with none."""
+    return [message for message in messages or () if (message.extra_tags or "") == place]
+
+
 def url_writer(name: str, argument: str) -> Callable[[str], str]:
     """``url_with`` for one URL pattern, its shape under the current script prefix looked up once (for
     a table's link in every row: the script prefix, a thread's own, is slow to read)."""
@@ -350,6 +356,7 @@ def environment(**options: Any) -> Environment:
         field=field,
         error_summary=error_summary,
         querystring=querystring,
+        placed_messages=placed_messages,
         gettext=gettext,
         now=now,
     )

@@ -582,6 +582,11 @@ def complaint_detail(request: HttpRequest, ref: str) -> HttpResponse:
     return render(request, "cases/complaint_detail.html", context)
 
 
+# The notes' own messages are shown in the notes section, where the page opens after a note is sent: at
+# the page's top they were out of view, some 1,400 pixels above (from a browser walk-through).
+NOTES = "notes"
+
+
 def _notes_of(request: HttpRequest, ref: str) -> str:
     return reverse("cases:detail", kwargs={"ref": ref}) + "#notes"
 
@@ -595,14 +600,14 @@ def note_create(request: HttpRequest, ref: str) -> HttpResponse:
         try:
             note_add(complaint=complaint, author=request.user, body=form.cleaned_data["body"])
         except NoteSentTwice:
-            messages.info(request, "This note was sent twice; it is saved once.")
+            messages.info(request, "This note was sent twice; it is saved once.", extra_tags=NOTES)
             return redirect(reverse("cases:detail", kwargs={"ref": complaint.reference}) + "#notes")
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
-            messages.success(request, "The note is saved.")
+            messages.success(request, "The note is saved.", extra_tags=NOTES)
             return redirect(reverse("cases:detail", kwargs={"ref": complaint.reference}) + "#notes")
-    messages.error(request, "The note was not saved. " + " ".join(form.errors.get("body", [])))
+    messages.error(request, "The note was not saved. " + " ".join(form.errors.get("body", [])), extra_tags=NOTES)
     complaint = get_complaint_for(
         request.user, ref, need="view_complaint", queryset=selectors.complaint_page_queryset()
     )

@@ -230,8 +230,20 @@ def test_a_note_is_saved_with_its_author_and_the_authors_organisation(journey, c
     response = _add_note(client, irene, c, "Prefers calls after 5pm.", follow=True)
     note = Note.objects.get(complaint=c)
     assert (note.author, note.organisation, note.body) == (irene, "oversight", "Prefers calls after 5pm.")
-    assert "The note is saved." in text(response)
-    assert "Prefers calls after 5pm." in text(response)
+    page = text(response)
+    assert "Prefers calls after 5pm." in page
+    # said in the notes section, where the page opens (#notes), not at its top out of view
+    assert page.count("The note is saved.") == 1
+    assert page.index('id="notes"') < page.index('id="notes-messages"') < page.index("The note is saved.")
+    assert 'id="messages"' not in page
+
+
+def test_a_note_refused_says_so_in_the_notes_section(journey, client, irene):
+    c = reach(Status.RECEIVED, journey)
+    page = text(_add_note(client, irene, c, "   "))
+    assert page.index('id="notes"') < page.index("The note was not saved.")
+    assert page.count("The note was not saved.") == 1
+    assert not Note.objects.exists()
 
 
 def test_notes_are_read_only_inside_the_authors_organisation(journey, client, irene, ray, alma, carla, audrey):
