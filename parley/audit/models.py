@@ -17,6 +17,7 @@ import json
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 GENESIS = "0" * 64
 
@@ -59,7 +60,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["created_at"]),
             models.Index(fields=["actor", "created_at"]),
-            models.Index(fields=["actor_username", "created_at", "id"], name="audit_entry_username"),
+            # the username whatever its case, as the auditor types it ("Intake" finds intake's entries)
+            models.Index(Upper("actor_username"), "created_at", "id", name="audit_entry_username_upper"),
             models.Index(fields=["object_id", "created_at", "id"], name="audit_entry_object"),
             models.Index(fields=["action", "created_at"]),
         ]

@@ -62,7 +62,7 @@ def _filtered(form: AuditFilterForm) -> QuerySet[AuditEntry]:
         return qs.none()
     data = form.cleaned_data
     if data["who"]:
-        qs = qs.filter(actor_username=data["who"].strip())
+        qs = qs.filter(actor_username__iexact=data["who"].strip())
     if data["action"]:
         qs = qs.filter(action__in=action_codes_containing(data["action"].strip()))
     if data["object_id"]:
