@@ -94,13 +94,22 @@ _PHONE_LIKE = re.compile(r"[\d\s().+\-]+")
 _REFERENCE_LIKE = re.compile(r"\d{4}-\d+")  # a complaint's reference number ("2026-0042"), never a phone
 
 
+def is_phone_number(text: str) -> bool:
+    """Whether ``text`` is a phone number as people write one (digits with spaces, dots, dashes, brackets
+    or a leading +) of 10 to 15 digits, the area code included (15: the longest an international number
+    may be): what intake takes as a phone number, and what the search looks up as one."""
+    text = (text or "").strip()
+    digits = len(re.sub(r"\D", "", text))
+    return bool(_PHONE_LIKE.fullmatch(text)) and not _REFERENCE_LIKE.fullmatch(text) and 10 <= digits <= 15
+
+
 def contact_kind(text: str) -> str | None:
     """``"email"`` or ``"phone"`` when ``text`` (a search, say) is an email address or a phone number
-    of ten or more digits, else None."""
+    (``is_phone_number``), else None."""
     text = (text or "").strip()
     if "@" in text and " " not in text:
         return "email"
-    if _PHONE_LIKE.fullmatch(text) and not _REFERENCE_LIKE.fullmatch(text) and len(re.sub(r"\D", "", text)) >= 10:
+    if is_phone_number(text):
         return "phone"
     return None
 

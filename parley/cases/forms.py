@@ -8,7 +8,6 @@ back as a message, and nothing is changed.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -45,6 +44,7 @@ from parley.cases.services import (
     required_attendees,
 )
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
+from parley.crypto import is_phone_number
 from parley.mediation.models import MediationSession, Mediator, SessionOutcome, SessionStatus, Venue
 from parley.policies.models import WrittenAgreement
 from parley.uswds import DateInput, FormPart, TimeInput, USWDSForm
@@ -235,17 +235,6 @@ def voluntary_question(label: str, choices: list[tuple[str, str]]) -> forms.Mult
     )
 
 
-# A phone number as people write one: digits with spaces, dots, dashes, brackets or a leading +, and an
-# extension after it; 10 to 15 digits, the area code included (15: the longest an international number
-# may be). "314-555-01" or "call me" cannot be called back, nor found by the search of phone numbers.
-_PHONE = re.compile(r"(\+?[\d\s().\-]+?)\s*(?:(?:ext\.?|extension|x)\s*\d{1,6})?", re.IGNORECASE)
-
-
-def is_phone_number(text: str) -> bool:
-    found = _PHONE.fullmatch(text.strip())
-    return found is not None and 10 <= len(re.sub(r"\D", "", found[1])) <= 15
-
-
 class PartyForm(USWDSForm, forms.Form):
     kind = forms.ChoiceField(label="This person is", choices=PartyKind.choices, initial=PartyKind.COMPLAINANT)
     anonymous = forms.BooleanField(
@@ -280,10 +269,12 @@ class PartyForm(USWDSForm, forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data.get("phone") or ""
+        # the search of phone numbers finds what it takes for one (crypto.is_phone_number): "314-555-01" or
+        # "call me" could not be called back, nor found
         if phone and not is_phone_number(phone):
             raise forms.ValidationError(
-                "Enter a phone number with its area code, for example 314-555-0142 (an extension may follow: "
-                "ext. 12). Anything else about reaching the person goes in the notes."
+                "Enter a phone number with its area code, for example 314-555-0142. An extension, or anything "
+                "else about reaching the person, goes in a note."
             )
         return phone
 

@@ -184,6 +184,20 @@ def test_the_trail_is_searched_by_a_word_of_the_action_in_any_case(client, audre
     assert len(rows) == 1
 
 
+def _unchained(n: int | str, created_at: dt.datetime, username: str, reference: str) -> AuditEntry:
+    """An entry of a complaint's page, outside the chain (these tests look up entries, not the chain)."""
+    return AuditEntry(
+        created_at=created_at,
+        actor_username=username,
+        action="view:cases:detail",
+        object_type="complaint",
+        object_id=reference,
+        detail_digest="-",
+        prev_hash="-",
+        hash=f"{n:0>64}",
+    )
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's choice is PostgreSQL's (CI runs it there)")
 @pytest.mark.parametrize(
     ("filters", "index"),
@@ -197,17 +211,7 @@ def test_the_trail_is_searched_by_a_word_of_the_action_in_any_case(client, audre
 def test_the_auditors_lookups_read_their_index_not_the_whole_trail(db, irene, filters, index):
     # a trail of a few thousand entries of many complaints and people, as the planner sees it
     AuditEntry.objects.bulk_create(
-        AuditEntry(
-            created_at=timezone.now() - dt.timedelta(hours=n),
-            actor_username=f"user{n % 40}",
-            action="view:cases:detail",
-            object_type="complaint",
-            object_id=f"2026-{n:06d}",
-            detail_digest="-",
-            prev_hash="-",
-            hash=f"{n:064d}",
-        )
-        for n in range(5000)
+        _unchained(n, timezone.now() - dt.timedelta(hours=n), f"user{n % 40}", f"2026-{n:06d}") for n in range(5000)
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE audit_auditentry")
@@ -222,17 +226,7 @@ def test_the_trail_pages_newest_first_by_time_each_entry_once_and_new_ones_do_no
     # in an order other than their times'
     base = timezone.now() - dt.timedelta(days=3)
     AuditEntry.objects.bulk_create(
-        AuditEntry(
-            created_at=base + dt.timedelta(seconds=(n * 37 % 250) // 3),
-            actor_username=f"user{n}",
-            action="view:cases:detail",
-            object_type="complaint",
-            object_id="2026-000777",
-            detail_digest="-",
-            prev_hash="-",
-            hash=f"{n:064d}",
-        )
-        for n in range(250)
+        _unchained(n, base + dt.timedelta(seconds=(n * 37 % 250) // 3), f"user{n}", "2026-000777") for n in range(250)
     )
     expected = [
         e.actor_username
@@ -245,19 +239,7 @@ def test_the_trail_pages_newest_first_by_time_each_entry_once_and_new_ones_do_no
     while url:
         page = client.get(url).content.decode()
         seen += re.findall(r'<td data-label="Who">(user\d+)<', page)
-        AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    created_at=timezone.now(),
-                    actor_username="later",
-                    object_id="2026-000777",
-                    action="view",
-                    detail_digest="-",
-                    prev_hash="-",
-                    hash=f"later{len(seen)}",
-                )
-            ]
-        )
+        AuditEntry.objects.bulk_create([_unchained(f"later{len(seen)}", timezone.now(), "later", "2026-000777")])
         older = re.search(r'href="\?([^"]*before=\d+)" id="audit-older"', page)
         url = f"/audit/?{html.unescape(older[1])}" if older else None
     assert seen == expected

@@ -90,14 +90,13 @@ def test_intake_records_a_complaint_with_several_people_and_officers(policy, cli
     assert (event.action, event.actor) == ("complaint_receive", irene)
 
 
-@pytest.mark.parametrize(
-    "phone",
-    ["(314) 555-0199", "314.555.0199", "+1 314 555 0199", "+44 20 7946 0958", "314-555-0199 ext. 12", "3145550199x4"],
-)
-def test_a_phone_number_written_any_usual_way_is_kept_as_written(phone, policy, client, irene):
+@pytest.mark.parametrize("phone", ["(314) 555-0199", "314.555.0199", "+1 314 555 0199", "+44 20 7946 0958"])
+def test_a_phone_number_written_any_usual_way_is_kept_as_written_and_found_by_the_search(phone, policy, client, irene):
     login(client, irene)
     assert client.post(INTAKE, _data(people=[_person(phone=phone)])).status_code == 302
-    assert Complaint.objects.get().parties.get().phone == phone
+    complaint = Complaint.objects.get()
+    assert complaint.parties.get().phone == phone
+    assert complaint.reference in text(client.get(reverse("cases:list"), {"q": phone}))
 
 
 def test_the_program_administrator_may_record_a_complaint(policy, client, alma):
@@ -145,7 +144,14 @@ def test_other_roles_may_not_record_complaints(persona, policy, client, request)
         ),
         *(
             ({"people": [_person(phone=phone)]}, "Enter a phone number with its area code", "id_parties-0-phone")
-            for phone in ("314-555-01", "call me", "555-0142", "314-555-0142 or at work", "1234567890123456")
+            for phone in (
+                "314-555-01",
+                "call me",
+                "555-0142",
+                "314-555-0142 or at work",
+                "1234567890123456",
+                "314-555-0199 ext. 12",  # the search by the number would not find it: the extension goes in a note
+            )
         ),
         (  # only a complainant can stay anonymous: a nameless witness is not told to mark them so
             {"people": [_person(), _person(kind=PartyKind.WITNESS, first_name="", last_name="")]},
