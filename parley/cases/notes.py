@@ -12,6 +12,7 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.accounts.permissions import can, organisation_of
 from parley.cases.models import Complaint, Note
+from parley.cases.retention import NOTHING_ADDED
 
 MAX_NOTE_LENGTH = 5000
 # The same note by the same person on the same complaint within this time is the same form sent twice
@@ -35,7 +36,11 @@ def note_add(*, complaint: Complaint, author: User, body: str) -> Note:
     if len(body) > MAX_NOTE_LENGTH:
         raise ValidationError(f"A note can be at most {MAX_NOTE_LENGTH} characters.")
     with transaction.atomic():
-        Complaint.objects.select_for_update().filter(pk=complaint.pk).first()  # two sendings, one after the other
+        # two sendings, one after the other; and never onto a complaint that retention has anonymised
+        # (it does not come back for notes written later), even from a page opened before it ran
+        locked = Complaint.objects.select_for_update().filter(pk=complaint.pk).values("anonymised_at").first()
+        if locked is not None and locked["anonymised_at"] is not None:
+            raise ValidationError(NOTHING_ADDED)
         earlier = Note.objects.filter(
             complaint=complaint, author=author, body=body, created_at__gte=timezone.now() - SENT_TWICE_WITHIN
         ).first()

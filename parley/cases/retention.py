@@ -24,6 +24,8 @@ from parley.cases.workflow import TERMINAL
 from parley.mediation.models import Agreement, MediationSession, SurveyResponse
 
 REMOVED = "[removed under the retention policy]"
+# What a form sent to an anonymised complaint is told: retention does not come back for what is added later.
+NOTHING_ADDED = "This complaint's personal data was removed under the retention policy: nothing can be added."
 # Event data keys that may hold free text written about people; the rest are codes and ids.
 FREE_TEXT_KEYS = {"note", "explained_by", "how"}
 
@@ -87,6 +89,11 @@ def apply_retention(*, actor=None, now: dt.datetime | None = None) -> RetentionR
     stamp = timezone.now()
     for complaint in due_for_retention(now=now):
         with transaction.atomic():
+            # the complaint's row locked first: a note being written to it (note_add takes the same lock)
+            # is either in before this reads the notes, and removed with them, or refused after
+            still_due = Complaint.objects.select_for_update().filter(pk=complaint.pk, anonymised_at__isnull=True)
+            if still_due.first() is None:
+                continue  # another run took it meanwhile
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:  # the append-only trigger lets redaction through
                     cursor.execute("SET LOCAL parley.redaction = 'on'")

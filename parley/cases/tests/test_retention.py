@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from parley.audit.models import AuditEntry
@@ -18,6 +19,7 @@ from parley.cases.tests.helpers import reach
 from parley.cases.workflow import Status
 from parley.policies.models import ProgramPolicy
 from parley.testing.factories import Journey
+from parley.testing.web import login
 
 
 @pytest.fixture
@@ -79,3 +81,18 @@ def test_running_twice_changes_nothing_more(old_closed):
 def test_a_policy_without_a_retention_period_keeps_everything(old_closed, policy):
     ProgramPolicy.objects.filter(pk=policy.pk).update(retention_years=None)
     assert retention_report().complaints == []
+
+
+def test_a_note_sent_from_a_page_opened_before_retention_ran_is_refused_and_kept_on_screen(old_closed, client, irene):
+    """Retention does not come back to a complaint it has anonymised, so a note written to it later (from
+    a complaint page opened before the run) would keep its personal data for good: it is refused, and
+    the page shows it again so that it can be copied."""
+    login(client, irene)
+    apply_retention()
+    typed = "Dana Reyes called back from 314-555-0101."
+    response = client.post(reverse("cases:note_create", kwargs={"ref": old_closed.reference}), {"body": typed})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The note was not saved. This complaint&#39;s personal data was removed under the retention policy" in body
+    assert typed in body
+    assert not Note.objects.filter(body__contains="555-0101").exists()
