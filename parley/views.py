@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from parley.accounts.roles import Role
+from parley.audit.middleware import SECRET_FIELDS
 from parley.cases.views import my_queue
 
 
@@ -31,3 +33,23 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     """A request Django could not use (``handler400``: a damaged form, an address far too long). Django's
     own handler writes its page without the request; the layout needs it (who is signed in)."""
     return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A page or action the signed-in person's role does not allow (``handler403``). It names their role:
+    when it was changed while a form was open, that is what they need to know. A form refused this way
+    saved nothing; what was typed in it (sentences, not the form's choices) is shown to be copied, since an
+    action's form opened inside the complaint page is not brought back by the browser's Back button."""
+    user = getattr(request, "user", None)
+    role = ""
+    if user is not None and user.is_authenticated and user.role in Role.values:
+        role = Role(user.role).label
+    typed: list[str] = []
+    if request.method == "POST":
+        for name, values in request.POST.lists():
+            if name in SECRET_FIELDS or name == "csrfmiddlewaretoken":
+                continue
+            typed += [v.strip() for v in values if " " in v.strip() and v.strip() not in typed]
+    response = render(request, "403.html", {"role": role, "typed": typed}, status=403)
+    response["X-Parley-Refused"] = "role"  # parley.js: an inline form refused for this, not for an old page
+    return response

@@ -93,9 +93,17 @@ document.addEventListener("DOMContentLoaded", function () {
 // Intake's "Add another person" / "Add another officer": the page comes back at the one just added
 // (#person-2, without this file too, since the browser scrolls to it); the focus goes to its first field,
 // once the page has loaded (the browser's own move to #person-2 comes before, and would take it away).
+// After "Remove person 2" the page comes back at the section's heading, and the focus goes to the note
+// under it that says who was removed (#people-removed).
 window.addEventListener("load", function () {
-  if (!/^#(person|officer)-[0-9]+$/.test(window.location.hash)) return;
-  var added = document.getElementById(window.location.hash.slice(1));
+  var hash = window.location.hash;
+  if (/^#(people|officers)-heading$/.test(hash)) {
+    var note = document.getElementById(hash.slice(1).replace("-heading", "-removed"));
+    if (note) note.focus();
+    return;
+  }
+  if (!/^#(person|officer)-[0-9]+$/.test(hash)) return;
+  var added = document.getElementById(hash.slice(1));
   var first = added && added.querySelector("input, select, textarea");
   if (first) first.focus();
 });
@@ -107,7 +115,9 @@ document.addEventListener("htmx:responseError", function (event) {
   if (!target) return;
   var old = target.querySelector(".parley-send-failed");
   if (old) old.remove();
-  var status = event.detail.xhr ? event.detail.xhr.status : 0;
+  var xhr = event.detail.xhr;
+  var status = xhr ? xhr.status : 0;
+  var refused = status === 403 && xhr.getResponseHeader("X-Parley-Refused") === "role";
   var why = status === 403
     ? "The page was out of date (you may have signed in again in another tab)."
     : "The server could not take it (error " + status + ").";
@@ -119,8 +129,10 @@ document.addEventListener("htmx:responseError", function (event) {
   body.className = "usa-alert__body";
   var text = document.createElement("p");
   text.className = "usa-alert__text";
-  text.textContent = "This was not sent, so nothing was saved. " + why +
-    " Copy what you typed, reload the page, and send it again.";
+  text.textContent = refused
+    ? "Nothing was saved: your role does not allow this (it may have been changed since this page was " +
+      "opened). Copy what you typed; if you think your role should allow it, ask the program administrator."
+    : "This was not sent, so nothing was saved. " + why + " Copy what you typed, reload the page, and send it again.";
   body.appendChild(text);
   alert.appendChild(body);
   target.insertBefore(alert, target.firstChild);

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from parley.accounts.roles import Role
 from parley.cases.tests.helpers import reach
 from parley.cases.workflow import Status
 from parley.mediation.models import MediationSession
@@ -228,5 +229,25 @@ def test_a_form_the_server_refuses_says_so_in_the_panel_and_keeps_what_was_typed
     expect(alert).to_be_focused()
     expect(panel.get_by_label("Letter")).to_be_checked()  # what was typed is still there
     assert_accessible(page, context="the panel with a refused form")
+    c.refresh_from_db()
+    assert c.acknowledged_at is None
+
+
+def test_a_panel_form_refused_for_a_role_changed_meanwhile_says_so_and_keeps_what_was_typed(page, journey, irene):
+    """From a replay review: an action's form sent after the sender's role was changed got the message of
+    an out-of-date page ("reload and send it again"), which could never work."""
+    c = reach(Status.RECEIVED, journey)
+    sign_in(page, irene)
+    open_complaint(page, c.reference)
+    panel = open_action(page, "Record the acknowledgement")
+    choose(panel, "How was the complainant told?", "Letter")
+    type(irene).objects.filter(pk=irene.pk).update(role=Role.IAD)
+    page.expected_errors += ["status of 403 (Forbidden)", "Response Status Error Code 403"]
+    page.get_by_role("button", name="Save the acknowledgement", exact=True).click()
+    alert = panel.locator(".parley-send-failed")
+    expect(alert).to_contain_text("Nothing was saved: your role does not allow this")
+    expect(alert).not_to_contain_text("reload the page")
+    expect(alert).to_be_focused()
+    expect(panel.get_by_label("Letter")).to_be_checked()
     c.refresh_from_db()
     assert c.acknowledged_at is None

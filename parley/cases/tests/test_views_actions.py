@@ -557,3 +557,30 @@ def test_a_mediator_sending_to_the_complaints_outcome_address_is_not_told_of_lat
         response = client.post(reverse("cases:outcome", kwargs={"ref": c.reference}), _everyone(c))
     page = text(response)
     assert "Withdrawn" not in page and irene.get_full_name() not in page
+
+
+def test_a_form_sent_after_the_senders_role_was_changed_names_the_role_and_gives_back_what_was_typed(
+    journey, client, irene
+):
+    """From a replay review: a form sent after an administrator changed its sender's role got the bare
+    "You cannot do this", and the note typed in it was gone. The refusal names the role, says nothing was
+    saved, and shows the sentences typed, to be copied (the form's choices and its token are not)."""
+    c = reach(Status.RECEIVED, journey)
+    login(client, irene)
+    url = reverse("cases:screen", kwargs={"ref": c.reference})
+    client.get(url)
+    type(irene).objects.filter(pk=irene.pk).update(role=Role.IAD)
+    before = snapshot(c)
+    typed = "Called twice; she wants to meet the officer <b>in person</b>."
+    response = client.post(url, {**_no_exclusions(c), "note": typed})
+    assert response.status_code == 403 and response["X-Parley-Refused"] == "role"
+    page = text(response)
+    assert "Your role (Internal Affairs reviewer) does not allow this page or action." in page
+    assert "Nothing was saved." in page
+    raw = response.content.decode()
+    assert "Called twice; she wants to meet the officer &lt;b&gt;in person&lt;/b&gt;.</textarea>" in raw  # escaped
+    assert page.count("<textarea") == 1  # the factors' answers ("no") are not sentences anyone typed
+    assert snapshot(c) == before
+    # a page (not a form) refused says neither
+    page = text(client.get(url))
+    assert "Your role (Internal Affairs reviewer)" in page and "Nothing was saved" not in page
