@@ -173,7 +173,14 @@ class IntakeForm(USWDSForm, forms.Form):
     # Shown only when the same person recorded a complaint with the same account a moment ago
     # (views.complaint_intake): the browser's Back after a save brings the form back with a new token.
     separate = forms.BooleanField(label="Record it as a separate complaint", required=False)
-    received_on = forms.DateField(label="Date received", widget=DateInput)
+    # Blank until it is given (UX.md: never a made-up default date): a letter or an email may have come
+    # in days before it is recorded, and a date filled in for the clerk would be saved unread.
+    received_on = forms.DateField(
+        label="Date received",
+        widget=DateInput,
+        help_text="The day it reached the office; for a letter, its date stamp.",
+        error_messages={"required": "Give the date the complaint was received."},
+    )
     channel = forms.ChoiceField(
         label="How the complaint came in",
         choices=STAFF_CHANNELS,
@@ -552,7 +559,11 @@ class ChoiceForm(ActionForm):
     success_message = "The complainant's choice is recorded."
 
     explained_by = forms.CharField(label="Explained by", max_length=200)
-    explained_on = forms.DateField(label="Date explained", widget=DateInput)
+    explained_on = forms.DateField(
+        label="Date explained",
+        widget=DateInput,
+        error_messages={"required": "Give the date both processes were explained."},
+    )
     explained_how = forms.ChoiceField(
         label="How it was explained",
         choices=[(m, EXPLANATION_LABELS.get(m, m)) for m in sorted(EXPLANATION_METHODS)],
@@ -575,7 +586,7 @@ class ChoiceForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["explained_by"].initial = self.user.get_full_name() or self.user.get_username()
-        self.fields["explained_on"].initial = timezone.localdate()
+        # the date stays blank (UX.md: never a made-up default date): the call may have been days ago
         # usually filled in during a call: who to call, for those who may see contact details
         self.contacts = []
         if can(self.user, "view_personal_data"):

@@ -320,24 +320,44 @@ def _without_row(data, prefix: str, index: int) -> None:
 
 def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
     """The intake form and its two formsets; ``adding`` is set when the POST only added or removed a
-    person or an officer (nothing is saved then, and nothing is called an error)."""
+    person or an officer (nothing is saved then, and nothing is called an error), and ``removed`` says
+    what was removed, by the formset's prefix."""
     data = request.POST.copy() if request.method == "POST" else kept_entries(request)
     adding = data.get("add") if data is not None else None
     if adding in {"party", "officer"}:
         key = f"{'parties' if adding == 'party' else 'officers'}-TOTAL_FORMS"
         data[key] = str(min(_formset_count(data, key.split("-")[0]) + 1, 20))
+    removed = {}  # the section a row was removed from: what the page says there
     if data is not None and "remove" in data:  # a remove button: the page again, never a save
         prefix, _, row = data["remove"].partition("-")
         if prefix in {"parties", "officers"} and row.isascii() and row.isdigit():
+            removed = {prefix: _removed_row_note(data, prefix, int(row))}
             _without_row(data, prefix, int(row))
         adding = "removed"
-    form = IntakeForm(data, initial={"received_on": timezone.localdate(), "submission": uuid.uuid4()})
+    form = IntakeForm(data, initial={"submission": uuid.uuid4()})
     parties = PartyFormSet(data, prefix="parties")
     officers = OfficerFormSet(data, prefix="officers", form_kwargs={"categories": categories})
     if adding in {"party", "officer", "removed"}:
         for thing in [form, parties, officers, *parties.forms, *officers.forms]:
             thing.quiet = True
-    return form, parties, officers, adding
+    return form, parties, officers, adding, removed
+
+
+def _removed_row_note(data, prefix: str, index: int) -> str:
+    """What the page says above the section after a remove button (the focus goes there): which row
+    went, by the name or DSN typed in it, and that the rows after it moved up. "" when nothing goes."""
+    count = _formset_count(data, prefix)
+    if not 0 < index < count:
+        return ""
+    row = f"{prefix}-{index}-"
+    if prefix == "parties":
+        name = " ".join(filter(None, (data.get(f"{row}{part}_name", "").strip() for part in ("first", "last"))))
+        what = f"Person {index + 1}" + (f" ({name})" if name else "")
+    else:
+        dsn = data.get(f"{row}dsn", "").strip()
+        what = f"Officer {index + 1}" + (f" (DSN {dsn})" if dsn else "")
+    moved = " The ones after it moved up one place." if index + 1 < count else ""
+    return f"{what} is removed from the form.{moved} Nothing is saved until you save the complaint."
 
 
 @login_required
@@ -346,7 +366,7 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
     """Record a complaint taken by phone, walk-in, mail or email."""
     require(request.user, "intake")
     categories = list(AllegationCategory.objects.filter(active=True).values_list("code", "name"))
-    form, parties, officers, adding = _intake_forms(request, categories)
+    form, parties, officers, adding, removed = _intake_forms(request, categories)
     twin = None
     # all three validated (& not and), to show every error at once
     if request.method == "POST" and not adding and form.is_valid() & parties.is_valid() & officers.is_valid():
@@ -391,7 +411,7 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Complaint {complaint.reference} is recorded.")
                 return redirect("cases:detail", ref=complaint.reference)
-    context = {"form": form, "parties": parties, "officers": officers, "twin": twin}
+    context = {"form": form, "parties": parties, "officers": officers, "twin": twin, "removed": removed}
     return render(request, "cases/intake.html", context)
 
 

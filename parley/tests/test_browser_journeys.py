@@ -59,6 +59,8 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     page.get_by_role("link", name="New complaint").click()
     expect(page.get_by_role("heading", level=1, name="Record a complaint")).to_be_visible()
     assert_accessible(page, context="the intake form")
+    expect(page.get_by_label("Date received")).to_have_value("")  # never a made-up default date
+    page.get_by_label("Date received").fill(timezone.localdate().isoformat())
     choose(page, "How the complaint came in", "Phone")
     person = page.locator("#person-1")
     person.get_by_label("First name").fill("Marisol")
@@ -141,6 +143,8 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     panel = open_action(page, "Record the complainant's choice")
     assert_accessible(page, context="the choice form")
     expect(panel.get_by_label("Explained by")).to_have_value("Irene Ortiz")
+    expect(panel.get_by_label("Date explained")).to_have_value("")
+    panel.get_by_label("Date explained").fill(timezone.localdate().isoformat())
     choose(panel, "How it was explained", "Phone call")
     choose(panel, "The complainant chose", "Mediation: a meeting with the officer and trained mediators")
     save(page, "Save the choice", "The complainant's choice is recorded.")
@@ -299,13 +303,14 @@ def test_an_intake_form_sent_with_missing_fields_lists_every_problem_and_keeps_w
     submit_expecting_errors(
         page,
         "Save the complaint",
+        "Date received: Give the date the complaint was received.",
         "How the complaint came in",
         "What happened: Describe what happened.",
         "Officer 1: DSN (department serial number): No officer with DSN 99999 is on the roster.",
         "Officer 1: What the officer is accused of: Choose at least one kind of misconduct.",
         context="the intake form with missing fields",
     )
-    expect(page.locator("#error-summary")).to_contain_text("The complaint was not saved: there are 4 problems")
+    expect(page.locator("#error-summary")).to_contain_text("The complaint was not saved: there are 5 problems")
     expect(page.locator("#messages .usa-alert--error")).to_have_count(0)  # said once, not twice
     expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")
     expect(page.locator("#officer-1").get_by_label("DSN (department serial number)")).to_have_value("99999")
@@ -336,5 +341,40 @@ def test_adding_another_person_or_officer_opens_the_page_at_the_new_one(
             if javascript:
                 expect(page.locator(added).locator(":focus")).to_have_count(1)
         expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_removing_a_person_says_who_went_where_the_page_opens(javascript, browser, live_server, policy, irene):
+    """After "Remove person 2" the page comes back at the people's heading, with a note under it that
+    says who was removed; with JavaScript the note has the focus (not the page's body, where a screen
+    reader would start again from the top without a word)."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", java_script_enabled=javascript, viewport={"width": 375, "height": 812}
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, irene)
+        page.goto("/complaints/new/")
+        page.locator("#person-1").get_by_label("First name").fill("Marisol")
+        for _ in range(2):
+            with page.expect_navigation():
+                page.get_by_role("button", name="Add another person").click()
+        page.locator("#person-2").get_by_label("First name").fill("Wrong")
+        page.locator("#person-3").get_by_label("First name").fill("Rosa")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Remove person 2").click()
+        note = page.locator("#people-removed")
+        expect(note).to_have_text(
+            "Person 2 (Wrong) is removed from the form. The ones after it moved up one place. "
+            "Nothing is saved until you save the complaint."
+        )
+        expect(note).to_be_in_viewport()
+        expect(page.locator("#person-2").get_by_label("First name")).to_have_value("Rosa")
+        expect(page.locator("#person-3")).to_have_count(0)
+        if javascript:  # (axe runs in the page: not without JavaScript)
+            expect(note).to_be_focused()
+            assert_accessible(page, context="the intake form after a person was removed")
     finally:
         context.close()

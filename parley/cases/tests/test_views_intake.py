@@ -230,17 +230,25 @@ def test_a_person_or_officer_added_by_mistake_can_be_removed_and_the_others_keep
     ]
     body = text(client.post(INTAKE, {**_data(people=people, officers=officers), "remove": "parties-1"}))
     assert 'name="parties-TOTAL_FORMS" value="2"' in body and 'id="person-3"' not in body
-    assert "Wrong" not in body and 'value="Rosa"' in body
+    assert 'value="Wrong"' not in body and 'value="Rosa"' in body
     assert 'id="remove-person-2"' in body and 'id="remove-person-1"' not in body  # the first stays
+    # the page says, under the section's heading (where it opens), who went and what moved
+    assert (
+        'id="people-removed" tabindex="-1"><div class="usa-alert__body"><p class="usa-alert__text">Person 2 (Wrong '
+        "Person) is removed from the form. The ones after it moved up one place. Nothing is saved until you save"
+    ) in body
+    assert 'id="officers-removed"' not in body
     assert "usa-form-group--error" not in body and 'role="alert"' not in body
     assert not Complaint.objects.exists()
     # what the page now holds is what is saved: Rosa moved up with her answers, the wrong person is gone
     data = _data(people=[people[0], people[2]], officers=officers)
     body = text(client.post(INTAKE, {**data, "remove": "officers-1"}))
-    assert 'name="officers-TOTAL_FORMS" value="1"' in body and roster.dsn not in body
+    assert 'name="officers-TOTAL_FORMS" value="1"' in body and roster.dsn not in body.replace("(DSN 77123)", "")
+    assert "Officer 2 (DSN 77123) is removed from the form. Nothing is saved" in body  # the last: none moved
     for row in ("parties-0", "officers-0", "parties-9", "nothing-1", "parties-x"):  # none of these is removed
         body = text(client.post(INTAKE, {**data, "remove": row}))
         assert 'name="parties-TOTAL_FORMS" value="2"' in body and 'name="officers-TOTAL_FORMS" value="2"' in body
+        assert "is removed" not in body and "-removed" not in body
     assert client.post(INTAKE, data).status_code == 302
     saved = Complaint.objects.get().parties.order_by("id")
     assert [(p.first_name, p.race) for p in saved] == [("Luis", []), ("Rosa", ["black", "hispanic"])]
