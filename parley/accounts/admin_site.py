@@ -56,10 +56,26 @@ class ParleyAdmin:
     """What every model admin of Parley's admin site does besides Django's (``StaffAdminSite.register``
     adds it to those of other apps too: Django's groups, django-axes' records).
 
-    An action asked for rows that cannot be (a tampered selection: "abc", a key past the largest
-    integer) says so and does nothing, instead of failing with a server error when the action reads
-    them. And the object saved knows the request, so that the audit entries its save leads to (a role
-    or a permission changed: ``parley.accounts.signals``) name who made the change."""
+    A list filtered or searched by text with a null character in it is shown without filters (the
+    database cannot compare text with one). An action asked for rows that cannot be (a tampered
+    selection: "abc", a key past the largest integer) says so and does nothing, instead of failing
+    with a server error when the action reads them. And the object saved knows the request, so that
+    the audit entries its save leads to (a role or a permission changed: ``parley.accounts.signals``)
+    name who made the change."""
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # PostgreSQL cannot compare a text column with a value holding a NUL character: the filter
+        # would fail with a database error. No stored value can hold one, so such a filter could
+        # match nothing anyway; the list is shown without filters and the page says why.
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            self.message_user(
+                request,
+                "The list cannot be filtered or searched by text with a null character in it, "
+                "so it is shown without filters.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.path)
+        return super().changelist_view(request, extra_context)
 
     def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         pk = self.model._meta.pk
