@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp.admin import OTPAdminSite
@@ -52,6 +52,11 @@ class StaffAdminSite(OTPAdminSite):
         raise PermissionDenied  # signed in fully, but not an administrator
 
 
+# What a database key can be: SQLite fails with a server error (OverflowError) when asked for a row by a
+# number outside this range, where PostgreSQL would find none.
+KEY_RANGE = range(-(2**63), 2**63)
+
+
 class ParleyAdmin:
     """What every model admin of Parley's admin site does besides Django's (``StaffAdminSite.register``
     adds it to those of other apps too: Django's groups, django-axes' records).
@@ -59,14 +64,16 @@ class ParleyAdmin:
     A list filtered or searched by text with a null character in it is shown without filters (the
     database cannot compare text with one). An action asked for rows that cannot be (a tampered
     selection: "abc", a key past the largest integer) says so and does nothing, instead of failing
-    with a server error when the action reads them. And the object saved knows the request, so that
-    the audit entries its save leads to (a role or a permission changed: ``parley.accounts.signals``)
-    name who made the change."""
+    with a server error when the action reads them; so does a form that names such a row. And the
+    object saved knows the request, so that the audit entries its save leads to (a role or a
+    permission changed: ``parley.accounts.signals``) name who made the change."""
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         # PostgreSQL cannot compare a text column with a value holding a NUL character: the filter
         # would fail with a database error. No stored value can hold one, so such a filter could
         # match nothing anyway; the list is shown without filters and the page says why.
+        if request.method == "POST" and self._names_a_key_out_of_range(request):
+            return self._refuse_keys_out_of_range(request)
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
             self.message_user(
                 request,
@@ -76,6 +83,44 @@ class ParleyAdmin:
             )
             return HttpResponseRedirect(request.path)
         return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None) -> HttpResponse:
+        if request.method == "POST" and self._names_a_key_out_of_range(request):
+            return self._refuse_keys_out_of_range(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _names_a_key_out_of_range(self, request: HttpRequest) -> bool:
+        """Whether the POST names a row by a number no key can be: in a choice of related rows
+        (``permissions``, ``excluded_categories``), or as the id of a row of a list edited in place
+        (``form-0-id``) or of an inline (``exclusion_factors-0-id``). Only a tampered form sends one:
+        the pages offer real rows only."""
+        models = [self.model, *(inline.model for inline in self.inlines)]
+        names = {
+            field.name
+            for model in models
+            for field in model._meta.get_fields()
+            if (getattr(field, "primary_key", False) or (field.is_relation and field.concrete))
+            and isinstance(field.target_field if field.is_relation else field, IntegerField)
+        }
+        for key, values in request.POST.lists():
+            if key.rsplit("-", 1)[-1] not in names:
+                continue
+            for value in values:
+                try:
+                    number = int(value)
+                except ValueError:
+                    continue  # not a number: the form says the choice is not valid
+                if number not in KEY_RANGE:
+                    return True
+        return False
+
+    def _refuse_keys_out_of_range(self, request: HttpRequest) -> HttpResponse:
+        self.message_user(
+            request,
+            "The form named a record that cannot exist (its number is too large), so nothing was saved.",
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(request.get_full_path())
 
     def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         pk = self.model._meta.pk
