@@ -52,6 +52,14 @@ def alma(db):
 
 
 @pytest.fixture
+def root(db):
+    """Ruth Okafor, program administrator and the admin's superuser (every Django permission)."""
+    return UserFactory(
+        username="root", first_name="Ruth", last_name="Okafor", role=Role.ADMIN, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
 def audrey(db):
     """Audrey Kim, auditor (read-only)."""
     return UserFactory(username="audrey", first_name="Audrey", last_name="Kim", role=Role.AUDITOR)

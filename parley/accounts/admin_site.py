@@ -6,13 +6,16 @@ own login form is never shown.
 
 from __future__ import annotations
 
+import math
+from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import IntegerField, QuerySet
+from django.db.models import IntegerField, JSONField, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp.admin import OTPAdminSite
@@ -57,6 +60,33 @@ class StaffAdminSite(OTPAdminSite):
 KEY_RANGE = range(-(2**63), 2**63)
 
 
+def _storable_json(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, list):
+        return all(_storable_json(item) for item in value)
+    if isinstance(value, dict):
+        return all(_storable_json(key) and _storable_json(item) for key, item in value.items())
+    return True
+
+
+class StorableJSONField(forms.JSONField):
+    """JSON that the database can store. Python reads ``1e999`` as an infinite number, which is not
+    JSON and no database takes; PostgreSQL refuses a null character (``"\u0000"``) in JSON. Either
+    gave a server error when saved."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if not _storable_json(value):
+            raise ValidationError(
+                "Enter JSON without numbers too large to store and without null characters (\\u0000).",
+                code="invalid",
+            )
+        return value
+
+
 class ParleyAdmin:
     """What every model admin of Parley's admin site does besides Django's (``StaffAdminSite.register``
     adds it to those of other apps too: Django's groups, django-axes' records).
@@ -64,9 +94,15 @@ class ParleyAdmin:
     A list filtered or searched by text with a null character in it is shown without filters (the
     database cannot compare text with one). An action asked for rows that cannot be (a tampered
     selection: "abc", a key past the largest integer) says so and does nothing, instead of failing
-    with a server error when the action reads them; so does a form that names such a row. And the
+    with a server error when the action reads them; so does a form that names such a row, or JSON
+    that no database can store. And the
     object saved knows the request, so that the audit entries its save leads to (a role or a
     permission changed: ``parley.accounts.signals``) name who made the change."""
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        if isinstance(db_field, JSONField):
+            kwargs.setdefault("form_class", StorableJSONField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         # PostgreSQL cannot compare a text column with a value holding a NUL character: the filter

@@ -135,7 +135,8 @@ class ProgramPolicy(models.Model):
         valid_roles = {Role.INTAKE, Role.IAD, Role.ADMIN}
         if not self.suitability_deciders or not isinstance(self.suitability_deciders, list):
             raise ValidationError({"suitability_deciders": "Name at least one role that decides suitability."})
-        unknown = [r for r in self.suitability_deciders if r not in valid_roles]
+        # a nested list or an object is not a role (and, unhashable, cannot even be looked up as one)
+        unknown = [r for r in self.suitability_deciders if not isinstance(r, str) or r not in valid_roles]
         if unknown:
             raise ValidationError(
                 {"suitability_deciders": f"Unknown or unsuitable roles {unknown}; use intake, iad or admin."}

@@ -6,17 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from parley.accounts.roles import Role
-from parley.testing.factories import UserFactory
 from parley.testing.web import login, text
-
-
-@pytest.fixture
-def root(db):
-    """Ruth Okafor, program administrator with every Django permission (a superuser)."""
-    return UserFactory(
-        username="root", first_name="Ruth", last_name="Okafor", role=Role.ADMIN, is_staff=True, is_superuser=True
-    )
 
 
 @pytest.mark.parametrize(
