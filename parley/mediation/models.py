@@ -9,10 +9,26 @@ center only when they agreed it may be public), and the exit survey answers.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from parley.crypto import EncryptedTextField
+
+
+def validate_language_codes(value: Any) -> None:
+    """A list of the language codes intake asks about: matching a team to the people in the room, and
+    the schedule form that names each mediator's languages, read them as such."""
+    from parley.cases.models import LANGUAGE_NAMES  # the cases app's models import this module's app
+
+    if not isinstance(value, list) or not all(isinstance(code, str) and code in LANGUAGE_NAMES for code in value):
+        raise ValidationError(
+            'Enter a list of language codes, e.g. ["en", "es"]. The codes are: %(codes)s.',
+            code="language_codes",  # not "invalid": the admin's JSON field would show its own message instead
+            params={"codes": ", ".join(LANGUAGE_NAMES)},
+        )
 
 
 class Mediator(models.Model):
@@ -21,7 +37,9 @@ class Mediator(models.Model):
     )
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    languages = models.JSONField(default=list, help_text='Language codes, e.g. ["en", "es"].')
+    languages = models.JSONField(
+        default=list, validators=[validate_language_codes], help_text='Language codes, e.g. ["en", "es"].'
+    )
     former_law_enforcement = models.BooleanField(
         default=False, help_text="Current or former police employment: never eligible for police cases."
     )

@@ -6,6 +6,7 @@ Code reads a policy's fields; it never asks which city it is serving.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from parley.accounts.roles import Role
@@ -61,6 +62,9 @@ class ProgramPolicy(models.Model):
     officer_repeat_window_days = models.PositiveIntegerField(
         null=True,
         blank=True,
+        # Ten years: far beyond any program's rule (Dallas: 180 days), and a date that far back can
+        # always be computed, where a million days before now is before the year 1 (a server error).
+        validators=[MaxValueValidator(3650)],
         help_text="An officer who took part in a mediation this many days before is not offered another (Dallas: 180).",
     )
 
@@ -114,6 +118,10 @@ class ProgramPolicy(models.Model):
     retention_years = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        # At least a year: 0 would anonymise every closed complaint at the next run, at once and for
+        # good. At most a century: longer is "kept" (blank), and 3,000 years before now is before
+        # the year 1, which the retention run cannot compute.
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Closed complaints are anonymised this many years after closing (blank: kept).",
     )
 

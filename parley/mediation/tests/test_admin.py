@@ -27,6 +27,15 @@ def test_languages_no_database_can_store_are_refused_in_plain_words(client, root
     assert not Mediator.objects.exists()
 
 
+@pytest.mark.parametrize("languages", ["5", "[1, 2]", '["en", ["es"]]', '["en", "klingon"]'])
+def test_languages_that_are_not_a_list_of_known_codes_are_refused(client, root, languages):
+    login(client, root)
+    response = _add_mediator(client, languages)
+    assert response.status_code == 200
+    assert 'Enter a list of language codes, e.g. ["en", "es"]. The codes are: en, es,' in text(response)
+    assert not Mediator.objects.exists()
+
+
 def test_a_mediator_with_known_languages_is_added(client, root):
     login(client, root)
     assert _add_mediator(client, '["en", "es"]').status_code == 302

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from parley.policies.models import ProgramPolicy
@@ -36,7 +37,27 @@ def test_a_role_given_as_a_list_is_refused_in_plain_words(client, root):
     assert not ProgramPolicy.objects.filter(slug="new-program").exists()
 
 
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("officer_repeat_window_days", "1000000", "Ensure this value is less than or equal to 3650."),
+        ("retention_years", "3000", "Ensure this value is less than or equal to 100."),
+        ("retention_years", "0", "Ensure this value is greater than or equal to 1."),
+    ],
+)
+def test_a_period_screening_or_retention_cannot_use_is_refused(client, root, policy, field, value, message):
+    """A million days or 3,000 years back is before the year 1 (screening and the retention run
+    failed); no retention at all would anonymise every closed complaint at the next run."""
+    login(client, root)
+    response = client.post(reverse("admin:policies_programpolicy_add"), _new_policy(**{field: value}))
+    assert response.status_code == 200
+    assert message in text(response)
+    assert not ProgramPolicy.objects.filter(slug="new-program").exists()
+
+
 def test_a_new_policy_is_added(client, root):
     login(client, root)
-    assert client.post(reverse("admin:policies_programpolicy_add"), _new_policy()).status_code == 302
-    assert ProgramPolicy.objects.get(slug="new-program").suitability_deciders == ["iad"]
+    data = _new_policy(officer_repeat_window_days="3650", retention_years="100")
+    assert client.post(reverse("admin:policies_programpolicy_add"), data).status_code == 302
+    added = ProgramPolicy.objects.get(slug="new-program")
+    assert (added.suitability_deciders, added.officer_repeat_window_days, added.retention_years) == (["iad"], 3650, 100)
