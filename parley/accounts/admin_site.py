@@ -158,6 +158,18 @@ class ParleyAdmin:
         )
         return HttpResponseRedirect(request.get_full_path())
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        refusals = self.reasons_not_to_delete(objs, request)
+        if refusals:  # Django's delete pages list them as what stands in the way, and delete nothing
+            return [], {}, set(), refusals
+        return super().get_deleted_objects(objs, request)
+
+    def reasons_not_to_delete(self, objs, request: HttpRequest) -> list[str]:
+        """What keeps ``objs`` (a list or a queryset) from being deleted, in words for the delete page:
+        for records that a delete would rewrite or list at length, found before Django collects
+        every related row."""
+        return []
+
     def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         pk = self.model._meta.pk
         try:

@@ -126,7 +126,9 @@ class SessionAttendance(models.Model):
     officer = models.ForeignKey(
         "cases.ComplaintOfficer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    mediator = models.ForeignKey(Mediator, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # PROTECT: a session's record says who was in the room; removing a mediator must not rewrite it
+    # (a mediator who stops is deactivated instead).
+    mediator = models.ForeignKey(Mediator, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     present = models.BooleanField()
 
     class Meta:
