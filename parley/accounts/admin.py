@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from parley.accounts.admin_site import ModelAdmin
 from parley.accounts.models import User
 from parley.accounts.services import two_factor_reset
+from parley.audit.models import AuditEntry
 
 # Authenticator devices are not edited in the admin: a device is set up by its owner on the set-up
 # page, and removed with the audited reset (the action below, or `manage.py reset_2fa`).
@@ -34,6 +35,14 @@ class StaffUserAdmin(UserAdmin, ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         return super().get_queryset(request).annotate(_has_authenticator=Exists(confirmed))
+
+    def reasons_not_to_delete(self, objs, request: HttpRequest) -> list[str]:
+        # The trail keeps who did what, so an account with entries is never deleted. Django would
+        # list every entry on the delete page: the trail is for auditors only, and it can be long.
+        entries = AuditEntry.objects.filter(actor__in=objs).count()
+        if entries:
+            return [f"{entries} audit-trail entries: deactivate the account instead, which signs it out everywhere."]
+        return []
 
     @admin.display(boolean=True, description="Authenticator app set up", ordering="_has_authenticator")
     def has_authenticator(self, user: User) -> bool:

@@ -9,7 +9,7 @@ from parley.accounts.models import User
 from parley.accounts.roles import Role
 from parley.audit.models import AuditEntry
 from parley.testing.factories import UserFactory
-from parley.testing.web import login
+from parley.testing.web import login, text
 
 
 def _change_form_data(client, user: User, **changes) -> tuple[str, dict]:
@@ -165,3 +165,18 @@ def test_an_administrator_cannot_deactivate_their_own_account(client, irene):
     root.refresh_from_db()
     irene.refresh_from_db()
     assert root.is_active and not irene.is_active
+
+
+def test_the_delete_page_counts_an_accounts_audit_entries_without_showing_them(client, irene):
+    from parley.audit.services import audit_record
+
+    audit_record(action="view:cases:detail", actor=irene, object_type="complaint", object_id="2026-0042")
+    entries = AuditEntry.objects.filter(actor=irene).count()
+    login(client, _root())
+    url = reverse("admin:accounts_user_delete", args=[irene.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f"{entries} audit-trail entries: deactivate the account instead" in text(page)
+    assert "view:cases:detail" not in text(page)  # the trail is for auditors only
+    client.post(url, {"post": "yes"})
+    assert User.objects.filter(pk=irene.pk).exists()
