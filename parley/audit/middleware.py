@@ -16,8 +16,18 @@ from parley.crypto import blind_index, contact_kind
 # own session has left (the idle warning, parley/accounts/idle.py: it reads nothing else).
 UNAUDITED_URL_NAMES = frozenset({"healthz", "favicon", "accounts:session_status"})  # with their namespace
 UNAUDITED_PREFIXES = ("/static/",)
-# Keyword arguments of URL patterns that name the object a request is about.
-OBJECT_KWARGS = {"ref": "complaint", "pk": "object", "session_pk": "session", "officer_pk": "complaint_officer"}
+# Keyword arguments of URL patterns that name the object a request is about (the admin's pages name
+# theirs ``object_id``, and its password page ``id``).
+OBJECT_KWARGS = {
+    "ref": "complaint",
+    "pk": "object",
+    "session_pk": "session",
+    "officer_pk": "complaint_officer",
+    "object_id": "object",
+    "id": "object",
+}
+# The admin's bulk actions name the rows they act on in this field; the trail keeps which they were.
+SELECTED_ROWS = "_selected_action"
 SECRET_FIELDS = {
     "password",
     "password1",
@@ -82,6 +92,8 @@ class AuditMiddleware:
             }
         if request.method == "POST":
             detail["fields"] = sorted(k for k in request.POST if k not in SECRET_FIELDS and k != "csrfmiddlewaretoken")
+            if SELECTED_ROWS in request.POST:
+                detail["selected"] = [_no_contact_data(v) for v in request.POST.getlist(SELECTED_ROWS)]
         audit_record(
             action=f"{classify(request, url_name)}:{url_name or 'unknown'}",
             request=request,

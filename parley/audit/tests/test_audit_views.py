@@ -243,3 +243,40 @@ def test_the_trail_pages_newest_first_by_time_each_entry_once_and_new_ones_do_no
         older = re.search(r'href="\?([^"]*before=\d+)" id="audit-older"', page)
         url = f"/audit/?{html.unescape(older[1])}" if older else None
     assert seen == expected
+
+
+def test_an_admin_change_is_recorded_with_the_object_it_changed(client, root):
+    from parley.testing.factories import OfficerFactory
+
+    officer = OfficerFactory()
+    login(client, root)
+    client.get(f"/admin/cases/officer/{officer.pk}/change/")
+    entry = AuditEntry.objects.get(action="view:admin:cases_officer_change")
+    assert (entry.object_type, entry.object_id) == ("object", str(officer.pk))
+
+
+def test_the_admin_password_page_is_recorded_with_the_account_it_is_for(client, root, irene):
+    login(client, root)
+    client.get(f"/admin/accounts/user/{irene.pk}/password/")
+    entry = AuditEntry.objects.get(action="view:admin:auth_user_password_change")
+    assert (entry.object_type, entry.object_id) == ("object", str(irene.pk))
+
+
+def test_an_admin_bulk_action_is_recorded_with_the_rows_it_acted_on(client, root):
+    from parley.testing.factories import VenueFactory
+
+    ids = [str(VenueFactory().pk), str(VenueFactory().pk)]
+    login(client, root)
+    data = {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
+    assert client.post("/admin/mediation/venue/", data).status_code == 302
+    entry = AuditEntry.objects.get(action="change:admin:mediation_venue_changelist")
+    assert entry.detail["selected"] == ids
+
+
+def test_a_bulk_action_on_something_like_contact_data_is_recorded_without_it(client, root):
+    login(client, root)
+    data = {"action": "delete_selected", "_selected_action": ["someone@example.org"]}
+    client.post("/admin/mediation/venue/", data)
+    entry = AuditEntry.objects.get(action="change:admin:mediation_venue_changelist")
+    assert "someone@example.org" not in str(entry.detail)
+    assert entry.detail["selected"][0].startswith("[email address, lookup key ")
