@@ -22,6 +22,7 @@ class StaffUserAdmin(UserAdmin, ModelAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Program role", {"fields": ["role"]}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Program role", {"fields": ["role"]}))
     actions = ["reset_two_factor", "deactivate"]
+    object_noun = "account"
     # What decides what an account may see and do. No one changes these on their own account: another
     # administrator does, and the change is in the audit trail with its values (parley.accounts.signals).
     PRIVILEGE_FIELDS = ("role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")

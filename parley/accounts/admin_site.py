@@ -6,18 +6,23 @@ own login form is never shown.
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import IntegerField, JSONField, QuerySet
+from django.db.models import IntegerField, JSONField, Model, QuerySet
+from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django_otp.admin import OTPAdminSite
 
 from parley.accounts.middleware import is_verified
@@ -87,6 +92,88 @@ class StorableJSONField(forms.JSONField):
         return value
 
 
+# The hidden field of an admin change form that holds what the object's stored values were when the
+# form was opened (a keyed digest of each, so the page shows none of them, a password hash included).
+STORED_VALUES = "_stored_values"
+
+
+def _comparable(value: Any) -> str:
+    if isinstance(value, list) and value and all(isinstance(item, Model) for item in value):
+        return repr(sorted(str(item.pk) for item in value))  # related rows (groups, categories): their keys
+    return repr(value)
+
+
+def _digest(*parts: Any) -> str:
+    return salted_hmac("parley.admin.stored_values", ":".join(map(str, parts))).hexdigest()[:20]
+
+
+class StaleFormGuard:
+    """Mixed into the admin's change form: refuses a save when what the form would overwrite changed
+    in the database since the form was opened (another administrator deactivated the account or
+    changed its role meanwhile), instead of silently putting the old values back.
+
+    Only what the form writes counts: its fields whose stored value changed AND whose value as sent
+    differs from the new one (two people making the same change do not conflict), and the rows of its
+    inlines. The refused form keeps what was typed, and carries the new stored values, so that saving
+    again after reviewing the change goes through."""
+
+    object_noun = "record"
+    inline_digests: Callable[[Model], dict[str, tuple[str, str]]] = staticmethod(lambda obj: {})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial[STORED_VALUES] = json.dumps(self._stored_digests(self.instance), sort_keys=True)
+
+    def _guarded_fields(self) -> list[str]:
+        return [name for name, field in self.fields.items() if name != STORED_VALUES and not field.disabled]
+
+    def _stored_digests(self, obj: Model) -> dict[str, str]:
+        values = model_to_dict(obj, fields=self._guarded_fields())
+        digests = {name: _digest(obj._meta.label, obj.pk, name, _comparable(value)) for name, value in values.items()}
+        digests.update({key: digest for key, (_label, digest) in self.inline_digests(obj).items()})
+        return digests
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            opened = json.loads(self.data.get(STORED_VALUES) or "")
+        except ValueError:
+            opened = None
+        if not isinstance(opened, dict):
+            raise ValidationError(
+                "This form is incomplete (it was opened before an update of the site, or changed by hand), "
+                "so nothing was saved. Open the page again.",
+                code="stale",
+            )
+        # Read again, locked until the save is done, so that no one else's save slips in between.
+        stored = type(self.instance)._base_manager.select_for_update().get(pk=self.instance.pk)
+        now = self._stored_digests(stored)
+        stored_values = model_to_dict(stored, fields=self._guarded_fields())
+        inline_labels = {key: label for key, (label, _digest) in self.inline_digests(stored).items()}
+        changed: list[str] = []
+        for key, digest in now.items():
+            if opened.get(key) == digest:
+                continue
+            if key in inline_labels:
+                changed.append(inline_labels[key])
+                continue
+            field = self.fields[key]
+            if not field.has_changed(stored_values.get(key), self[key].data):
+                continue  # the form already says what is stored now
+            changed.append(str(field.label or key).capitalize())
+            self.add_error(key, "Someone changed this since you opened the form.")
+        if changed:
+            self.data = self.data.copy()
+            self.data[STORED_VALUES] = json.dumps(now, sort_keys=True)
+            raise ValidationError(
+                f"Someone changed this {self.object_noun} since you opened it ({', '.join(changed)}). "
+                "Nothing was saved: review their change and save again.",
+                code="stale",
+            )
+        return cleaned
+
+
 class ParleyAdmin:
     """What every model admin of Parley's admin site does besides Django's (``StaffAdminSite.register``
     adds it to those of other apps too: Django's groups, django-axes' records).
@@ -98,6 +185,44 @@ class ParleyAdmin:
     that no database can store. And the
     object saved knows the request, so that the audit entries its save leads to (a role or a
     permission changed: ``parley.accounts.signals``) name who made the change."""
+
+    # What the stale-form message calls an object ("this account"); the model's name when not set.
+    object_noun: str | None = None
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets  # an add form overwrites nothing; a view-only page saves nothing
+        return [*fieldsets, (None, {"fields": [STORED_VALUES], "classes": ["hidden"]})]
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        if obj is None or ("fields" in kwargs and kwargs["fields"] is None):  # an add form; or Django's
+            return super().get_form(request, obj, change=change, **kwargs)  # look at the model's fields
+        fields = kwargs.pop("fields") if "fields" in kwargs else flatten_fieldsets(self.get_fieldsets(request, obj))
+        fields = [name for name in fields if name != STORED_VALUES]  # the form's own, not the model's
+        form = super().get_form(request, obj, change=change, fields=fields, **kwargs)
+        inlines = list(self.get_formsets_with_inlines(request, obj))
+
+        def inline_digests(parent: Model) -> dict[str, tuple[str, str]]:
+            digests = {}
+            for formset_class, inline in inlines:
+                formset = formset_class(instance=parent, queryset=inline.get_queryset(request))
+                names = [
+                    name
+                    for name in formset.form.base_fields
+                    if name not in (formset.fk.name, formset.model._meta.pk.name)
+                ]
+                rows = [(row.pk, sorted(model_to_dict(row, fields=names).items())) for row in formset.get_queryset()]
+                label = str(formset.model._meta.verbose_name_plural).capitalize()
+                digests[f"inline:{formset.prefix}"] = (label, _digest(parent._meta.label, parent.pk, repr(rows)))
+            return digests
+
+        attrs = {
+            STORED_VALUES: forms.CharField(widget=forms.HiddenInput, required=False, label="Stored values"),
+            "object_noun": self.object_noun or str(self.opts.verbose_name),
+            "inline_digests": staticmethod(inline_digests),
+        }
+        return type(form.__name__, (StaleFormGuard, form), attrs)
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         if isinstance(db_field, JSONField):

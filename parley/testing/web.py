@@ -41,3 +41,40 @@ def count_queries():
     """``with count_queries() as n: ...`` then ``len(n)`` is the number of queries issued."""
     with CaptureQueriesContext(connection) as ctx:
         yield ctx
+
+
+def admin_form_opened(client, url: str) -> dict[str, str]:
+    """What an admin change form carries besides its fields: the stored values as they were when the
+    form was opened (``parley.accounts.admin_site.StaleFormGuard``). A POST as the page sends it."""
+    form = client.get(url).context["adminform"].form
+    return {"_stored_values": form["_stored_values"].value()}
+
+
+def admin_change_data(client, url: str, **changes) -> dict:
+    """An admin change form's data as the page would send it (the form, its inlines and the stored
+    values it carries), with ``changes``."""
+    from django import forms
+
+    context = client.get(url).context
+    data: dict = {}
+    pages_forms = [context["adminform"].form]
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+        pages_forms += formset.forms
+    for form in pages_forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if field.disabled or value is None or value is False:
+                continue
+            if value is True:
+                data[key] = "on"
+            elif isinstance(value, list | tuple):
+                data[key] = [str(v) for v in value]
+            elif isinstance(field.widget, forms.MultiWidget):
+                data.update({f"{key}_{i}": str(part) for i, part in enumerate(field.widget.decompress(value))})
+            else:
+                data[key] = str(value)
+    data.update(changes)
+    return data

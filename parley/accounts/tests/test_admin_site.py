@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from parley.testing.web import login, text
+from parley.testing.web import admin_change_data, login, text
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,85 @@ def test_a_list_edited_in_place_still_saves(client, root, policy):
     assert client.post(reverse("admin:cases_allegationcategory_changelist"), data).status_code == 302
     category.refresh_from_db()
     assert category.order == 7
+
+
+# ---------------------------------------------------------------- a form opened before someone else saved
+
+
+def test_a_change_form_saved_after_someone_else_changed_the_same_fields_is_refused(client, root):
+    from parley.mediation.models import Mediator
+    from parley.testing.factories import MediatorFactory
+
+    mediator = MediatorFactory(former_law_enforcement=False, active=True)
+    login(client, root)
+    url = reverse("admin:mediation_mediator_change", args=[mediator.pk])
+    data = admin_change_data(client, url, first_name="Maria")  # opened, a typo fixed
+    Mediator.objects.filter(pk=mediator.pk).update(former_law_enforcement=True, active=False)  # another administrator
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        "Someone changed this mediator since you opened it (Former law enforcement, Active). "
+        "Nothing was saved: review their change and save again." in text(response)
+    )
+    assert response.context["adminform"].form["first_name"].value() == "Maria"  # what was typed is kept
+    mediator.refresh_from_db()
+    assert (mediator.first_name, mediator.former_law_enforcement, mediator.active) != ("Maria", False, True)
+    assert mediator.former_law_enforcement and not mediator.active
+    # reviewed: their change kept, the typo fixed, saved again from the page as it came back
+    again = {**data, "_stored_values": response.context["adminform"].form["_stored_values"].value()}
+    again.update(former_law_enforcement="on")
+    again.pop("active")
+    assert client.post(url, again).status_code == 302
+    mediator.refresh_from_db()
+    assert (mediator.first_name, mediator.former_law_enforcement, mediator.active) == ("Maria", True, False)
+
+
+def test_a_change_someone_else_made_the_same_way_meanwhile_does_not_refuse_the_form(client, root):
+    from parley.mediation.models import Venue
+    from parley.testing.factories import VenueFactory
+
+    venue = VenueFactory(capacity=8)
+    login(client, root)
+    url = reverse("admin:mediation_venue_change", args=[venue.pk])
+    data = admin_change_data(client, url, capacity="12")
+    Venue.objects.filter(pk=venue.pk).update(capacity=12)
+    assert client.post(url, data).status_code == 302
+    venue.refresh_from_db()
+    assert venue.capacity == 12
+
+
+def test_an_inline_row_added_meanwhile_refuses_the_policy_form(client, root, policy):
+    from parley.policies.models import ExclusionFactor
+
+    login(client, root)
+    url = reverse("admin:policies_programpolicy_change", args=[policy.pk])
+    data = admin_change_data(client, url, name="Renamed program")
+    ExclusionFactor.objects.create(policy=policy, code="new-question", question="A new question?", order=99)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Someone changed this program policy since you opened it (Exclusion factors)." in text(response)
+    policy.refresh_from_db()
+    assert policy.name != "Renamed program"
+
+
+def test_an_unchanged_policy_form_with_its_inlines_saves(client, root, policy):
+    login(client, root)
+    url = reverse("admin:policies_programpolicy_change", args=[policy.pk])
+    assert client.post(url, admin_change_data(client, url, name="Renamed program")).status_code == 302
+    policy.refresh_from_db()
+    assert policy.name == "Renamed program"
+
+
+def test_a_change_form_sent_without_what_was_stored_is_refused(client, root):
+    from parley.testing.factories import VenueFactory
+
+    venue = VenueFactory(name="Old hall")
+    login(client, root)
+    url = reverse("admin:mediation_venue_change", args=[venue.pk])
+    data = admin_change_data(client, url, name="New hall")
+    del data["_stored_values"]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "This form is incomplete" in text(response)
+    venue.refresh_from_db()
+    assert venue.name == "Old hall"

@@ -9,7 +9,7 @@ from parley.accounts.models import User
 from parley.accounts.roles import Role
 from parley.audit.models import AuditEntry
 from parley.testing.factories import UserFactory
-from parley.testing.web import login, text
+from parley.testing.web import admin_form_opened, login, text
 
 
 def _change_form_data(client, user: User, **changes) -> tuple[str, dict]:
@@ -35,7 +35,7 @@ def test_an_administrator_cannot_change_their_own_role_or_flags(client, db):
         assert name not in form.fields, name
     # a crafted POST with a role is ignored: the field is not on the form
     data = {"username": "root", "first_name": "Ro", "last_name": "Ot", "email": "", "role": Role.COORDINATOR}
-    data.update(date_joined_0="2026-01-01", date_joined_1="09:00:00")
+    data.update(date_joined_0="2026-01-01", date_joined_1="09:00:00", **admin_form_opened(client, url))
     response = client.post(url, data)
     assert response.status_code == 302
     root.refresh_from_db()
@@ -142,7 +142,8 @@ def test_django_permissions_and_groups_given_in_the_admin_are_recorded_with_who_
     assert {entry.actor for entry in entries} == {root}
     # a group's own permissions, through the group admin (a way round a form that guards the account)
     group_url = reverse("admin:auth_group_change", args=[helpdesk.pk])
-    assert client.post(group_url, {"name": "helpdesk", "permissions": [change_user.pk]}).status_code == 302
+    data = {"name": "helpdesk", "permissions": [change_user.pk], **admin_form_opened(client, group_url)}
+    assert client.post(group_url, data).status_code == 302
     entry = AuditEntry.objects.get(action="group.permissions_changed")
     assert (entry.actor, entry.detail) == (root, {"permissions": {"added": [str(change_user)]}})
 
@@ -180,3 +181,35 @@ def test_the_delete_page_counts_an_accounts_audit_entries_without_showing_them(c
     assert "view:cases:detail" not in text(page)  # the trail is for auditors only
     client.post(url, {"post": "yes"})
     assert User.objects.filter(pk=irene.pk).exists()
+
+
+def test_an_account_form_opened_before_another_administrator_deactivated_it_does_not_switch_it_on(client, irene):
+    login(client, _root())
+    url, data = _change_form_data(client, irene, first_name="Irena")
+    irene.is_active, irene.role = False, Role.COORDINATOR  # another administrator, meanwhile
+    irene.save()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        "Someone changed this account since you opened it (Active, Role). "
+        "Nothing was saved: review their change and save again." in text(response)
+    )
+    irene.refresh_from_db()
+    assert (irene.first_name, irene.is_active, irene.role) == ("Irene", False, Role.COORDINATOR)
+
+
+def test_the_add_form_and_the_password_form_need_no_stored_values(client, irene):
+    login(client, _root())
+    data = {
+        "username": "newbie",
+        "password1": "a-Long-passphrase-9",
+        "password2": "a-Long-passphrase-9",
+        "usable_password": "true",
+        "role": Role.INTAKE,
+    }
+    assert client.post(reverse("admin:accounts_user_add"), data).status_code == 302
+    url = reverse("admin:auth_user_password_change", args=[irene.pk])
+    data = {"password1": "Another-long-pass-42", "password2": "Another-long-pass-42", "usable_password": "true"}
+    assert client.post(url, data).status_code == 302
+    irene.refresh_from_db()
+    assert irene.check_password("Another-long-pass-42")
