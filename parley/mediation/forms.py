@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -41,6 +42,12 @@ class SurveyForm(USWDSForm, forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": "Say whose survey this is.", "invalid_choice": "Say whose survey this is."},
     )
+    # One per form shown: the same form sent twice is saved once (services.survey_record).
+    submission = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "This form could not be read: open the survey again and enter it there."},
+    )
     comment = forms.CharField(
         label="Anything else they wrote",
         required=False,
@@ -55,6 +62,7 @@ class SurveyForm(USWDSForm, forms.Form):
             side = Respondent.COMPLAINANT
         self.side = side
         self.fields["respondent"].initial = side
+        self.fields["submission"].initial = uuid.uuid4()
         choices = [("", "Left blank"), *SurveyAnswer.choices]
         self.statement_fields = []
         for code, text in STATEMENTS[side]:
@@ -62,13 +70,13 @@ class SurveyForm(USWDSForm, forms.Form):
             self.fields[name] = forms.ChoiceField(label=text, choices=choices, required=False)
             self.statement_fields.append((code, name))
             self.fields[name].widget.attrs["class"] = widget_class(self.fields[name].widget)
-        self.order_fields(["respondent", *[name for _code, name in self.statement_fields], "comment"])
+        self.order_fields(["respondent", "submission", *[name for _code, name in self.statement_fields], "comment"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if "respondent" in self.errors:  # a hidden field: its problem is the form's, with no field to point at
-            problems = self.errors.pop("respondent")
-            self.add_error(None, problems)
+        for name in ("respondent", "submission"):  # hidden: their problem is the form's, with no field to point at
+            if name in self.errors:
+                self.add_error(None, self.errors.pop(name))
         return data
 
     def answers(self) -> dict[str, str]:

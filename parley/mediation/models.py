@@ -191,6 +191,10 @@ class SurveyResponse(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     entered_at = models.DateTimeField(auto_now_add=True)
+    # The token of the form it was entered with (one per form shown): the same form sent twice (a double
+    # click, Back and save again) is saved once, even where the session had room for another survey of
+    # that side. Empty for surveys entered before forms carried one.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["session", "id"]

@@ -8,6 +8,7 @@ mediation center). The audit trail records each request.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Mapping
 
 from django.db import transaction
@@ -87,6 +88,13 @@ def session_update_scheduling_notes(
     return locked
 
 
+class SurveySentTwice(GuardFailed):
+    """The survey form with this token was saved already: the survey is counted once."""
+
+    def __init__(self) -> None:
+        super().__init__("This survey was sent twice; it is saved once.")
+
+
 def survey_record(
     *,
     session: MediationSession,
@@ -94,10 +102,15 @@ def survey_record(
     respondent: str,
     answers: Mapping[str, str],
     comment: str = "",
+    submission: uuid.UUID | None = None,
 ) -> SurveyResponse:
     """Enter one participant's exit survey, as they filled it in, for a session that was held.
 
     Unanswered statements are left out (a paper form may have blanks); an empty survey is refused.
+
+    ``submission``: the token of the form it came from. The same form sent again raises
+    ``SurveySentTwice`` and saves nothing: counting the surveys of a side against the people who took
+    part misses a repeat while that side has room for more (two officers, one survey entered twice).
     """
     if not can(actor, "enter_survey"):
         raise RoleNotAllowed(action="enter_survey", role=actor.role, allowed_roles={Role.COORDINATOR})
@@ -119,7 +132,10 @@ def survey_record(
     if not given and not comment:
         raise GuardFailed("The survey is empty: enter at least one answer or the comment.")
     with transaction.atomic():
-        MediationSession.objects.select_for_update().filter(pk=session.pk).first()  # one entry at a time
+        # one entry at a time: the second sending of a form waits here for the first, then finds its token
+        MediationSession.objects.select_for_update().filter(pk=session.pk).first()
+        if submission is not None and SurveyResponse.objects.filter(submission=submission).exists():
+            raise SurveySentTwice
         took_part = participants(session, respondent)
         if SurveyResponse.objects.filter(session=session, respondent=respondent).count() >= took_part:
             side = "complainant" if respondent == Respondent.COMPLAINANT else "officer"
@@ -130,7 +146,12 @@ def survey_record(
                 "was this paper form entered before? Nothing was saved."
             )
         return SurveyResponse.objects.create(
-            session=session, respondent=respondent, answers=given, comment=comment, entered_by=actor
+            session=session,
+            respondent=respondent,
+            answers=given,
+            comment=comment,
+            entered_by=actor,
+            submission=submission,
         )
 
 

@@ -239,7 +239,11 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
                     respondent=form.cleaned_data["respondent"],
                     answers=form.answers(),
                     comment=form.cleaned_data["comment"],
+                    submission=form.cleaned_data["submission"],
                 )
+            except mediation_services.SurveySentTwice as exc:  # the first sending saved it
+                messages.info(request, str(exc))
+                return redirect(back)
             except WorkflowError as exc:
                 form.add_error(None, str(exc))
             else:

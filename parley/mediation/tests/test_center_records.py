@@ -19,7 +19,7 @@ from parley.cases.workflow import GuardFailed, RoleNotAllowed, Status
 from parley.conftest import use_preset
 from parley.mediation import services as center
 from parley.mediation.models import Agreement, MediationSession, SessionOutcome, SurveyResponse
-from parley.testing.factories import Journey, MediatorFactory, UserFactory, VenueFactory
+from parley.testing.factories import Journey, MediatorFactory, UserFactory, VenueFactory, receive_complaint
 from parley.testing.web import login, text
 
 
@@ -294,6 +294,33 @@ def test_a_paper_survey_entered_twice_is_refused_beyond_the_people_who_took_part
     assert "Kind mediators." in text(response)  # what was typed stays in the form
     assert SurveyResponse.objects.filter(respondent="complainant").count() == complainants
     assert client.post(url, {"respondent": "officer", "s_listened": "agree"}).status_code == 302  # the other side
+
+
+def test_the_same_survey_form_sent_twice_is_saved_once_where_another_officer_could_still_answer(
+    policy, irene, ray, carla, client
+):
+    """From a replay review: with two officers in the room, a double click (or Back and save again) on
+    one officer's survey passed the count of the people who took part, and the figures counted it twice."""
+    journey = Journey(intake=irene, iad=ray, coordinator=carla)
+    c = journey.to_referred(receive_complaint(irene, officers=2))
+    session = journey.schedule(c)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        journey.hold(c, session, SessionOutcome.NOT_RESOLVED)
+    url = reverse("mediation:survey", kwargs={"pk": session.pk})
+    login(client, carla)
+
+    def token() -> str:
+        page = client.get(url + "?respondent=officer").content.decode()
+        return re.search(r'name="submission" value="([0-9a-f-]+)"', page).group(1)
+
+    form = {"respondent": "officer", "s_listened": "agree", "comment": "Fair process.", "submission": token()}
+    assert client.post(url, form).status_code == 302
+    again = client.post(url, form, follow=True)
+    assert "This survey was sent twice; it is saved once." in text(again)
+    assert SurveyResponse.objects.filter(session=session, respondent="officer").count() == 1
+    second = {**form, "comment": "Took too long.", "submission": token()}  # the other officer's, on a new form
+    assert client.post(url, second).status_code == 302
+    assert SurveyResponse.objects.filter(session=session, respondent="officer").count() == 2
 
 
 def test_the_survey_page_refuses_other_methods_and_roles(journey, client, carla, irene, maya):
