@@ -8,6 +8,7 @@ back as a message, and nothing is changed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -70,6 +71,37 @@ def yes_no_field(label: str, *, help_text: str = "", required_message: str = "An
         help_text=help_text,
         error_messages={"required": required_message},
     )
+
+
+class _SaysWhatIsGone:
+    """A choice among rows of a list kept in the database (active mediators, venues, allegation
+    categories), which can change while the form is open: a choice no longer offered is named, with why,
+    in a sentence ``gone`` makes of the value sent (or None when it has none to say). Django's own words,
+    "Select a valid choice. 12 is not one of the available choices.", show a key nobody chose by."""
+
+    gone: Callable[[str], str | None] | None = None
+
+    def validate(self, value: Any) -> None:
+        if self.gone is not None:
+            sent = value if isinstance(value, list | tuple) else [value]
+            missing = [str(v) for v in sent if v not in self.empty_values and not self.valid_value(v)]
+            problems = [why for v in missing if (why := self.gone(v))]
+            if problems:
+                raise forms.ValidationError(problems, code="gone")
+        super().validate(value)
+
+
+class ListChoiceField(_SaysWhatIsGone, forms.ChoiceField):
+    pass
+
+
+class ListMultipleChoiceField(_SaysWhatIsGone, forms.MultipleChoiceField):
+    pass
+
+
+def _row(model: type, key: str) -> Any:
+    """The row of ``model`` whose primary key a form sent, if it is one."""
+    return model.objects.filter(pk=int(key)).first() if key.isascii() and key.isdigit() else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,7 +674,7 @@ class ScheduleForm(ActionForm):
     day = forms.DateField(label="Date", widget=DateInput)
     start = forms.TimeField(label="Start time", widget=TimeInput)
     duration = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480)
-    venue = forms.ChoiceField(label="Venue", error_messages={"required": "Choose a venue."})
+    venue = ListChoiceField(label="Venue", error_messages={"required": "Choose a venue."})
     interpreter_booked = forms.BooleanField(
         label="An interpreter is booked",
         required=False,
@@ -680,6 +712,7 @@ class ScheduleForm(ActionForm):
             (str(v.pk), f"{v.name}{' (video)' if v.is_video else ''}{'' if v.accessible else ' (not step-free)'}")
             for v in venues
         ]
+        self.fields["venue"].gone = self._venue_gone
         mediators = list(Mediator.objects.filter(active=True, former_law_enforcement=False).order_by("last_name"))
         self.mediators = {str(m.pk): m for m in mediators}
         choices = [("", "Choose a mediator")] + [
@@ -693,14 +726,32 @@ class ScheduleForm(ActionForm):
         self.mediator_fields = []
         for i in range(1, policy.mediators_per_session + 1):
             name = f"mediator_{i}"
-            self.fields[name] = forms.ChoiceField(
+            self.fields[name] = ListChoiceField(
                 label="Mediator" if policy.mediators_per_session == 1 else f"Mediator {i}",
                 choices=choices,
                 error_messages={"required": "Choose a mediator."},
             )
+            self.fields[name].gone = self._mediator_gone
             self.mediator_fields.append(name)
         # the team, then whether an interpreter is booked (it depends on the team), then the notes
         self.order_fields(["day", "start", "duration", "venue", *self.mediator_fields, "interpreter_booked"])
+
+    @staticmethod
+    def _mediator_gone(key: str) -> str:
+        """Why a mediator chosen is not offered any more: changed by the administrator while the form was open."""
+        mediator = _row(Mediator, key)
+        if mediator is None:
+            return "A mediator chosen is no longer on the list; choose another."
+        if mediator.former_law_enforcement:
+            return f"{mediator} has worked in law enforcement and cannot mediate police cases; choose another."
+        return f"{mediator} is no longer an active mediator; choose another."
+
+    @staticmethod
+    def _venue_gone(key: str) -> str:
+        venue = _row(Venue, key)
+        if venue is None:
+            return "The venue chosen is no longer on the list; choose another."
+        return f"{venue} is no longer an active venue; choose another."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

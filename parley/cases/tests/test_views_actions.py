@@ -465,6 +465,53 @@ def test_a_start_time_already_past_today_is_blamed_on_the_time_not_the_date(jour
     assert snapshot(c) == before
 
 
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"active": False}, "Pat Lee is no longer an active mediator; choose another."),
+        ({"former_law_enforcement": True}, "Pat Lee has worked in law enforcement and cannot mediate police cases"),
+    ],
+)
+def test_a_mediator_taken_off_the_list_while_the_form_was_open_is_named(change, message, journey, client, carla):
+    """From a replay review: Django's "Select a valid choice. 12 is not one of the available choices." """
+    c = reach(Status.REFERRED, journey)
+    data = _schedule(c)
+    pat = MediatorFactory(first_name="Pat", last_name="Lee")
+    data["mediator_1"] = str(pat.pk)
+    url = reverse("cases:schedule_session", kwargs={"ref": c.reference})
+    login(client, carla)
+    assert "Pat Lee" in text(client.get(url))
+    for name, value in change.items():
+        setattr(pat, name, value)
+    pat.save()
+    before = snapshot(c)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = text(response)
+    assert f"Mediator 1: {message}" in body
+    assert "not one of the available choices" not in body
+    assert snapshot(c) == before
+
+
+def test_a_venue_closed_while_the_form_was_open_is_named(journey, client, carla):
+    c = reach(Status.REFERRED, journey)
+    data = _schedule(c)
+    venue = VenueFactory(name="Carpenter Branch")
+    data["venue"] = str(venue.pk)
+    url = reverse("cases:schedule_session", kwargs={"ref": c.reference})
+    login(client, carla)
+    client.get(url)
+    venue.active = False
+    venue.save()
+    before = snapshot(c)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = text(response)
+    assert "Venue: Carpenter Branch is no longer an active venue; choose another." in body
+    assert "not one of the available choices" not in body
+    assert snapshot(c) == before
+
+
 def test_a_step_that_cannot_be_undone_says_so_and_the_cancel_form_names_its_session(journey, client, carla):
     c = reach(Status.SCHEDULED, journey)
     session = c.sessions.get()
