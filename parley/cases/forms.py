@@ -411,7 +411,7 @@ class OfficerForm(USWDSForm, forms.Form):
         max_length=300,
         help_text="What the complainant saw: for example height, car number, name tag.",
     )
-    allegations = forms.MultipleChoiceField(
+    allegations = ListMultipleChoiceField(
         label="What the officer is accused of",
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose one or more.",
@@ -421,7 +421,16 @@ class OfficerForm(USWDSForm, forms.Form):
     def __init__(self, *args: Any, categories: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["allegations"].choices = list(categories or [])
+        self.fields["allegations"].gone = self._category_gone
         self.roster_officer: Officer | None = None
+
+    @staticmethod
+    def _category_gone(code: str) -> str:
+        """Why a category ticked is not offered any more: the administrator retired it while the form was open."""
+        category = AllegationCategory.objects.filter(code=code).first()
+        if category is None:
+            return "A kind of misconduct chosen is no longer on the list; choose another."
+        return f"“{category.name}” is no longer a category of this program; choose another."
 
     def clean_dsn(self) -> str:
         dsn = (self.cleaned_data.get("dsn") or "").strip()

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.cases.models import Complaint, ComplaintEvent, PartyKind
+from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, PartyKind
 from parley.testing.factories import OfficerFactory
 from parley.testing.web import login, text
 
@@ -273,6 +273,22 @@ def test_an_answer_that_is_not_offered_changes_nothing_and_says_why(policy, clie
     response = client.post(INTAKE, _data(people=[_person(race=["martian"])]))
     assert response.status_code == 200
     assert "Select a valid choice" in text(response) and "The complaint was not saved" in text(response)
+    assert not Complaint.objects.exists()
+
+
+def test_a_category_retired_while_the_form_was_open_is_named_and_the_others_stay_ticked(policy, client, irene):
+    """From a replay review: Django's "Select a valid choice. discourtesy is not one of the available
+    choices.", with the category's code."""
+    login(client, irene)
+    assert "Discourtesy" in text(client.get(INTAKE))
+    AllegationCategory.objects.filter(code="discourtesy").update(active=False)
+    officer = {"description": "Tall, car 4312", "allegations": ["discourtesy", "offensive-language"]}
+    response = client.post(INTAKE, _data(officers=[officer]))
+    assert response.status_code == 200
+    body = text(response)
+    assert "“Discourtesy” is no longer a category of this program; choose another." in body
+    assert "not one of the available choices" not in body
+    assert re.search(r'value="offensive-language"[^>]*checked', body)  # what was ticked and is still offered
     assert not Complaint.objects.exists()
 
 
