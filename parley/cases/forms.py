@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 
 from parley import reads
 from parley.accounts.models import User
-from parley.accounts.permissions import can, organisation_of
+from parley.accounts.permissions import can, organisation_of, reads_reasons_of
 from parley.accounts.roles import Organisation
 from parley.cases import demographics, selectors
 from parley.cases.models import (
@@ -697,9 +697,21 @@ class ScheduleForm(ActionForm):
         help_text="Logistics only: availability, travel, who to call. Never what anyone said about the complaint. "
         "Oversight and Internal Affairs never see these notes.",
     )
+    # The complaint's latest session when the form was opened ("none" before the first). A form opened
+    # before a colleague booked a session and called it off would otherwise book again, silently, dates
+    # chosen before anyone knew why the last ones failed (from a replay review).
+    seen_session = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.latest_session = self.complaint.sessions.order_by("-id").first()
+        seen = str(self.latest_session.pk) if self.latest_session else "none"
+        self.fields["seen_session"].initial = seen
+        # a form without it (kept from before it was asked) is not checked
+        self.sessions_changed = bool(self.is_bound and self.data.get("seen_session", seen) not in (seen, ""))
+        if self.sessions_changed:  # the form shown again has seen them: sent again, it books
+            self.data = self.data.copy()
+            self.data["seen_session"] = seen
         policy = self.complaint.policy
         mediators = "one mediator" if policy.mediators_per_session == 1 else f"{policy.mediators_per_session} mediators"
         self.intro = f"This program uses {mediators} per session of about {policy.session_minutes} minutes."
@@ -762,8 +774,27 @@ class ScheduleForm(ActionForm):
             return "The venue chosen is no longer on the list; choose another."
         return f"{venue} is no longer an active venue; choose another."
 
+    def _what_happened_since_opened(self) -> str:
+        session = self.latest_session
+        if session is None:  # (a form altered on the way)
+            what = "The sessions of this complaint changed since you opened this form."
+        elif session.status == SessionStatus.CANCELLED:
+            called_off = self.complaint.events.filter(action="session_cancel").order_by("-created_at", "-id").first()
+            reason = ""
+            if called_off is not None and called_off.reason and reads_reasons_of(self.user, called_off.actor_role):
+                reason = f" (reason: {called_off.reason})"
+            what = f"A session was booked and called off since you opened this form{reason}."
+        elif session.status in (SessionStatus.COMPLAINANT_NO_SHOW, SessionStatus.OFFICER_NO_SHOW):
+            who = session.get_status_display()
+            what = f"A session was booked since you opened this form, and the {who[0].lower()}{who[1:]}."
+        else:
+            what = "A session was booked since you opened this form."
+        return f"{what} Nothing was booked: check the dates and send again."
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if self.sessions_changed:
+            self.add_error(None, self._what_happened_since_opened())
         chosen = [data.get(name) for name in self.mediator_fields if data.get(name)]
         if len(chosen) != len(set(chosen)):
             self.add_error(self.mediator_fields[-1], "Choose a different mediator for each place.")

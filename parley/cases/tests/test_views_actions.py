@@ -591,6 +591,53 @@ def test_an_old_cancel_form_does_not_cancel_the_session_booked_since(journey, cl
     assert client.post(url, {"reason": "On leave.", "for_session": fresh}).status_code == 302
 
 
+def test_an_old_booking_form_does_not_book_after_a_colleague_booked_and_called_off_a_session(journey, client, carla):
+    """From a replay review: a booking form opened before a colleague booked a session and called it off
+    ("the officer is in court that week") booked new dates silently, chosen before anyone knew why."""
+    c = reach(Status.REFERRED, journey)
+    url = reverse("cases:schedule_session", kwargs={"ref": c.reference})
+    login(client, carla)
+    seen = re.search(r'name="seen_session" value="([^"]*)"', client.get(url).content.decode()).group(1)
+    assert seen == "none"  # no session yet
+    bea = UserFactory(role=Role.COORDINATOR, first_name="Bea", last_name="Moss")
+    journey.coordinator = bea
+    journey.schedule(c)
+    c = services.session_cancel(complaint=c, actor=bea, reason="The officer is in court that week.")
+    before = snapshot(c)
+    data = {**_schedule(c), "scheduling_notes": "Evenings only.", "seen_session": seen}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = text(response)
+    assert (
+        "A session was booked and called off since you opened this form (reason: The officer is in court that "
+        "week.). Nothing was booked: check the dates and send again." in body
+    )
+    assert "Evenings only." in body and 'id="schedule-submit"' in body  # what was typed, to send again
+    assert snapshot(c) == before and c.sessions.count() == 1
+    # the form shown again has seen the session called off: sent again, it books
+    again = re.search(r'name="seen_session" value="([^"]*)"', response.content.decode()).group(1)
+    assert again == str(_session(c).pk)
+    assert client.post(url, {**data, "seen_session": again}).status_code == 302
+    c.refresh_from_db()
+    assert c.status == Status.SCHEDULED and c.sessions.count() == 2
+
+
+def test_an_old_booking_form_says_so_when_the_session_booked_meanwhile_was_a_no_show(journey, client, carla):
+    c = reach(Status.REFERRED, journey)
+    url = reverse("cases:schedule_session", kwargs={"ref": c.reference})
+    login(client, carla)
+    seen = re.search(r'name="seen_session" value="([^"]*)"', client.get(url).content.decode()).group(1)
+    session = journey.schedule(c)
+    with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
+        journey.hold(c, session, SessionOutcome.COMPLAINANT_NO_SHOW, present_parties=set())
+    c.refresh_from_db()
+    assert c.status == Status.REFERRED
+    before = snapshot(c)
+    response = client.post(url, {**_schedule(c), "seen_session": seen})
+    assert "A session was booked since you opened this form, and the complainant did not attend." in text(response)
+    assert snapshot(c) == before
+
+
 def test_a_mediator_sending_to_the_complaints_outcome_address_is_not_told_of_later_steps(journey, client, irene, maya):
     """From a review: a mediator learned that the complaint was withdrawn, and by whom."""
     c = reach(Status.SCHEDULED, journey)
