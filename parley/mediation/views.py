@@ -187,6 +187,17 @@ def scheduling_notes(request: HttpRequest, pk: int) -> HttpResponse:
     """The mediation center's logistics notes for one session (never shown outside the center)."""
     session, back = _session_for(request, pk, "edit_scheduling_notes")
     if request.user.role == Role.MEDIATOR and session.status != SessionStatus.SCHEDULED:
+        if request.method == "POST":  # the notes typed come back to be copied and passed on, not lost
+            form = SchedulingNotesForm(request.POST)
+            form.is_valid()
+            form.add_error(
+                None,
+                f"{mediation_services.MEDIATOR_NOTES_CLOSED} What you typed is below: copy it to pass it on to "
+                "the coordinator.",
+            )
+            back = reverse("mediation:my_sessions")  # the session is no longer among theirs to come
+            context = {"session": session, "form": form, "back": back, "theirs": None, "closed": True}
+            return render(request, "mediation/scheduling_notes.html", context)
         messages.error(request, mediation_services.MEDIATOR_NOTES_CLOSED)
         return redirect(reverse("mediation:my_sessions"))
     theirs = None  # someone else's notes, saved while this person was editing

@@ -555,6 +555,24 @@ def test_a_mediator_no_longer_changes_the_notes_of_a_session_called_off(journey,
     center.session_update_scheduling_notes(session=session, actor=carla, notes="Rebook in June.")  # the center can
 
 
+def test_a_mediators_notes_sent_after_the_session_was_called_off_come_back_to_be_copied(journey, client, carla, maya):
+    """From a replay review: the notes typed while the coordinator called the session off were dropped
+    (a redirect to the sessions page), not given back to pass on."""
+    session = _scheduled(journey, maya)
+    url = reverse("mediation:scheduling_notes", kwargs={"pk": session.pk})
+    login(client, maya)
+    was = re.search(r'name="was" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    services.session_cancel(complaint=session.complaint, actor=carla, reason="Room flooded.")
+    typed = "Complainant can only do evenings after 6; takes bus 70."
+    response = client.post(url, {"notes": typed, "was": was})
+    assert response.status_code == 200
+    body = text(response)
+    assert "only the coordinator changes its notes now" in body and typed in body
+    assert 'id="notes-submit"' not in body  # nothing to send: not theirs to change any more
+    session.refresh_from_db()
+    assert session.scheduling_notes == ""
+
+
 def test_each_person_in_the_room_speaks_with_the_team_or_an_interpreter_is_booked(journey):
     """SCHEDULING.md's language rule (from a walk-through: nothing checked it)."""
     c = reach(Status.REFERRED, journey)
