@@ -1017,7 +1017,8 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
     (MediationSession.mediators.through, ("mediationsession_id", "mediator_id")),
     (SessionAttendance, ("session_id", "party_id", "officer_id", "mediator_id", "present")),
     (Agreement, ("session_id", "terms", "public", "recorded_at", "recorded_by_id")),
-    (SurveyResponse, ("session_id", "respondent", "answers", "comment", "entered_at", "entered_by_id")),
+    # submission: the token of the form a survey was entered with (none here, as for those entered before)
+    (SurveyResponse, ("session_id", "respondent", "answers", "comment", "entered_at", "entered_by_id", "submission")),
     (
         ComplaintEvent,
         (
@@ -1344,7 +1345,7 @@ class _Rows:
                 agreements.append((sid, terms, public, at, self.actor_of[Role.MEDIATOR]))
             coordinator = self.actor_of[Role.COORDINATOR]
             surveys.extend(
-                (sid, side, answers_json, comment, at, coordinator)
+                (sid, side, answers_json, comment, at, coordinator, None)
                 for side, answers_json, comment, at in session.get("surveys", ())
             )
             teams.extend((sid, m) for m in session["team"])
