@@ -3,7 +3,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from parley.accounts.roles import Role
 from parley.audit.middleware import SECRET_FIELDS
 from parley.cases.views import my_queue
 
@@ -41,15 +40,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     saved nothing; what was typed in it (sentences, not the form's choices) is shown to be copied, since an
     action's form opened inside the complaint page is not brought back by the browser's Back button."""
     user = getattr(request, "user", None)
-    role = ""
-    if user is not None and user.is_authenticated and user.role in Role.values:
-        role = Role(user.role).label
+    role = user.get_role_display() if user is not None and user.is_authenticated else ""
     typed: list[str] = []
     if request.method == "POST":
         for name, values in request.POST.lists():
             if name in SECRET_FIELDS or name == "csrfmiddlewaretoken":
                 continue
-            typed += [v.strip() for v in values if " " in v.strip() and v.strip() not in typed]
+            typed += [text for text in map(str.strip, values) if " " in text and text not in typed]
     response = render(request, "403.html", {"role": role, "typed": typed}, status=403)
     response["X-Parley-Refused"] = "role"  # parley.js: an inline form refused for this, not for an old page
     return response

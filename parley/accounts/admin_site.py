@@ -300,7 +300,7 @@ class ParleyAdmin:
         try:
             for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
                 key = pk.to_python(value)
-                if isinstance(key, int) and not -(2**63) <= key < 2**63:
+                if isinstance(key, int) and key not in KEY_RANGE:
                     raise ValidationError("out of range")
         except ValidationError:
             self.message_user(request, "The selection was not valid, so nothing was done.", messages.ERROR)

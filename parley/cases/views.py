@@ -299,11 +299,13 @@ def _formset_count(data, prefix: str) -> int:
         return 1
 
 
-def _without_row(data, prefix: str, index: int) -> None:
-    """Take row ``index`` out of a formset's posted data, the rows after it moving up one place."""
+def _without_row(data, prefix: str, index: int) -> str:
+    """Take row ``index`` out of a formset's posted data, the rows after it moving up one place. Returns
+    what the page then says above the section (the focus goes there): which row went, by the name or DSN
+    typed in it, and whether the rows after it moved up; "" when nothing goes."""
     count = _formset_count(data, prefix)
     if not 0 < index < count:  # the first row (the complainant, the first officer) stays
-        return
+        return ""
     rows = [
         {key.split("-", 2)[2]: data.getlist(key) for key in list(data) if key.startswith(f"{prefix}-{i}-")}
         for i in range(count)
@@ -311,11 +313,18 @@ def _without_row(data, prefix: str, index: int) -> None:
     for i in range(count):
         for name in rows[i]:
             del data[f"{prefix}-{i}-{name}"]
-    del rows[index]
+    gone = {name: (values[-1] if values else "").strip() for name, values in rows.pop(index).items()}
     for i, row in enumerate(rows):
         for name, values in row.items():
             data.setlist(f"{prefix}-{i}-{name}", values)
     data[f"{prefix}-TOTAL_FORMS"] = str(count - 1)
+    if prefix == "parties":
+        name = " ".join(filter(None, (gone.get("first_name"), gone.get("last_name"))))
+        what = f"Person {index + 1}" + (f" ({name})" if name else "")
+    else:
+        what = f"Officer {index + 1}" + (f" (DSN {gone['dsn']})" if gone.get("dsn") else "")
+    moved = " The ones after it moved up one place." if index + 1 < count else ""
+    return f"{what} is removed from the form.{moved} Nothing is saved until you save the complaint."
 
 
 def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
@@ -331,8 +340,7 @@ def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
     if data is not None and "remove" in data:  # a remove button: the page again, never a save
         prefix, _, row = data["remove"].partition("-")
         if prefix in {"parties", "officers"} and row.isascii() and row.isdigit():
-            removed = {prefix: _removed_row_note(data, prefix, int(row))}
-            _without_row(data, prefix, int(row))
+            removed = {prefix: _without_row(data, prefix, int(row))}
         adding = "removed"
     form = IntakeForm(data, initial={"submission": uuid.uuid4()})
     parties = PartyFormSet(data, prefix="parties")
@@ -341,23 +349,6 @@ def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
         for thing in [form, parties, officers, *parties.forms, *officers.forms]:
             thing.quiet = True
     return form, parties, officers, adding, removed
-
-
-def _removed_row_note(data, prefix: str, index: int) -> str:
-    """What the page says above the section after a remove button (the focus goes there): which row
-    went, by the name or DSN typed in it, and that the rows after it moved up. "" when nothing goes."""
-    count = _formset_count(data, prefix)
-    if not 0 < index < count:
-        return ""
-    row = f"{prefix}-{index}-"
-    if prefix == "parties":
-        name = " ".join(filter(None, (data.get(f"{row}{part}_name", "").strip() for part in ("first", "last"))))
-        what = f"Person {index + 1}" + (f" ({name})" if name else "")
-    else:
-        dsn = data.get(f"{row}dsn", "").strip()
-        what = f"Officer {index + 1}" + (f" (DSN {dsn})" if dsn else "")
-    moved = " The ones after it moved up one place." if index + 1 < count else ""
-    return f"{what} is removed from the form.{moved} Nothing is saved until you save the complaint."
 
 
 @login_required

@@ -17,6 +17,7 @@ from parley.accounts.models import User
 from parley.accounts.permissions import can
 from parley.accounts.roles import Role
 from parley.cases.models import PartyKind
+from parley.cases.retention import NOTHING_ADDED
 from parley.cases.workflow import GuardFailed, RoleNotAllowed
 from parley.mediation.models import MediationSession, Respondent, SessionStatus, SurveyAnswer, SurveyResponse
 from parley.mediation.survey import STATEMENTS
@@ -32,9 +33,7 @@ def _on_team(session: MediationSession, user: User) -> bool:
 def _refuse_if_anonymised(session: MediationSession) -> None:
     """Retention has removed this complaint's personal data and will not come back for new free text."""
     if session.complaint.anonymised_at is not None:
-        raise GuardFailed(
-            "This complaint's personal data was removed under the retention policy: nothing can be added."
-        )
+        raise GuardFailed(NOTHING_ADDED)
 
 
 # A mediator keeps the notes of a session still booked; one called off (perhaps booked again with another

@@ -8,7 +8,9 @@ with other mediators) are set up through the services. Every page visited passes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
@@ -317,6 +319,23 @@ def test_an_intake_form_sent_with_missing_fields_lists_every_problem_and_keeps_w
     assert not Complaint.objects.exists()
 
 
+@contextlib.contextmanager
+def _intake_on_a_phone(browser, live_server, user, *, javascript: bool) -> Iterator:
+    """The intake form on a phone-sized screen, with or without JavaScript, the complainant's first name
+    typed: the long form's add and remove buttons are tested there."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", java_script_enabled=javascript, viewport={"width": 375, "height": 812}
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, user)
+        page.goto("/complaints/new/")
+        page.locator("#person-1").get_by_label("First name").fill("Marisol")
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("javascript", [True, False])
 def test_adding_another_person_or_officer_opens_the_page_at_the_new_one(
     javascript, browser, live_server, policy, irene
@@ -324,14 +343,7 @@ def test_adding_another_person_or_officer_opens_the_page_at_the_new_one(
     """The intake form is long (8,000 pixels on a phone): after "Add another person" the page that comes
     back shows the person just added, not the top of the form; with JavaScript its first field has the
     focus. Without JavaScript too."""
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", java_script_enabled=javascript, viewport={"width": 375, "height": 812}
-    )
-    page = context.new_page()
-    try:
-        sign_in(page, irene)
-        page.goto("/complaints/new/")
-        page.locator("#person-1").get_by_label("First name").fill("Marisol")
+    with _intake_on_a_phone(browser, live_server, irene, javascript=javascript) as page:
         for button, added in (("Add another person", "#person-2"), ("Add another officer", "#officer-2")):
             with page.expect_navigation():
                 page.get_by_role("button", name=button).click()
@@ -341,8 +353,6 @@ def test_adding_another_person_or_officer_opens_the_page_at_the_new_one(
             if javascript:
                 expect(page.locator(added).locator(":focus")).to_have_count(1)
         expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False])
@@ -350,14 +360,7 @@ def test_removing_a_person_says_who_went_where_the_page_opens(javascript, browse
     """After "Remove person 2" the page comes back at the people's heading, with a note under it that
     says who was removed; with JavaScript the note has the focus (not the page's body, where a screen
     reader would start again from the top without a word)."""
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", java_script_enabled=javascript, viewport={"width": 375, "height": 812}
-    )
-    page = context.new_page()
-    try:
-        sign_in(page, irene)
-        page.goto("/complaints/new/")
-        page.locator("#person-1").get_by_label("First name").fill("Marisol")
+    with _intake_on_a_phone(browser, live_server, irene, javascript=javascript) as page:
         for _ in range(2):
             with page.expect_navigation():
                 page.get_by_role("button", name="Add another person").click()
@@ -376,5 +379,3 @@ def test_removing_a_person_says_who_went_where_the_page_opens(javascript, browse
         if javascript:  # (axe runs in the page: not without JavaScript)
             expect(note).to_be_focused()
             assert_accessible(page, context="the intake form after a person was removed")
-    finally:
-        context.close()
