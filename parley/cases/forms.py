@@ -20,7 +20,7 @@ from parley import reads
 from parley.accounts.models import User
 from parley.accounts.permissions import can, organisation_of, reads_reasons_of
 from parley.accounts.roles import Organisation
-from parley.cases import demographics, selectors
+from parley.cases import demographics, filing, selectors
 from parley.cases.models import (
     IN_THE_ROOM,
     LANGUAGE_NAMES,
@@ -47,7 +47,7 @@ from parley.cases.services import (
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
 from parley.crypto import is_phone_number
 from parley.mediation.models import MediationSession, Mediator, SessionOutcome, SessionStatus, Venue
-from parley.policies.models import WrittenAgreement
+from parley.policies.models import ProgramPolicy, WrittenAgreement
 from parley.uswds import DateInput, FormPart, TimeInput, USWDSForm
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -340,11 +340,19 @@ class PartyForm(USWDSForm, forms.Form):
                 self.add_error(question, problem)
         return data
 
+    def as_typed(self) -> NewParty:
+        """What the form says of who may file, as typed ("Under 18" only when it was ticked)."""
+        d = self.cleaned_data
+        return NewParty(
+            kind=d.get("kind") or "",
+            anonymous=bool(d.get("anonymous")),
+            is_minor=bool(d.get("is_minor")),
+            date_of_birth=d.get("date_of_birth"),
+        )
+
     def new_party(self) -> NewParty:
         d = self.cleaned_data
         born = d.get("date_of_birth")
-        today = timezone.localdate()
-        age = None if born is None else today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return NewParty(
             kind=d["kind"],
             anonymous=bool(d.get("anonymous")),
@@ -354,7 +362,8 @@ class PartyForm(USWDSForm, forms.Form):
             email=d.get("email") or "",
             address=d.get("address") or "",
             date_of_birth=born,
-            is_minor=bool(d.get("is_minor")) or (age is not None and age < 18),
+            is_minor=bool(d.get("is_minor"))
+            or (born is not None and filing.age_on(born, timezone.localdate()) < filing.ADULT_AGE),
             preferred_language=d.get("preferred_language") or "en",
             needs_interpreter=bool(d.get("needs_interpreter")),
             needs_asl=bool(d.get("needs_asl")),
@@ -369,6 +378,9 @@ class PartyForm(USWDSForm, forms.Form):
 class BasePartyFormSet(forms.BaseFormSet):
     item_label = "Person"
     quiet = False
+    # set by the view: the active policy's rules of who may file, and the day the complaint came in
+    policy: ProgramPolicy | None = None
+    received_on: dt.date | None = None
     default_error_messages = {
         "too_few_forms": "Add at least one person: the complainant.",
         "too_many_forms": "Add no more than %(num)d people.",
@@ -380,6 +392,11 @@ class BasePartyFormSet(forms.BaseFormSet):
         kinds = [form.cleaned_data.get("kind") for form in self.forms if form.has_changed() or not form.empty_permitted]
         if PartyKind.COMPLAINANT not in kinds:
             raise forms.ValidationError("Add at least one complainant.")
+        if self.policy is not None:  # who may file, at the person's field (the service checks it again)
+            filled = [form for form in self.forms if form.cleaned_data]
+            people = [form.as_typed() for form in filled]
+            for problem in filing.problems(self.policy, people, self.received_on or timezone.localdate()):
+                filled[problem.person].add_error(problem.field, problem.message)
 
     def new_parties(self) -> list[NewParty]:
         return [form.new_party() for form in self.forms if form.cleaned_data]

@@ -218,6 +218,9 @@ class PartyKind(models.TextChoices):
     GUARDIAN = "guardian", "Parent or guardian"
     SUPPORT_PERSON = "support_person", "Support person"
     ALTERNATE_CONTACT = "alternate_contact", "Alternate contact"
+    # someone who files for the person it happened to without being their parent or guardian: only where
+    # the program's policy accepts third-party complaints; never in the session's room
+    THIRD_PARTY = "third_party", "Third party who filed for the complainant"
 
 
 # The languages a person may prefer (intake asks; the mediators' languages are of the same codes).

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.accounts.roles import SYSTEM_ROLE, Role
-from parley.cases import demographics
+from parley.cases import demographics, filing
 from parley.cases.deadlines import add_days, cancel_open_deadlines, meet_deadline, set_deadline
 from parley.cases.models import (
     IN_THE_ROOM,
@@ -293,8 +293,8 @@ def complaint_receive(
             policy = ProgramPolicy.active()
         except ProgramPolicy.DoesNotExist:
             raise GuardFailed("No program policy is active. A program administrator must activate one first.") from None
-    if any(p.anonymous for p in complainants) and not policy.anonymous_complaints_accepted:
-        raise GuardFailed("This program does not accept anonymous complaints.")
+    if found := filing.problems(policy, parties, received_on):  # who may file: the policy's rules
+        raise GuardFailed(found[0].message)
     for p in parties:
         if not p.anonymous and not (p.first_name.strip() or p.last_name.strip()):
             raise GuardFailed("Every person needs a name, or the complainant must be marked anonymous.")

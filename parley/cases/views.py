@@ -359,6 +359,11 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
     categories = list(AllegationCategory.objects.filter(active=True).values_list("code", "name"))
     form, parties, officers, adding, removed = _intake_forms(request, categories)
     twin = None
+    policy = ProgramPolicy.objects.filter(is_active=True).first()  # its rules of who may file
+    if request.method == "POST" and not adding:  # the people are checked against them, at each person
+        parties.policy = policy
+        form.is_valid()
+        parties.received_on = form.cleaned_data.get("received_on")
     # all three validated (& not and), to show every error at once
     if request.method == "POST" and not adding and form.is_valid() & parties.is_valid() & officers.is_valid():
         d = form.cleaned_data
@@ -402,7 +407,14 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Complaint {complaint.reference} is recorded.")
                 return redirect("cases:detail", ref=complaint.reference)
-    context = {"form": form, "parties": parties, "officers": officers, "twin": twin, "removed": removed}
+    context = {
+        "form": form,
+        "parties": parties,
+        "officers": officers,
+        "twin": twin,
+        "removed": removed,
+        "policy": policy,
+    }
     return render(request, "cases/intake.html", context)
 
 

@@ -47,9 +47,20 @@ class ProgramPolicy(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=False)
 
-    # Who may file
-    anonymous_complaints_accepted = models.BooleanField(default=False)
-    third_party_complaints_accepted = models.BooleanField(default=False)
+    # Who may file (checked at intake: cases.services.complaint_receive, and the intake form's people)
+    anonymous_complaints_accepted = models.BooleanField(
+        default=False, help_text="A complainant may stay anonymous (and then cannot take part in mediation)."
+    )
+    third_party_complaints_accepted = models.BooleanField(
+        default=False,
+        help_text="Someone other than the person it happened to (or their parent or guardian) may file for them; "
+        "they are listed on the complaint as the third party who filed.",
+    )
+    guardian_required_for_minors = models.BooleanField(
+        default=True,
+        help_text="A complainant under 18 files through a parent or guardian, who is listed on the complaint "
+        "(St. Louis).",
+    )
 
     # Suitability: every role listed must approve; any of them may find the complaint not appropriate.
     suitability_deciders = models.JSONField(default=list, help_text='Roles whose approval is required, e.g. ["iad"].')

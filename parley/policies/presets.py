@@ -47,6 +47,11 @@ PRESETS: dict[str, dict[str, Any]] = {
         "name": "St. Louis COB and CRC",
         "description": "Civilian Oversight Board screens, Internal Affairs decides suitability, the Conflict "
         "Resolution Center mediates with two mediators in a one-hour session.",
+        # the Joint Civilian Complaint Form: the person it happened to files, a parent or guardian for a
+        # minor; no third-party or anonymous complaints
+        "anonymous_complaints_accepted": False,
+        "third_party_complaints_accepted": False,
+        "guardian_required_for_minors": True,
         "suitability_deciders": [Role.IAD],
         "consent_order": ConsentOrder.COMPLAINANT_FIRST,
         "officer_participation_mandatory": False,
