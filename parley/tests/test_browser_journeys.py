@@ -301,20 +301,24 @@ def test_an_intake_form_sent_with_missing_fields_lists_every_problem_and_keeps_w
     sign_in(page, irene)
     page.get_by_role("link", name="New complaint").click()
     page.locator("#person-1").get_by_label("First name").fill("Marisol")
+    page.locator("label[for=id_parties-0-is_minor]").click()  # under 18, and no parent or guardian listed
     page.locator("#officer-1").get_by_label("DSN (department serial number)").fill("99999")
     submit_expecting_errors(
         page,
         "Save the complaint",
         "Date received: Give the date the complaint was received.",
         "How the complaint came in",
+        "Person 1: Under 18: A complainant under 18 files through a parent or guardian: add the parent or "
+        "guardian as another person.",
         "What happened: Describe what happened.",
         "Officer 1: DSN (department serial number): No officer with DSN 99999 is on the roster.",
         "Officer 1: What the officer is accused of: Choose at least one kind of misconduct.",
         context="the intake form with missing fields",
     )
-    expect(page.locator("#error-summary")).to_contain_text("The complaint was not saved: there are 5 problems")
+    expect(page.locator("#error-summary")).to_contain_text("The complaint was not saved: there are 6 problems")
     expect(page.locator("#messages .usa-alert--error")).to_have_count(0)  # said once, not twice
     expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")
+    expect(page.locator("#person-1").get_by_label("Under 18")).to_be_checked()
     expect(page.locator("#officer-1").get_by_label("DSN (department serial number)")).to_have_value("99999")
     assert not Complaint.objects.exists()
 
