@@ -18,7 +18,9 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import IntegerField, JSONField, Model, QuerySet
+from django.forms import formsets
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -134,22 +136,23 @@ class StaleFormGuard:
         digests.update({key: digest for key, (_label, digest) in self.inline_digests(obj).items()})
         return digests
 
+    incomplete = (
+        "This form is incomplete (it was opened before an update of the site, or changed by hand), so nothing "
+        "was saved. Open the page again."
+    )
+
+    def _opened_and_stored(self) -> tuple[dict[str, str], Model, dict[str, str], dict[str, Any]]:
+        """The digests the form was opened with; the object read again, locked until the save is done (so
+        that no one else's save slips in between); its digests and its values now."""
+        opened = self._opened_digests()
+        if opened is None:
+            raise ValidationError(self.incomplete, code="stale")
+        stored = type(self.instance)._base_manager.select_for_update().get(pk=self.instance.pk)
+        return opened, stored, self._stored_digests(stored), model_to_dict(stored, fields=self._guarded_fields())
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        try:
-            opened = json.loads(self.data.get(STORED_VALUES) or "")
-        except ValueError:
-            opened = None
-        if not isinstance(opened, dict):
-            raise ValidationError(
-                "This form is incomplete (it was opened before an update of the site, or changed by hand), "
-                "so nothing was saved. Open the page again.",
-                code="stale",
-            )
-        # Read again, locked until the save is done, so that no one else's save slips in between.
-        stored = type(self.instance)._base_manager.select_for_update().get(pk=self.instance.pk)
-        now = self._stored_digests(stored)
-        stored_values = model_to_dict(stored, fields=self._guarded_fields())
+        opened, stored, now, stored_values = self._opened_and_stored()
         inline_labels = {key: label for key, (label, _digest) in self.inline_digests(stored).items()}
         changed: list[str] = []
         for key, digest in now.items():
@@ -164,14 +167,123 @@ class StaleFormGuard:
             changed.append(str(field.label or key).capitalize())
             self.add_error(key, "Someone changed this since you opened the form.")
         if changed:
-            self.data = self.data.copy()
-            self.data[STORED_VALUES] = json.dumps(now, sort_keys=True)
+            self._remember_digests(now)
             raise ValidationError(
                 f"Someone changed this {self.object_noun} since you opened it ({', '.join(changed)}). "
                 "Nothing was saved: review their change and save again.",
                 code="stale",
             )
         return cleaned
+
+    def _opened_digests(self) -> dict[str, str] | None:
+        """The digests the form carried from when it was opened; None when it carried none."""
+        try:
+            opened = json.loads(self.data.get(STORED_VALUES) or "")
+        except ValueError:
+            return None
+        return opened if isinstance(opened, dict) else None
+
+    def _remember_digests(self, now: dict[str, str]) -> None:
+        """The refused form, shown again, carries the stored values as they are now."""
+        self.data = self.data.copy()
+        self.data[STORED_VALUES] = json.dumps(now, sort_keys=True)
+
+
+class StaleRowGuard(StaleFormGuard):
+    """Mixed into each row of a list edited in place (``list_editable``: the allegation categories'
+    order and "active"). Django sends every row of the list back, the ones not touched too, and saves
+    each whose values differ from the stored ones: an old page put back what another administrator
+    had changed meanwhile (a category deactivated came back active).
+
+    The list carries one hidden field of digests for all its rows (``StaleListFormSet``). A value this
+    page did not change (what it sends has the digest it was opened with) takes the stored value, so
+    another person's change stands; a value both changed, differently, refuses the save and says which
+    row. Saving again after review goes through, as on a change form."""
+
+    formset_prefix = "form"
+    incomplete = (
+        "This row is incomplete (the list was opened before an update of the site, or changed by hand), so "
+        "nothing was saved. Open the list again."
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept_stored: set[str] = set()
+
+    @property
+    def _digests_key(self) -> str:
+        return f"{self.formset_prefix}-{STORED_VALUES}"
+
+    def _all_opened(self) -> dict[str, Any]:
+        try:
+            every = json.loads(self.data.get(self._digests_key) or "")
+        except ValueError:
+            return {}
+        return every if isinstance(every, dict) else {}
+
+    def _opened_digests(self) -> dict[str, str] | None:
+        row = self._all_opened().get(str(self.instance.pk))
+        return row if isinstance(row, dict) else None
+
+    def _remember_digests(self, now: dict[str, str]) -> None:
+        every = self._all_opened()
+        every[str(self.instance.pk)] = now
+        self.data[self._digests_key] = json.dumps(every, sort_keys=True)  # the list's data, shared by its rows
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super(StaleFormGuard, self).clean()  # the model form's own
+        opened, stored, now, stored_values = self._opened_and_stored()
+        changed: list[str] = []
+        for key, digest in now.items():
+            if opened.get(key) == digest or key not in cleaned:
+                continue
+            sent = _digest(stored._meta.label, stored.pk, key, _comparable(cleaned[key]))
+            if sent == opened.get(key):  # not changed on this page: the other person's change stands
+                cleaned[key] = stored_values.get(key)
+                self._kept_stored.add(key)
+                continue
+            if not self.fields[key].has_changed(stored_values.get(key), self[key].data):
+                continue  # both made the same change
+            changed.append(str(self.fields[key].label or key).capitalize())
+            self.add_error(key, "Someone changed this since you opened the list.")
+        if changed:
+            self._remember_digests(now)
+            raise ValidationError(
+                f"Someone changed {stored} since you opened the list ({', '.join(changed)}). Nothing was "
+                "saved: review their change and save again.",
+                code="stale",
+            )
+        return cleaned
+
+    @property
+    def changed_data(self) -> list[str]:
+        """What this page changed: not the values it keeps from another person's save."""
+        return [name for name, bf in self._bound_items() if bf._has_changed() and name not in self._kept_stored]
+
+
+class _ListManagementForm(formsets.ManagementForm):
+    """The list's management form, with the digests of every row's stored values as opened."""
+
+    _stored_values = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class StaleListFormSet:
+    """Mixed into the formset of a list edited in place; its rows are ``StaleRowGuard`` forms."""
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        # a copy the rows may write to: a refused row puts the stored values as they are now in it
+        super().__init__(data.copy() if data is not None else None, *args, **kwargs)
+
+    @property
+    def management_form(self) -> forms.Form:
+        base = super().management_form
+        if self.is_bound:
+            form = _ListManagementForm(self.data, auto_id=self.auto_id, prefix=self.prefix, renderer=self.renderer)
+            form.full_clean()
+            return form
+        digests = {str(row.instance.pk): row._stored_digests(row.instance) for row in self.forms}
+        initial = {**base.initial, STORED_VALUES: json.dumps(digests, sort_keys=True)}
+        return _ListManagementForm(auto_id=self.auto_id, prefix=self.prefix, initial=initial, renderer=self.renderer)
 
 
 class ParleyAdmin:
@@ -224,6 +336,15 @@ class ParleyAdmin:
         }
         return type(form.__name__, (StaleFormGuard, form), attrs)
 
+    def get_changelist_formset(self, request: HttpRequest, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        row = type(
+            formset.form.__name__,
+            (StaleRowGuard, formset.form),
+            {"formset_prefix": formset.get_default_prefix()},
+        )
+        return type(formset.__name__, (StaleListFormSet, formset), {"form": row})
+
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         if isinstance(db_field, JSONField):
             kwargs.setdefault("form_class", StorableJSONField)
@@ -243,6 +364,10 @@ class ParleyAdmin:
                 messages.ERROR,
             )
             return HttpResponseRedirect(request.path)
+        if request.method == "POST" and "_save" in request.POST and self.list_editable:
+            # a list edited in place: its rows are read locked, compared and saved in one transaction
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().changelist_view(request, extra_context)
         return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None) -> HttpResponse:

@@ -78,3 +78,26 @@ def admin_change_data(client, url: str, **changes) -> dict:
                 data[key] = str(value)
     data.update(changes)
     return data
+
+
+def admin_list_data(client, url: str, **changes) -> dict:
+    """A list edited in place (``list_editable``) as its page would send it back when saved: every
+    row's values, the management form with the digests of the rows as opened, and ``changes``
+    (``form-0-order``...). ``row_of(data, pk)`` says which row holds a record."""
+    formset = client.get(url).context["cl"].formset
+    management = formset.management_form
+    data: dict = {management.add_prefix(name): value for name, value in management.initial.items()}
+    for form in formset.forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else str(value)
+    data["_save"] = "Save"
+    data.update(changes)
+    return data
+
+
+def row_of(data: dict, pk: int) -> str:
+    """The prefix of the row of a list edited in place that holds the record ``pk`` ("form-3")."""
+    return next(key.removesuffix("-id") for key, value in data.items() if key.endswith("-id") and value == str(pk))

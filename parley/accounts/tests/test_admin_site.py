@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from parley.testing.web import admin_change_data, login, text
+from parley.testing.web import admin_change_data, admin_list_data, login, row_of, text
 
 
 @pytest.mark.parametrize(
@@ -79,10 +79,91 @@ def test_a_list_edited_in_place_still_saves(client, root, policy):
 
     category = AllegationCategory.objects.first()
     login(client, root)
-    data = _category_list_edit(**{"form-0-order": "7"})
-    assert client.post(reverse("admin:cases_allegationcategory_changelist"), data).status_code == 302
+    url = reverse("admin:cases_allegationcategory_changelist")
+    assert 'type="hidden" name="form-_stored_values"' in text(client.get(url))  # the page carries the digests
+    data = admin_list_data(client, url)
+    data[f"{row_of(data, category.pk)}-order"] = "7"
+    assert client.post(url, data).status_code == 302
     category.refresh_from_db()
     assert category.order == 7
+
+
+def test_a_list_saved_after_someone_else_changed_another_row_keeps_their_change(client, root, policy):
+    """Django sends every row back: an old list used to make a category deactivated meanwhile active again."""
+    from parley.cases.models import AllegationCategory
+
+    mine, theirs = AllegationCategory.objects.order_by("order")[:2]
+    login(client, root)
+    url = reverse("admin:cases_allegationcategory_changelist")
+    data = admin_list_data(client, url)  # opened
+    data[f"{row_of(data, mine.pk)}-order"] = "42"
+    AllegationCategory.objects.filter(pk=theirs.pk).update(active=False, order=99)  # another administrator
+    response = client.post(url, data, follow=True)
+    assert "1 allegation category was changed successfully." in text(response)
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.order == 42
+    assert (theirs.active, theirs.order) == (False, 99)
+
+
+def test_a_list_saved_after_someone_else_changed_the_same_value_is_refused_then_saved_on_review(client, root, policy):
+    from parley.cases.models import AllegationCategory
+
+    first, second = AllegationCategory.objects.order_by("order")[:2]
+    login(client, root)
+    url = reverse("admin:cases_allegationcategory_changelist")
+    data = admin_list_data(client, url)
+    data[f"{row_of(data, first.pk)}-order"] = "5"
+    data[f"{row_of(data, second.pk)}-order"] = "6"
+    AllegationCategory.objects.filter(pk=first.pk).update(order=8)  # another administrator, the same value
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = text(response)
+    assert f"Someone changed {first.name} since you opened the list (Order)." in body
+    assert "Someone changed this since you opened the list." in body
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.order, second.order) == (8, second.order)  # nothing saved, the other row neither
+    assert second.order != 6
+    again = {**data, **{k: v for k, v in response.context["cl"].formset.management_form.data.items() if "stored" in k}}
+    assert client.post(url, again).status_code == 302  # reviewed and saved again: it goes through
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.order, second.order) == (5, 6)
+
+
+def test_a_list_where_both_made_the_same_change_saves(client, root, policy):
+    from parley.cases.models import AllegationCategory
+
+    category = AllegationCategory.objects.order_by("order").first()
+    login(client, root)
+    url = reverse("admin:cases_allegationcategory_changelist")
+    data = admin_list_data(client, url)
+    data.pop(f"{row_of(data, category.pk)}-active")  # unticked here
+    AllegationCategory.objects.filter(pk=category.pk).update(active=False)  # and there
+    assert client.post(url, data).status_code == 302
+    category.refresh_from_db()
+    assert category.active is False
+
+
+@pytest.mark.parametrize("digests", [None, "", "not json", "[]", '{"1": "x"}'])
+def test_a_list_sent_without_the_digests_it_was_opened_with_saves_nothing_and_says_why(client, root, policy, digests):
+    from parley.cases.models import AllegationCategory
+
+    category = AllegationCategory.objects.order_by("order").first()
+    login(client, root)
+    url = reverse("admin:cases_allegationcategory_changelist")
+    data = admin_list_data(client, url)
+    data[f"{row_of(data, category.pk)}-order"] = "77"
+    if digests is None:
+        del data["form-_stored_values"]
+    else:
+        data["form-_stored_values"] = digests
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "This row is incomplete" in text(response)
+    category.refresh_from_db()
+    assert category.order != 77
 
 
 # ---------------------------------------------------------------- a form opened before someone else saved
