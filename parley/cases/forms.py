@@ -42,6 +42,7 @@ from parley.cases.services import (
     NewParty,
     attendance_problem,
     companions_of,
+    mediation_impossible,
     required_attendees,
 )
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
@@ -644,6 +645,12 @@ class ChoiceForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["explained_by"].initial = self.user.get_full_name() or self.user.get_username()
+        # only the choices there are: mediation is not offered when it cannot happen, and the form says why
+        if impossible := mediation_impossible(self.complaint):
+            self.fields["choice"].choices = [c for c in self.fields["choice"].choices if c[0] != "mediation"]
+            self.intro = f"{self.intro} Mediation is not possible for this complaint: {impossible}"
+            # a form opened before (mediation was offered then) says why, not "Select a valid choice"
+            self.fields["choice"].error_messages["invalid_choice"] = f"Mediation is not possible: {impossible}"
         # the date stays blank (UX.md: never a made-up default date): the call may have been days ago
         # usually filled in during a call: who to call, for those who may see contact details
         self.contacts = []

@@ -402,6 +402,8 @@ def complaint_screen(
         reasons += [f"Allegation of {cat.name.lower()}, which this program does not mediate." for cat in excluded]
         if not c.parties.filter(kind=PartyKind.COMPLAINANT, anonymous=False).exists():
             reasons.append("No complainant who can take part: anonymous complainants cannot mediate.")
+        if not _identified_officers(c):  # an officer only described cannot be asked to take part
+            reasons.append(NO_IDENTIFIED_OFFICER)
         if policy.officer_repeat_window_days:
             since = timezone.now() - dt.timedelta(days=policy.officer_repeat_window_days)
             dsns = [d for d in c.officers.values_list("dsn", flat=True) if d]
@@ -488,6 +490,21 @@ def complaint_decide_suitability(
 EXPLANATION_METHODS = {"in_person", "phone", "video", "letter"}
 
 
+NO_IDENTIFIED_OFFICER = (
+    "No officer is identified (each is only described): mediation needs an identified officer who can be asked "
+    "to take part."
+)
+
+
+def mediation_impossible(c: Complaint) -> str:
+    """Why the complainant cannot choose mediation whatever the officers answer ("" when they can)."""
+    if not c.parties.filter(kind=PartyKind.COMPLAINANT, anonymous=False).exists():
+        return "An anonymous complainant cannot take part in mediation."
+    if not _identified_officers(c):
+        return NO_IDENTIFIED_OFFICER
+    return ""
+
+
 def _identified_officers(c: Complaint) -> list[ComplaintOfficer]:
     return [o for o in c.officers.all() if o.identified]
 
@@ -538,10 +555,8 @@ def complaint_record_choice(
         if choice == "investigation":
             to = Status.DECLINED_BY_COMPLAINANT
         else:
-            if not c.parties.filter(kind=PartyKind.COMPLAINANT, anonymous=False).exists():
-                raise GuardFailed("An anonymous complainant cannot take part in mediation.")
-            if not officers:
-                raise GuardFailed("No officer is identified yet; mediation needs an identified officer.")
+            if impossible := mediation_impossible(c):
+                raise GuardFailed(impossible)
             if policy.officer_participation_mandatory:
                 for o in officers:
                     o.consent = ConsentAnswer.REQUIRED

@@ -95,7 +95,8 @@ TRANSITIONS: tuple[Transition, ...] = (
        {R.INTAKE, R.ADMIN}, "not acknowledged yet; status does not change"),
     _t("complaint_screen", {S.RECEIVED}, [S.SUITABILITY_REVIEW, S.UNSUITABLE],
        {R.INTAKE}, "every exclusion factor of the policy answered; any yes, an excluded allegation category, "
-       "no complainant who can take part, or an officer inside the repeat window makes it unsuitable"),
+       "no complainant who can take part, no identified officer, or an officer inside the repeat window makes it "
+       "unsuitable"),
     _t("complaint_decide_suitability", {S.SUITABILITY_REVIEW}, [S.SUITABILITY_REVIEW, S.AWAITING_CHOICE, S.UNSUITABLE],
        {R.INTAKE, R.IAD, R.ADMIN}, "the role is one of the policy's suitability deciders and has not decided yet; "
        "moves on when every decider approved"),

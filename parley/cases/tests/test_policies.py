@@ -16,7 +16,7 @@ from parley.cases.workflow import Disposition, GuardFailed, RoleNotAllowed, Stat
 from parley.conftest import use_preset
 from parley.mediation.models import SessionOutcome
 from parley.policies.models import ConsentOrder, ProgramPolicy
-from parley.testing.factories import Journey, MediatorFactory, receive_complaint
+from parley.testing.factories import Journey, MediatorFactory, no_exclusions, receive_complaint
 
 
 @pytest.fixture
@@ -96,8 +96,21 @@ def test_anonymous_complaints_are_refused_where_the_program_does_not_accept_them
         receive_complaint(journey.intake, anonymous=True)
 
 
-def test_an_unidentified_officer_cannot_be_asked_and_mediation_needs_an_identified_one(policy, journey):
-    c = journey.to_awaiting_choice(receive_complaint(journey.intake, officers=0, unidentified=1))
+def test_a_complaint_whose_officers_are_only_described_is_found_unsuitable_at_screening(policy, journey):
+    """No officer to ask: mediation cannot happen, so the complaint goes to investigation at screening
+    rather than through the suitability review and the complainant's choice first."""
+    c = receive_complaint(journey.intake, officers=0, unidentified=2)
+    c = services.complaint_screen(complaint=c, actor=journey.intake, answers=no_exclusions(c))
+    assert c.status == Status.UNSUITABLE
+    assert services.NO_IDENTIFIED_OFFICER in c.events.get(action="complaint_screen").reason
+    one_named = receive_complaint(journey.intake, officers=1, unidentified=1)  # one officer to ask is enough
+    one_named = services.complaint_screen(complaint=one_named, actor=journey.intake, answers=no_exclusions(one_named))
+    assert one_named.status == Status.SUITABILITY_REVIEW
+
+
+def test_mediation_cannot_be_chosen_once_no_officer_is_identified(policy, journey):
+    c = journey.to_awaiting_choice(receive_complaint(journey.intake))
+    c.officers.update(dsn="")  # screened while an officer was identified
     before = snapshot(c)
     with pytest.raises(GuardFailed, match="identified officer"):
         journey.choose(c)

@@ -537,6 +537,29 @@ def test_the_choice_form_shows_whom_to_call_to_those_who_may_see_contact_details
     assert complainant.display_name in contacts and "(314) 555-0142" in contacts
 
 
+def test_the_choice_form_offers_mediation_only_when_it_can_happen_and_says_why_not(journey, client, irene):
+    """From a UX review: a complaint whose officers were all only described was offered mediation, and refused
+    only once the choice was saved. (Screening now finds such a complaint unsuitable; this one was screened
+    before that, or its officer's DSN was taken off after.)"""
+    c = reach(Status.AWAITING_CHOICE, journey)
+    login(client, irene)
+    url = reverse("cases:choice", kwargs={"ref": c.reference})
+    assert 'value="mediation"' in text(client.get(url))
+    c.officers.update(dsn="")
+    body = text(client.get(url))
+    assert 'value="mediation"' not in body and 'value="investigation"' in body
+    intro = re.search(r'<p id="action-intro">(.*?)</p>', body, re.S).group(1)
+    assert "Mediation is not possible for this complaint: No officer is identified" in intro
+    before = snapshot(c)
+    sent = {"explained_by": "Irene", "explained_on": timezone.localdate().isoformat(), "explained_how": "phone"}
+    response = client.post(url, {**sent, "choice": "mediation"})  # a form opened before
+    assert response.status_code == 200 and snapshot(c) == before
+    assert "Mediation is not possible: No officer is identified" in text(response)
+    client.post(url, {**sent, "choice": "investigation"})
+    c.refresh_from_db()
+    assert c.status == Status.DECLINED_BY_COMPLAINANT
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(journey, client):
     c = reach(Status.RECEIVED, journey)
     response = client.post(reverse("cases:acknowledge", kwargs={"ref": c.reference}), {"how": "letter"})
