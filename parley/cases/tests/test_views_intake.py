@@ -419,3 +419,12 @@ def test_the_form_keeps_its_token_through_adding_a_person_and_through_errors(pol
         body = text(client.post(INTAKE, {**_data(), "submission": token, **extra}))
         assert f'name="submission" value="{token}"' in body
     assert not Complaint.objects.exists()
+
+
+def test_intake_asks_about_step_free_access_and_records_it(policy, client, irene):
+    """From a UX review: the form had the question but the page did not show it, so the venue rule that
+    reads it (a session's venue must be step-free) never had anything to go on."""
+    login(client, irene)
+    assert 'name="parties-0-needs_step_free"' in text(client.get(INTAKE))
+    client.post(INTAKE, _data(people=[_person(needs_step_free="on")]))
+    assert Complaint.objects.get().parties.get().needs_step_free is True
