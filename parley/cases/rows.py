@@ -68,7 +68,20 @@ def queue_rows(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 
 # What a line of the CSV reads of the complaint (besides its people).
-CSV_FIELDS = ("id", "reference", "received_on", "channel", "status", "disposition", "next_due", "closed_at")
+# The dates of the workflow's steps, in the order a complaint reaches them: the CSV gives each as a day,
+# so that a program's figures (how long to referral, to closure) need no complaint opened by hand.
+STEP_FIELDS = ("acknowledged_at", "screened_at", "suitability_decided_at", "choice_recorded_at", "referred_at")
+CSV_FIELDS = (
+    "id",
+    "reference",
+    "received_on",
+    "channel",
+    "status",
+    "disposition",
+    "next_due",
+    "closed_at",
+    *STEP_FIELDS,
+)
 CSV_COLUMNS = [
     "reference",
     "received_on",
@@ -81,6 +94,13 @@ CSV_COLUMNS = [
     "next_due",
     "overdue",
     "closed_on",
+    "acknowledged_on",
+    "screened_on",
+    "suitability_decided_on",
+    "choice_recorded_on",
+    "referred_on",
+    "days_to_referral",
+    "days_to_close",
 ]
 CSV_BATCH = 500
 
@@ -286,6 +306,8 @@ def csv_lines(rows: Iterable[Mapping[str, Any]], *, today: dt.date) -> Iterator[
         people = people_of([row["id"] for row in batch], allegations=True)
         for row in batch:
             who = people[row["id"]]
+            closed = timezone.localdate(row["closed_at"]) if row["closed_at"] else None
+            referred = timezone.localdate(row["referred_at"]) if row["referred_at"] else None
             yield [
                 row["reference"],
                 row["received_on"].isoformat(),
@@ -297,5 +319,8 @@ def csv_lines(rows: Iterable[Mapping[str, Any]], *, today: dt.date) -> Iterator[
                 "; ".join(f"{name}: {category}" for name, alleged in who.officers for category in alleged),
                 row["next_due"].isoformat() if row["next_due"] else "",
                 "yes" if _is_overdue(row, today) else "no",
-                timezone.localdate(row["closed_at"]).isoformat() if row["closed_at"] else "",
+                closed.isoformat() if closed else "",
+                *(timezone.localdate(row[name]).isoformat() if row[name] else "" for name in STEP_FIELDS),
+                str((referred - row["received_on"]).days) if referred else "",
+                str((closed - row["received_on"]).days) if closed else "",
             ]

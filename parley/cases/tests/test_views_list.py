@@ -395,6 +395,27 @@ def test_the_csv_reads_the_people_of_a_long_list_batch_by_batch_each_with_its_ow
         assert line[7] == f"{officer}: Discourtesy"
 
 
+def test_the_csv_gives_the_day_of_each_step_and_the_days_to_referral_and_to_closure(journey, client, irene):
+    """From a UX review: the figures a program reports (how long to referral, to closure) needed each
+    complaint opened by hand; the CSV had only the dates received, due and closed."""
+    c = journey.to_referred(_complaint(irene, first="Step", last="Dates", days_ago=20))
+    open_one = _complaint(irene, first="Open", last="Dates")
+    closed = journey.choose(
+        journey.to_awaiting_choice(_complaint(irene, first="Closed", last="Dates", days_ago=5)), "investigation"
+    )
+    login(client, irene)
+    lines = _csv(client.get(EXPORT, {"q": "Dates", "sort": "reference"}))
+    header = lines[0]
+    line = dict(zip(header, next(row for row in lines[1:] if row[0] == c.reference), strict=True))
+    today = timezone.localdate().isoformat()
+    assert (line["screened_on"], line["choice_recorded_on"], line["referred_on"]) == (today, today, today)
+    assert (line["days_to_referral"], line["days_to_close"], line["closed_on"]) == ("20", "", "")
+    waiting = dict(zip(header, next(row for row in lines[1:] if row[0] == open_one.reference), strict=True))
+    assert (waiting["screened_on"], waiting["referred_on"], waiting["days_to_referral"]) == ("", "", "")
+    ended = dict(zip(header, next(row for row in lines[1:] if row[0] == closed.reference), strict=True))
+    assert (ended["closed_on"], ended["days_to_close"], ended["referred_on"]) == (today, "5", "")
+
+
 @pytest.mark.parametrize("persona", ["carla", "maya", "ray"])
 def test_other_roles_cannot_download_the_csv(persona, journey, client, request):
     login(client, request.getfixturevalue(persona))
