@@ -423,6 +423,13 @@ class OfficerForm(USWDSForm, forms.Form):
         max_length=20,
         help_text="From the roster. Leave blank when the officer is not known.",
     )
+    lookup = forms.CharField(
+        label="Or find the officer by name or badge",
+        required=False,
+        max_length=100,
+        help_text="What the complainant knows: a last name, a first and last name, or a badge number. Then "
+        "choose “Find on the roster”.",
+    )
     description = forms.CharField(
         label="Description of an officer who is not known",
         required=False,

@@ -42,6 +42,7 @@ from parley.cases.models import (
     ComplaintOfficer,
     Deadline,
     Note,
+    Officer,
     Party,
     ScreeningAnswer,
     waits_for,
@@ -251,6 +252,27 @@ def read_page_relations(complaint: Complaint, *, notes_of: str | None = None) ->
 
 
 TWIN_WITHIN = dt.timedelta(minutes=30)
+
+
+ROSTER_MATCHES_SHOWN = 10
+
+
+def roster_search(words: str) -> tuple[list[Officer], bool]:
+    """Officers of the roster matching what a complainant said of them (intake's "Find on the roster"):
+    a DSN or badge number whole, or names, each word the start of a first or last name ("Rosa Lee",
+    "lee", "Ro Le"). Active officers first, then by name; at most ``ROSTER_MATCHES_SHOWN``, and whether
+    there were more."""
+    terms = words.split()[:4]
+    if not terms:
+        return [], False
+    query = Q()
+    for term in terms:
+        query &= Q(first_name__istartswith=term) | Q(last_name__istartswith=term)
+    if len(terms) == 1:
+        query |= Q(dsn=terms[0]) | Q(badge=terms[0])
+    ordered = Officer.objects.filter(query).order_by("-active", "last_name", "first_name", "dsn")
+    found = list(ordered[: ROSTER_MATCHES_SHOWN + 1])
+    return found[:ROSTER_MATCHES_SHOWN], len(found) > ROSTER_MATCHES_SHOWN
 
 
 def recorded_a_moment_ago(user: Any, narrative: str, submission: uuid.UUID | None) -> Complaint | None:

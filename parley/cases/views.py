@@ -65,7 +65,7 @@ from parley.cases.forms import (
     WithdrawForm,
 )
 from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
-from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
+from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer, Officer
 from parley.cases.notes import NoteSentTwice, note_add
 from parley.cases.workflow import (
     ActionNotAllowed,
@@ -327,28 +327,83 @@ def _without_row(data, prefix: str, index: int) -> str:
     return f"{what} is removed from the form.{moved} Nothing is saved until you save the complaint."
 
 
+@dataclass
+class RosterFound:
+    """What intake's "Find on the roster" found for one officer row: shown under that row's box."""
+
+    words: str
+    note: str
+    matches: list[Officer]
+
+
+def _find_on_roster(data, index: int) -> RosterFound:
+    """Search the roster for what is typed in officer row ``index``'s "find" box; one match fills in its DSN."""
+    words = " ".join((data.get(f"officers-{index}-lookup") or "").split())[:100]
+    if not words or not words.isprintable():
+        return RosterFound(words, "Type a last name, a first and last name, or a badge number, then find.", [])
+    matches, more = selectors.roster_search(words)
+    if not matches:
+        return RosterFound(
+            words,
+            f"No officer on the roster matches “{words}”. Check the spelling, or describe the officer below.",
+            [],
+        )
+    if len(matches) == 1:
+        data[f"officers-{index}-dsn"] = matches[0].dsn
+        return RosterFound(
+            words, f"One officer on the roster matches “{words}”: {matches[0]}. Check that it is the officer meant.", []
+        )
+    more_note = f" Only the first {len(matches)} are listed: add a first name or the badge." if more else ""
+    return RosterFound(
+        words, f"{len(matches)} officers on the roster match “{words}”: choose the one meant.{more_note}", matches
+    )
+
+
+def _use_from_roster(data, value: str) -> tuple[int, RosterFound] | None:
+    """ "Use this officer" (``officers-2:12345``): the DSN into that row."""
+    row, _, dsn = value.partition(":")
+    prefix, _, index = row.partition("-")
+    if prefix != "officers" or not (index.isascii() and index.isdigit()) or int(index) >= _formset_count(data, prefix):
+        return None
+    officer = Officer.objects.filter(dsn=dsn).first() if dsn.isprintable() else None
+    if officer is None:
+        return None
+    data[f"officers-{index}-dsn"] = officer.dsn
+    return int(index), RosterFound("", f"{officer} is officer {int(index) + 1}.", [])
+
+
 def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
-    """The intake form and its two formsets; ``adding`` is set when the POST only added or removed a
-    person or an officer (nothing is saved then, and nothing is called an error), and ``removed`` says
-    what was removed, by the formset's prefix."""
+    """The intake form and its two formsets; ``adding`` is set when the POST only added, removed or
+    found a person or an officer (nothing is saved then, and nothing is called an error). ``notes`` says
+    what the page says of it: what was removed, by the formset's prefix ("parties", "officers"), and what
+    "Find on the roster" found, by officer row ("found")."""
     data = request.POST.copy() if request.method == "POST" else kept_entries(request)
     adding = data.get("add") if data is not None else None
     if adding in {"party", "officer"}:
         key = f"{'parties' if adding == 'party' else 'officers'}-TOTAL_FORMS"
         data[key] = str(min(_formset_count(data, key.split("-")[0]) + 1, 20))
-    removed = {}  # the section a row was removed from: what the page says there
+    notes: dict[str, Any] = {}
     if data is not None and "remove" in data:  # a remove button: the page again, never a save
         prefix, _, row = data["remove"].partition("-")
         if prefix in {"parties", "officers"} and row.isascii() and row.isdigit():
-            removed = {prefix: _without_row(data, prefix, int(row))}
+            notes = {prefix: _without_row(data, prefix, int(row))}
         adding = "removed"
+    if data is not None and "find" in data:  # "Find on the roster": the page again, with what was found
+        prefix, _, row = data["find"].partition("-")
+        if prefix == "officers" and row.isascii() and row.isdigit() and int(row) < _formset_count(data, prefix):
+            notes = {"found": {int(row): _find_on_roster(data, int(row))}}
+        adding = "found"
+    if data is not None and "use" in data:  # one of the officers found, chosen
+        if used := _use_from_roster(data, data["use"]):
+            notes = {"found": {used[0]: used[1]}}
+        adding = "found"
     form = IntakeForm(data, initial={"submission": uuid.uuid4()})
     parties = PartyFormSet(data, prefix="parties")
     officers = OfficerFormSet(data, prefix="officers", form_kwargs={"categories": categories})
-    if adding in {"party", "officer", "removed"}:
+    if adding in {"party", "officer", "removed", "found"}:
         for thing in [form, parties, officers, *parties.forms, *officers.forms]:
             thing.quiet = True
-    return form, parties, officers, adding, removed
+    return form, parties, officers, adding, notes
 
 
 @login_required
@@ -357,7 +412,7 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
     """Record a complaint taken by phone, walk-in, mail or email."""
     require(request.user, "intake")
     categories = list(AllegationCategory.objects.filter(active=True).values_list("code", "name"))
-    form, parties, officers, adding, removed = _intake_forms(request, categories)
+    form, parties, officers, adding, notes = _intake_forms(request, categories)
     twin = None
     policy = ProgramPolicy.objects.filter(is_active=True).first()  # its rules of who may file
     if request.method == "POST" and not adding:  # the people are checked against them, at each person
@@ -412,7 +467,7 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
         "parties": parties,
         "officers": officers,
         "twin": twin,
-        "removed": removed,
+        "notes": notes,
         "policy": policy,
     }
     return render(request, "cases/intake.html", context)

@@ -94,12 +94,18 @@ document.addEventListener("DOMContentLoaded", function () {
 // (#person-2, without this file too, since the browser scrolls to it); the focus goes to its first field,
 // once the page has loaded (the browser's own move to #person-2 comes before, and would take it away).
 // After "Remove person 2" the page comes back at the section's heading, and the focus goes to the note
-// under it that says who was removed (#people-removed).
+// under it that says who was removed (#people-removed). After "Find on the roster" it comes back at what
+// was found for that officer (#officer-2-found).
 window.addEventListener("load", function () {
   var hash = window.location.hash;
   if (/^#(people|officers)-heading$/.test(hash)) {
     var note = document.getElementById(hash.slice(1).replace("-heading", "-removed"));
     if (note) note.focus();
+    return;
+  }
+  if (/^#officer-[0-9]+-found$/.test(hash)) {  // "Find on the roster": the focus goes to what was found
+    var found = document.getElementById(hash.slice(1));
+    if (found) found.focus();
     return;
   }
   if (!/^#(person|officer)-[0-9]+$/.test(hash)) return;
@@ -281,4 +287,15 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("visibilitychange", function () { if (!document.hidden) checkSoon(); });
   document.addEventListener("htmx:afterRequest", afterUse);
   afterUse();
+});
+
+// Enter in intake's "find the officer by name or badge" box finds, rather than saving the complaint (the
+// form's default button); without this file, the "Find on the roster" button beside it does the same.
+document.addEventListener("keydown", function (event) {
+  var box = event.target;
+  if (event.key !== "Enter" || !box.name || !/^officers-[0-9]+-lookup$/.test(box.name)) return;
+  var find = document.getElementById("find-officer-" + (parseInt(box.name.split("-")[1], 10) + 1));
+  if (!find) return;
+  event.preventDefault();
+  find.click();
 });

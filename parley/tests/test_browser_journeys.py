@@ -383,3 +383,32 @@ def test_removing_a_person_says_who_went_where_the_page_opens(javascript, browse
         if javascript:  # (axe runs in the page: not without JavaScript)
             expect(note).to_be_focused()
             assert_accessible(page, context="the intake form after a person was removed")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_an_officer_known_by_name_is_found_on_the_roster_and_chosen(javascript, browser, live_server, policy, irene):
+    """A complainant knows the officer's name, not the DSN: "Find on the roster" lists who matches, and
+    "Use this officer" fills the DSN in. With JavaScript, Enter in the box finds (instead of saving the
+    complaint) and the focus goes to what was found."""
+    OfficerFactory(first_name="Ana", last_name="Lopez", dsn="40001", badge="77")
+    OfficerFactory(first_name="Luis", last_name="Lopez", dsn="40002", badge="78")
+    with _intake_on_a_phone(browser, live_server, irene, javascript=javascript) as page:
+        officer = page.locator("#officer-1")
+        officer.get_by_label("Or find the officer by name or badge").fill("Lopez")
+        with page.expect_navigation():
+            if javascript:
+                officer.get_by_label("Or find the officer by name or badge").press("Enter")
+            else:
+                officer.get_by_role("button", name="Find on the roster").click()
+        found = page.locator("#officer-1-found")
+        expect(found).to_contain_text("2 officers on the roster match “Lopez”: choose the one meant.")
+        expect(found).to_be_in_viewport()
+        if javascript:
+            expect(found).to_be_focused()
+            assert_accessible(page, context="the intake form with the officers found on the roster")
+        with page.expect_navigation():
+            found.get_by_role("button", name="Luis Lopez, DSN 40002").click()
+        expect(page.locator("#officer-1-found")).to_have_text("Luis Lopez (DSN 40002) is officer 1.")
+        expect(page.locator("#officer-1").get_by_label("DSN (department serial number)")).to_have_value("40002")
+        expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")  # kept
+        assert not Complaint.objects.exists()

@@ -428,3 +428,93 @@ def test_intake_asks_about_step_free_access_and_records_it(policy, client, irene
     assert 'name="parties-0-needs_step_free"' in text(client.get(INTAKE))
     client.post(INTAKE, _data(people=[_person(needs_step_free="on")]))
     assert Complaint.objects.get().parties.get().needs_step_free is True
+
+
+# --- "Find on the roster": an officer the complainant knows by name or badge, not by DSN ------------
+
+
+def _found(body: str, row: int = 1) -> str:
+    match = re.search(rf'<div[^>]*id="officer-{row}-found"[^>]*>(.*?)</div></div>', body, re.S)
+    return match.group(1) if match else ""
+
+
+def test_finding_an_officer_by_last_name_fills_in_the_dsn_and_saves_nothing(policy, client, irene):
+    lee = OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234", badge="1098", unit="District 2")
+    OfficerFactory(first_name="Tom", last_name="Leeds")  # "Lee" starts his name too: two match
+    login(client, irene)
+    data = _data(officers=[{"lookup": "rosa lee", "allegations": ["discourtesy"]}], received_on="")
+    response = client.post(INTAKE, {**data, "find": "officers-0"})
+    body = text(response)
+    assert response.status_code == 200 and not Complaint.objects.exists()
+    assert "One officer on the roster matches “rosa lee”: Rosa Lee (DSN 51234)." in _found(body)
+    assert 'name="officers-0-dsn" value="51234"' in body
+    assert 'class="usa-error-message" id=' not in body  # the date left blank is not called an error yet
+    saved = client.post(INTAKE, {**data, "officers-0-dsn": "51234", "received_on": timezone.localdate().isoformat()})
+    assert saved.status_code == 302
+    assert Complaint.objects.get().officers.get().roster_officer == lee
+
+
+def test_several_officers_found_are_listed_and_one_is_chosen(policy, client, irene):
+    first = OfficerFactory(first_name="Ana", last_name="Lopez", dsn="40001", badge="77")
+    OfficerFactory(first_name="Luis", last_name="Lopez", dsn="40002", active=False)
+    login(client, irene)
+    data = _data(officers=[{"lookup": "Lopez", "allegations": ["discourtesy"]}])
+    found = _found(text(client.post(INTAKE, {**data, "find": "officers-0"})))
+    assert "2 officers on the roster match “Lopez”: choose the one meant." in found
+    assert "Ana Lopez: DSN 40001, badge 77, District 3" in found
+    assert re.search(r"Luis Lopez: DSN 40002, badge \d+, District 3 \(no longer active\)", found)
+    assert found.index("Ana Lopez") < found.index("Luis Lopez")  # the active ones first
+    body = text(client.post(INTAKE, {**data, "use": "officers-0:40001"}))
+    assert "Ana Lopez (DSN 40001) is officer 1." in _found(body)
+    assert 'name="officers-0-dsn" value="40001"' in body
+    assert not Complaint.objects.exists()
+    assert first.dsn == "40001"
+
+
+def test_an_officer_is_found_by_badge_and_a_long_list_says_it_is_cut_short(policy, client, irene):
+    OfficerFactory(first_name="Kim", last_name="Park", dsn="60001", badge="4411")
+    for i in range(12):
+        OfficerFactory(first_name=f"Sam{i}", last_name="Smith")
+    login(client, irene)
+    by_badge = text(client.post(INTAKE, {**_data(officers=[{"lookup": "4411"}]), "find": "officers-0"}))
+    assert "Kim Park (DSN 60001)" in _found(by_badge) and 'name="officers-0-dsn" value="60001"' in by_badge
+    many = _found(text(client.post(INTAKE, {**_data(officers=[{"lookup": "smith"}]), "find": "officers-0"})))
+    assert "Only the first 10 are listed: add a first name or the badge." in many
+    assert many.count("Use this officer<") == 10
+
+
+@pytest.mark.parametrize(
+    ("lookup", "says"),
+    [
+        ("Nobody", "No officer on the roster matches “Nobody”."),
+        ("", "Type a last name, a first and last name, or a badge number, then find."),
+        ("Lee\x00", "Type a last name"),
+        ("a" * 500, "No officer on the roster matches"),
+    ],
+)
+def test_finding_nothing_says_so_and_changes_nothing(lookup, says, policy, client, irene):
+    login(client, irene)
+    response = client.post(INTAKE, {**_data(officers=[{"lookup": lookup}]), "find": "officers-0"})
+    assert response.status_code == 200 and says in _found(text(response))
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        {"find": "officers-7"},
+        {"find": "parties-0"},
+        {"find": "officers-x"},
+        {"use": "officers-0:nosuch"},
+        {"use": "officers-9:51234"},
+        {"use": "garbage"},
+        {"use": "officers-0:\x00"},
+    ],
+)
+def test_a_find_or_use_button_that_names_no_row_or_officer_shows_the_page_again(button, policy, client, irene):
+    OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234")
+    login(client, irene)
+    response = client.post(INTAKE, {**_data(officers=[{"lookup": "Lee"}]), **button})
+    body = text(response)
+    assert response.status_code == 200 and not Complaint.objects.exists()
+    assert 'id="officer-1-found"' not in body and 'name="officers-0-dsn" value="51234"' not in body
