@@ -583,6 +583,11 @@ class ScreenForm(ActionForm):
             f"factor_{f.code}": yes_no_field(f.question, required_message="Answer this question.") for f in self.factors
         }
         self.fields = {**factor_fields, "note": self.fields["note"]}
+        if not any(o.identified for o in self.complaint.officers.all()):
+            self.intro = (
+                f"{self.intro} No officer of this complaint is identified, so screening will find it unsuitable: "
+                "if the complainant can say who it was, identify the officer first."
+            )
 
     def answers(self) -> dict[str, bool]:
         return {f.code: self.cleaned_data[f"factor_{f.code}"] for f in self.factors}
@@ -674,6 +679,35 @@ class ChoiceForm(ActionForm):
         if day < self.complaint.received_on:
             raise forms.ValidationError("The date cannot be before the complaint was received.")
         return day
+
+
+class OfficerIdentifyForm(ActionForm):
+    slug = "officer-identify"
+    title = "Identify an officer"
+    submit_label = "Save the officer"
+    success_message = "The officer is identified."
+
+    dsn = forms.CharField(
+        label="DSN (department serial number)",
+        max_length=20,
+        help_text="From the roster. Mediation needs an identified officer who can be asked to take part.",
+        error_messages={"required": "Give the officer's DSN."},
+    )
+
+    def __init__(self, *args: Any, officer: ComplaintOfficer, **kwargs: Any):
+        self.officer = officer
+        super().__init__(*args, **kwargs)
+        self.title = f"Identify the officer described as: {officer.description}" if officer.description else self.title
+        self.intro = "The officer the complainant described, found on the roster (before screening)."
+
+    def clean_dsn(self) -> str:
+        dsn = self.cleaned_data["dsn"].strip()
+        self.roster_officer = Officer.objects.filter(dsn=dsn).first()
+        if self.roster_officer is None:
+            raise forms.ValidationError(f"No officer with DSN {dsn} is on the roster. Check the number.")
+        if self.complaint.officers.filter(dsn=dsn).exists():
+            raise forms.ValidationError(f"{self.roster_officer} is already named in this complaint.")
+        return dsn
 
 
 class OfficerConsentForm(ActionForm):

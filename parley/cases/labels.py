@@ -11,6 +11,7 @@ __all__ = ["ACTION_LABELS", "ACTION_SLUGS", "EVENT_LABELS", "OPTIONAL_ACTIONS"]
 EVENT_LABELS: dict[str, str] = {
     "complaint_receive": "Complaint received",
     "complaint_acknowledge": "Acknowledged",
+    "officer_identify": "Officer identified",
     "complaint_screen": "Screened for exclusion factors",
     "complaint_decide_suitability": "Suitability decided",
     "complaint_record_choice": "Both processes explained; choice recorded",
@@ -26,6 +27,7 @@ EVENT_LABELS: dict[str, str] = {
 # The URL slug of each action's form (``/complaints/<ref>/<slug>/``).
 ACTION_SLUGS: dict[str, str] = {
     "complaint_acknowledge": "acknowledge",
+    "officer_identify": "officer-identify",
     "complaint_screen": "screen",
     "complaint_decide_suitability": "suitability",
     "complaint_record_choice": "choice",
@@ -39,6 +41,8 @@ ACTION_SLUGS: dict[str, str] = {
 }
 
 # Actions a role may take, but that nothing waits for (they are not in anyone's queue).
-OPTIONAL_ACTIONS: frozenset[str] = frozenset({"complaint_withdraw", "complaint_send_back_good_faith", "session_cancel"})
+OPTIONAL_ACTIONS: frozenset[str] = frozenset(
+    {"complaint_withdraw", "complaint_send_back_good_faith", "session_cancel", "officer_identify"}
+)
 
 assert set(ACTION_LABELS) == set(BY_ACTION) == set(ACTION_SLUGS), "label every workflow action"

@@ -363,6 +363,11 @@ def available_actions(
                 )
                 blocked.append(BlockedAction(action, label, f"Your role has approved it. Waiting for: {waiting}."))
                 continue
+        if action == "officer_identify":  # each officer only described, found on the roster before screening
+            for officer in complaint.officers.all():
+                if not officer.identified:
+                    possible.append(AvailableAction(action, f"{label}: {officer.display_name}", officer))
+            continue
         if action == "officer_record_consent":
             if not _officer_consent_open(policy, complaint.status):
                 continue

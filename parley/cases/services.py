@@ -377,6 +377,38 @@ def complaint_acknowledge(*, complaint: Complaint | int, actor: User | None, how
         return _finish(c, t, to=c.status, actor=actor, data={"how": how}, fields=["acknowledged_at"])
 
 
+def officer_identify(
+    *, complaint: Complaint | int, actor: User | None, officer: ComplaintOfficer | int, dsn: str
+) -> Complaint:
+    """An officer only described at intake, found on the roster before screening (which needs an
+    identified officer for mediation): the roster's details are copied onto the complaint's officer, as
+    intake copies them, and the description the complainant gave is kept."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "officer_identify", actor)
+        pk = officer.pk if isinstance(officer, ComplaintOfficer) else officer
+        named = c.officers.select_for_update().filter(pk=pk).first()
+        if named is None:
+            raise GuardFailed("That officer is not named in this complaint.")
+        if named.identified:
+            raise GuardFailed(f"This officer is already identified: {named.display_name}.")
+        dsn = (dsn or "").strip()
+        roster = Officer.objects.filter(dsn=dsn).first() if dsn else None
+        if roster is None:
+            raise GuardFailed(f"No officer with DSN {dsn} is on the roster." if dsn else "Give the officer's DSN.")
+        if c.officers.filter(dsn=roster.dsn).exists():
+            raise GuardFailed(f"{roster} is already named in this complaint.")
+        described = named.description
+        named.roster_officer = roster
+        named.first_name, named.last_name, named.dsn = roster.first_name, roster.last_name, roster.dsn
+        named.badge, named.unit, named.rank = roster.badge, roster.unit, roster.rank
+        named.save(update_fields=["roster_officer", "first_name", "last_name", "dsn", "badge", "unit", "rank"])
+        refresh_people_copies([c.pk])  # the search and the list name the officer now
+        c.refresh_from_db(fields=["search_names", "people"])
+        return _finish(
+            c, t, to=c.status, actor=actor, data={"officer": named.pk, "dsn": roster.dsn, "described": described}
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Screening and suitability
 

@@ -55,6 +55,7 @@ from parley.cases.forms import (
     NoteForm,
     OfficerConsentForm,
     OfficerFormSet,
+    OfficerIdentifyForm,
     OutcomeForm,
     PartyFormSet,
     ReferForm,
@@ -521,6 +522,9 @@ def _event_details(event: ComplaintEvent, user: Any) -> list[str]:
             f"Explained by {data.get('explained_by', '?')} on {_readable_date(data.get('explained_on'))} "
             f"({str(data.get('explained_how', '')).replace('_', ' ')}); chose {data.get('choice', '?')}"
         )
+    elif event.action == "officer_identify":
+        described = f" (described as: {data['described']})" if data.get("described") else ""
+        details.append(f"The officer only described{described} is DSN {data.get('dsn', '?')}")
     elif event.action == "officer_record_consent":
         details.append(f"Officer DSN {data.get('dsn', '?')}: {'accepted' if data.get('accepted') else 'declined'}")
     elif event.action == "session_schedule" and data.get("starts_at"):
@@ -562,8 +566,9 @@ def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
 
 
 def action_url(complaint: Complaint, action: str, officer: ComplaintOfficer | None = None) -> str:
-    if action == "officer_record_consent" and officer is not None:
-        return reverse("cases:officer_consent", kwargs={"ref": complaint.reference, "officer_pk": officer.pk})
+    if action in {"officer_record_consent", "officer_identify"} and officer is not None:
+        name = f"cases:{ACTION_SLUGS[action].replace('-', '_')}"
+        return reverse(name, kwargs={"ref": complaint.reference, "officer_pk": officer.pk})
     return reverse(f"cases:{ACTION_SLUGS[action].replace('-', '_')}", kwargs={"ref": complaint.reference})
 
 
@@ -979,6 +984,27 @@ def session_record_outcome(request: HttpRequest, ref: str) -> HttpResponse:
         complaint = get_complaint_for(request.user, ref, need="session_record_outcome")
         messages.error(request, _refusal_message(exc, complaint, request.user))
         return _back_to_complaint(request, complaint)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def officer_identify(request: HttpRequest, ref: str, officer_pk: int) -> HttpResponse:
+    """Identify an officer only described at intake: calls services.officer_identify."""
+
+    def officer_of(complaint: Complaint) -> dict[str, Any]:
+        return {"officer": get_object_or_404(ComplaintOfficer, pk=officer_pk, complaint=complaint)}
+
+    return _take_action(
+        request,
+        ref,
+        action="officer_identify",
+        form_class=OfficerIdentifyForm,
+        perform=lambda c, f: services.officer_identify(
+            complaint=c, actor=f.user, officer=f.officer, dsn=f.cleaned_data["dsn"]
+        ),
+        form_kwargs=officer_of,
+    )
 
 
 @login_required

@@ -93,6 +93,9 @@ PRE_REFERRAL = {S.RECEIVED, S.SUITABILITY_REVIEW, S.AWAITING_CHOICE, S.AWAITING_
 TRANSITIONS: tuple[Transition, ...] = (
     _t("complaint_acknowledge", PRE_REFERRAL | {S.REFERRED, S.SCHEDULED}, [],
        {R.INTAKE, R.ADMIN}, "not acknowledged yet; status does not change"),
+    _t("officer_identify", {S.RECEIVED}, [],
+       {R.INTAKE, R.ADMIN}, "an officer only described at intake is found on the roster, before screening; "
+       "status does not change"),
     _t("complaint_screen", {S.RECEIVED}, [S.SUITABILITY_REVIEW, S.UNSUITABLE],
        {R.INTAKE}, "every exclusion factor of the policy answered; any yes, an excluded allegation category, "
        "no complainant who can take part, no identified officer, or an officer inside the repeat window makes it "
@@ -132,6 +135,7 @@ BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 # What people call each action (buttons, and the messages below).
 ACTION_LABELS: dict[str, str] = {
     "complaint_acknowledge": "Record the acknowledgement",
+    "officer_identify": "Identify an officer",
     "complaint_screen": "Screen for exclusion factors",
     "complaint_decide_suitability": "Decide on suitability",
     "complaint_record_choice": "Record the complainant's choice",

@@ -29,11 +29,24 @@ from parley.conftest import use_preset
 from parley.mediation.models import MediationSession, SessionAttendance, SessionOutcome, SessionStatus
 from parley.policies.models import ConsentOrder, ProgramPolicy, WrittenAgreement
 from parley.policies.presets import PRESETS
-from parley.testing.factories import Journey, MediatorFactory, UserFactory, VenueFactory, receive_complaint
+from parley.testing.factories import (
+    Journey,
+    MediatorFactory,
+    OfficerFactory,
+    UserFactory,
+    VenueFactory,
+    receive_complaint,
+)
 
 ACTIONS = [t.action for t in TRANSITIONS]
 TARGETS = [s for s in Status.values if s in TERMINAL]
-SIDE_ACTIONS = {"complaint_acknowledge", "complaint_withdraw", "complaint_send_back_good_faith", "session_cancel"}
+SIDE_ACTIONS = {
+    "complaint_acknowledge",
+    "officer_identify",
+    "complaint_withdraw",
+    "complaint_send_back_good_faith",
+    "session_cancel",
+}
 REACHED: set[str] = set()  # statuses the machine reached, to show the run went the whole way
 
 
@@ -134,6 +147,9 @@ class ComplaintWorkflow(RuleBasedStateMachine):
         """Take ``action``; ``yes`` (mostly true) is the answer that moves the complaint along."""
         if action == "complaint_acknowledge":
             services.complaint_acknowledge(complaint=c, actor=actor)
+        elif action == "officer_identify":  # an officer only described, if there is one (else refused)
+            officer = c.officers.filter(dsn="").first() or c.officers.first()
+            services.officer_identify(complaint=c, actor=actor, officer=officer, dsn=OfficerFactory().dsn)
         elif action == "complaint_screen":
             excluded = not yes or self._aiming_at(c, Status.UNSUITABLE)
             answers = {f.code: excluded for f in c.policy.exclusion_factors.all()}

@@ -1,0 +1,145 @@
+"""Identify an officer only described at intake, before screening (a complaint with no identified officer
+cannot be mediated: screening finds it unsuitable)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from parley.cases import services
+from parley.cases.models import ComplaintOfficer
+from parley.cases.tests.helpers import snapshot
+from parley.cases.workflow import ActionNotAllowed, GuardFailed, RoleNotAllowed, Status
+from parley.testing.factories import OfficerFactory, no_exclusions, receive_complaint
+from parley.testing.web import HTMX, login, text
+
+
+def _described(irene):
+    c = receive_complaint(irene, officers=0, unidentified=1)
+    return c, c.officers.get()
+
+
+def _url(c, officer) -> str:
+    return reverse("cases:officer_identify", kwargs={"ref": c.reference, "officer_pk": officer.pk})
+
+
+def test_identifying_copies_the_roster_keeps_the_description_and_lets_screening_find_it_suitable(policy, irene):
+    c, described = _described(irene)
+    roster = OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234", badge="1098", unit="District 2")
+    c = services.officer_identify(complaint=c, actor=irene, officer=described, dsn=" 51234 ")
+    named = ComplaintOfficer.objects.get(pk=described.pk)
+    assert (named.roster_officer, named.dsn, named.last_name, named.badge, named.unit) == (
+        roster,
+        "51234",
+        "Lee",
+        "1098",
+        "District 2",
+    )
+    assert named.description == "Tall, car 4312"
+    assert c.status == Status.RECEIVED
+    event = c.events.get(action="officer_identify")
+    assert event.data == {"officer": named.pk, "dsn": "51234", "described": "Tall, car 4312"}
+    assert "Lee" in c.search_names  # the search finds the complaint by the officer's name now
+    c = services.complaint_screen(complaint=c, actor=irene, answers=no_exclusions(c))
+    assert c.status == Status.SUITABILITY_REVIEW
+
+
+@pytest.mark.parametrize(
+    ("dsn", "message"),
+    [
+        ("", "Give the officer's DSN."),
+        ("99999", "No officer with DSN 99999 is on the roster."),
+        ("taken", "is already named in this complaint"),
+        ("identified", "This officer is already identified"),
+    ],
+)
+def test_identifying_refuses_what_cannot_be_and_changes_nothing(dsn, message, policy, irene):
+    c = receive_complaint(irene, officers=1, unidentified=1)
+    named, described = c.officers.order_by("dsn").reverse()  # the roster's first, the described one ("") last
+    target = described
+    if dsn == "taken":
+        dsn = named.dsn
+    elif dsn == "identified":
+        target, dsn = named, OfficerFactory().dsn
+    before = snapshot(c)
+    with pytest.raises(GuardFailed, match=message):
+        services.officer_identify(complaint=c, actor=irene, officer=target, dsn=dsn)
+    assert snapshot(c) == before
+    assert ComplaintOfficer.objects.get(pk=described.pk).dsn == ""
+
+
+def test_identifying_is_for_intake_before_screening(policy, irene, ray):
+    c, described = _described(irene)
+    dsn = OfficerFactory().dsn
+    with pytest.raises(RoleNotAllowed):
+        services.officer_identify(complaint=c, actor=ray, officer=described, dsn=dsn)
+    other = receive_complaint(irene)
+    with pytest.raises(GuardFailed, match="not named in this complaint"):
+        services.officer_identify(complaint=c, actor=irene, officer=other.officers.get(), dsn=dsn)
+    c = services.complaint_screen(complaint=c, actor=irene, answers=no_exclusions(c))
+    assert c.status == Status.UNSUITABLE
+    with pytest.raises(ActionNotAllowed):
+        services.officer_identify(complaint=c, actor=irene, officer=described, dsn=dsn)
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+
+def test_the_complaint_page_offers_it_for_each_officer_only_described_and_screening_warns(policy, client, irene):
+    c = receive_complaint(irene, officers=1, unidentified=1)
+    described = c.officers.get(dsn="")
+    login(client, irene)
+    page = text(client.get(reverse("cases:detail", kwargs={"ref": c.reference})))
+    assert page.count('id="action-officer_identify-') == 1
+    assert f'id="action-officer_identify-{described.pk}"' in page
+    assert "Identify an officer: Unidentified officer: Tall, car 4312" in page
+    screening = text(client.get(reverse("cases:screen", kwargs={"ref": c.reference})))
+    assert "No officer of this complaint is identified" not in screening  # one of the two is
+    only_described, _ = _described(irene)
+    screening = text(client.get(reverse("cases:screen", kwargs={"ref": only_described.reference})))
+    assert "No officer of this complaint is identified, so screening will find it unsuitable" in screening
+
+
+def test_the_form_identifies_the_officer_and_the_timeline_says_so(policy, client, irene):
+    c, described = _described(irene)
+    OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234")
+    login(client, irene)
+    form = text(client.get(_url(c, described), headers=HTMX))
+    assert "Identify the officer described as: Tall, car 4312" in form
+    response = client.post(_url(c, described), {"dsn": "51234"}, follow=True)
+    body = text(response)
+    assert "The officer is identified." in body
+    assert "Officer identified" in body
+    assert "The officer only described (described as: Tall, car 4312) is DSN 51234" in body
+    assert ComplaintOfficer.objects.get(pk=described.pk).dsn == "51234"
+
+
+@pytest.mark.parametrize("dsn", ["", "99999", "5123\x00"])
+def test_the_form_with_a_dsn_not_on_the_roster_says_so_and_changes_nothing(dsn, policy, client, irene):
+    c, described = _described(irene)
+    login(client, irene)
+    before = snapshot(c)
+    response = client.post(_url(c, described), {"dsn": dsn})
+    assert response.status_code == 200
+    body = text(response)
+    assert any(
+        said in body
+        for said in ("Give the officer&#39;s DSN.", "Give the officer's DSN.", "is on the roster", "control character")
+    ), body
+    assert snapshot(c) == before
+
+
+def test_the_form_is_get_and_post_only_and_other_roles_are_refused(policy, client, irene, ray, carla):
+    c, described = _described(irene)
+    dsn = OfficerFactory().dsn
+    login(client, irene)
+    assert client.put(_url(c, described), {"dsn": dsn}).status_code == 405
+    login(client, ray)  # Internal Affairs: sees the complaint, may not identify
+    assert client.post(_url(c, described), {"dsn": dsn}).status_code == 403
+    login(client, carla)  # the mediation center: no role there identifies officers
+    assert client.post(_url(c, described), {"dsn": dsn}).status_code == 403
+    assert ComplaintOfficer.objects.get(pk=described.pk).dsn == ""
+    login(client, irene)
+    elsewhere = receive_complaint(irene)
+    wrong = reverse("cases:officer_identify", kwargs={"ref": elsewhere.reference, "officer_pk": described.pk})
+    assert client.post(wrong, {"dsn": dsn}).status_code == 404  # an officer of another complaint
