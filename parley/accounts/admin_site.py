@@ -179,7 +179,7 @@ class StaleFormGuard:
         """The digests the form carried from when it was opened; None when it carried none."""
         try:
             opened = json.loads(self.data.get(STORED_VALUES) or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read (a tampered form)
             return None
         return opened if isinstance(opened, dict) else None
 
@@ -217,7 +217,7 @@ class StaleRowGuard(StaleFormGuard):
     def _all_opened(self) -> dict[str, Any]:
         try:
             every = json.loads(self.data.get(self._digests_key) or "")
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
         return every if isinstance(every, dict) else {}
 
@@ -241,6 +241,7 @@ class StaleRowGuard(StaleFormGuard):
             if sent == opened.get(key):  # not changed on this page: the other person's change stands
                 cleaned[key] = stored_values.get(key)
                 self._kept_stored.add(key)
+                self._show_stored(key, stored_values.get(key))
                 continue
             if not self.fields[key].has_changed(stored_values.get(key), self[key].data):
                 continue  # both made the same change
@@ -254,6 +255,18 @@ class StaleRowGuard(StaleFormGuard):
                 code="stale",
             )
         return cleaned
+
+    def _show_stored(self, key: str, value: Any) -> None:
+        """The row, if the page is shown again (another row refused), shows the value now stored: saved
+        again, it keeps it instead of putting back the one this page was opened with."""
+        name = self.add_prefix(key)
+        if isinstance(self.fields[key].widget, forms.CheckboxInput):
+            if value:
+                self.data[name] = "on"
+            else:
+                self.data.pop(name, None)
+        else:
+            self.data[name] = "" if value is None else str(value)
 
     @property
     def changed_data(self) -> list[str]:

@@ -27,6 +27,12 @@ THIRD_PARTY_REFUSED = (
 GUARDIAN_NEEDED = (
     "A complainant under 18 files through a parent or guardian: add the parent or guardian as another person."
 )
+GUARDIAN_UNDER_18 = "A parent or guardian who files for a complainant under 18 must be 18 or older."
+GUARDIAN_OF_AN_ADULT = (
+    "A parent or guardian files for a complainant under 18, and no complainant is marked under 18. Someone who "
+    "comes with an adult complainant is a support person; this program does not accept complaints filed for "
+    "someone else."
+)
 
 
 class Person(Protocol):
@@ -56,12 +62,17 @@ class Problem:
 def problems(policy: ProgramPolicy, people: Sequence[Person], on: dt.date) -> list[Problem]:
     """Each way the people listed on a complaint received on ``on`` break the policy's rules of who may file."""
     found: list[Problem] = []
-    has_guardian = any(p.kind == PartyKind.GUARDIAN for p in people)
+    has_guardian = any(p.kind == PartyKind.GUARDIAN and not is_minor(p, on) for p in people)
+    minor_complainant = any(p.kind == PartyKind.COMPLAINANT and is_minor(p, on) for p in people)
     for i, p in enumerate(people):
         if p.kind == PartyKind.COMPLAINANT and p.anonymous and not policy.anonymous_complaints_accepted:
             found.append(Problem(i, "anonymous", ANONYMOUS_REFUSED))
         if p.kind == PartyKind.THIRD_PARTY and not policy.third_party_complaints_accepted:
             found.append(Problem(i, "kind", THIRD_PARTY_REFUSED))
+        if p.kind == PartyKind.GUARDIAN and policy.guardian_required_for_minors and is_minor(p, on):
+            found.append(Problem(i, "is_minor" if p.is_minor else "date_of_birth", GUARDIAN_UNDER_18))
+        if p.kind == PartyKind.GUARDIAN and not minor_complainant and not policy.third_party_complaints_accepted:
+            found.append(Problem(i, "kind", GUARDIAN_OF_AN_ADULT))
         if (
             p.kind == PartyKind.COMPLAINANT
             and policy.guardian_required_for_minors

@@ -307,6 +307,13 @@ class PartyForm(USWDSForm, forms.Form):
     race = voluntary_question("Race and ethnicity", demographics.RACE)
     disability = voluntary_question("Disability", demographics.DISABILITY)
 
+    def __init__(self, *args: Any, third_party_accepted: bool = True, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not third_party_accepted:  # the program's policy: not offered, and said so when sent anyway
+            kind = self.fields["kind"]
+            kind.choices = [c for c in kind.choices if c[0] != PartyKind.THIRD_PARTY]
+            kind.error_messages["invalid_choice"] = f"Choose from the list. {filing.THIRD_PARTY_REFUSED}"
+
     def clean_phone(self) -> str:
         phone = self.cleaned_data.get("phone") or ""
         # the search of phone numbers finds what it takes for one (crypto.is_phone_number): "314-555-01" or
@@ -351,7 +358,8 @@ class PartyForm(USWDSForm, forms.Form):
             date_of_birth=d.get("date_of_birth"),
         )
 
-    def new_party(self) -> NewParty:
+    def new_party(self, on: dt.date) -> NewParty:
+        """The person as the service takes them; "under 18" as of ``on``, the day the complaint came in."""
         d = self.cleaned_data
         born = d.get("date_of_birth")
         return NewParty(
@@ -363,8 +371,7 @@ class PartyForm(USWDSForm, forms.Form):
             email=d.get("email") or "",
             address=d.get("address") or "",
             date_of_birth=born,
-            is_minor=bool(d.get("is_minor"))
-            or (born is not None and filing.age_on(born, timezone.localdate()) < filing.ADULT_AGE),
+            is_minor=bool(d.get("is_minor")) or (born is not None and filing.age_on(born, on) < filing.ADULT_AGE),
             preferred_language=d.get("preferred_language") or "en",
             needs_interpreter=bool(d.get("needs_interpreter")),
             needs_asl=bool(d.get("needs_asl")),
@@ -387,20 +394,27 @@ class BasePartyFormSet(forms.BaseFormSet):
         "too_many_forms": "Add no more than %(num)d people.",
     }
 
+    @property
+    def on(self) -> dt.date:
+        """The day that counts for an age: the day the complaint was received (today until it is known)."""
+        return self.received_on or timezone.localdate()
+
     def clean(self) -> None:
+        if self.policy is not None:  # who may file, at the person's field (the service checks it again);
+            # with the other errors of the page, so that all are shown at once
+            filled = [form for form in self.forms if form.cleaned_data]
+            people = [form.as_typed() for form in filled]
+            for problem in filing.problems(self.policy, people, self.on):
+                if problem.field not in filled[problem.person].errors:
+                    filled[problem.person].add_error(problem.field, problem.message)
         if any(form.errors for form in self.forms):
             return
         kinds = [form.cleaned_data.get("kind") for form in self.forms if form.has_changed() or not form.empty_permitted]
         if PartyKind.COMPLAINANT not in kinds:
             raise forms.ValidationError("Add at least one complainant.")
-        if self.policy is not None:  # who may file, at the person's field (the service checks it again)
-            filled = [form for form in self.forms if form.cleaned_data]
-            people = [form.as_typed() for form in filled]
-            for problem in filing.problems(self.policy, people, self.received_on or timezone.localdate()):
-                filled[problem.person].add_error(problem.field, problem.message)
 
     def new_parties(self) -> list[NewParty]:
-        return [form.new_party() for form in self.forms if form.cleaned_data]
+        return [form.new_party(self.on) for form in self.forms if form.cleaned_data]
 
 
 # At least one row and at most 20 of people and of officers. ``absolute_max``: a tampered TOTAL_FORMS
@@ -660,9 +674,11 @@ class ChoiceForm(ActionForm):
         # only the choices there are: mediation is not offered when it cannot happen, and the form says why
         if impossible := mediation_impossible(self.complaint):
             self.fields["choice"].choices = [c for c in self.fields["choice"].choices if c[0] != "mediation"]
-            self.intro = f"{self.intro} Mediation is not possible for this complaint: {impossible}"
+            self.intro = f"{self.intro} Mediation is not possible for this complaint. {impossible}"
             # a form opened before (mediation was offered then) says why, not "Select a valid choice"
-            self.fields["choice"].error_messages["invalid_choice"] = f"Mediation is not possible: {impossible}"
+            self.fields["choice"].error_messages["invalid_choice"] = (
+                f"Choose from the list. Mediation is not possible for this complaint. {impossible}"
+            )
         # the date stays blank (UX.md: never a made-up default date): the call may have been days ago
         # usually filled in during a call: who to call, for those who may see contact details
         self.contacts = []

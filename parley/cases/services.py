@@ -523,8 +523,8 @@ EXPLANATION_METHODS = {"in_person", "phone", "video", "letter"}
 
 
 NO_IDENTIFIED_OFFICER = (
-    "No officer is identified (each is only described): mediation needs an identified officer who can be asked "
-    "to take part."
+    "No officer is identified (each is only described), and mediation needs an identified officer who can be "
+    "asked to take part."
 )
 
 

@@ -300,6 +300,12 @@ def _formset_count(data, prefix: str) -> int:
         return 1
 
 
+def _row_number(text: str) -> int | None:
+    """The row a button names ("2" of "officers-2"): at most two digits (a form has at most 20 rows),
+    so that a tampered one of thousands of digits is no row rather than a number too long to read."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 2 else None
+
+
 def _without_row(data, prefix: str, index: int) -> str:
     """Take row ``index`` out of a formset's posted data, the rows after it moving up one place. Returns
     what the page then says above the section (the focus goes there): which row went, by the name or DSN
@@ -351,8 +357,11 @@ def _find_on_roster(data, index: int) -> RosterFound:
         )
     if len(matches) == 1:
         data[f"officers-{index}-dsn"] = matches[0].dsn
+        gone = "" if matches[0].active else " (no longer active)"
         return RosterFound(
-            words, f"One officer on the roster matches “{words}”: {matches[0]}. Check that it is the officer meant.", []
+            words,
+            f"One officer on the roster matches “{words}”: {matches[0]}{gone}. Check that it is the officer meant.",
+            [],
         )
     more_note = f" Only the first {len(matches)} are listed: add a first name or the badge." if more else ""
     return RosterFound(
@@ -364,16 +373,17 @@ def _use_from_roster(data, value: str) -> tuple[int, RosterFound] | None:
     """ "Use this officer" (``officers-2:12345``): the DSN into that row."""
     row, _, dsn = value.partition(":")
     prefix, _, index = row.partition("-")
-    if prefix != "officers" or not (index.isascii() and index.isdigit()) or int(index) >= _formset_count(data, prefix):
+    number = _row_number(index)
+    if prefix != "officers" or number is None or number >= _formset_count(data, prefix):
         return None
     officer = Officer.objects.filter(dsn=dsn).first() if dsn.isprintable() else None
     if officer is None:
         return None
-    data[f"officers-{index}-dsn"] = officer.dsn
-    return int(index), RosterFound("", f"{officer} is officer {int(index) + 1}.", [])
+    data[f"officers-{number}-dsn"] = officer.dsn
+    return number, RosterFound("", f"{officer} is officer {number + 1}.", [])
 
 
-def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
+def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]], policy: ProgramPolicy | None):
     """The intake form and its two formsets; ``adding`` is set when the POST only added, removed or
     found a person or an officer (nothing is saved then, and nothing is called an error). ``notes`` says
     what the page says of it: what was removed, by the formset's prefix ("parties", "officers"), and what
@@ -386,20 +396,23 @@ def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]]):
     notes: dict[str, Any] = {}
     if data is not None and "remove" in data:  # a remove button: the page again, never a save
         prefix, _, row = data["remove"].partition("-")
-        if prefix in {"parties", "officers"} and row.isascii() and row.isdigit():
-            notes = {prefix: _without_row(data, prefix, int(row))}
+        if prefix in {"parties", "officers"} and (number := _row_number(row)) is not None:
+            notes = {prefix: _without_row(data, prefix, number)}
         adding = "removed"
     if data is not None and "find" in data:  # "Find on the roster": the page again, with what was found
         prefix, _, row = data["find"].partition("-")
-        if prefix == "officers" and row.isascii() and row.isdigit() and int(row) < _formset_count(data, prefix):
-            notes = {"found": {int(row): _find_on_roster(data, int(row))}}
+        number = _row_number(row)
+        if prefix == "officers" and number is not None and number < _formset_count(data, prefix):
+            notes = {"found": {number: _find_on_roster(data, number)}}
         adding = "found"
     if data is not None and "use" in data:  # one of the officers found, chosen
         if used := _use_from_roster(data, data["use"]):
             notes = {"found": {used[0]: used[1]}}
         adding = "found"
     form = IntakeForm(data, initial={"submission": uuid.uuid4()})
-    parties = PartyFormSet(data, prefix="parties")
+    third_party = policy is None or policy.third_party_complaints_accepted
+    parties = PartyFormSet(data, prefix="parties", form_kwargs={"third_party_accepted": third_party})
+    parties.policy = policy  # its rules of who may file, checked at each person
     officers = OfficerFormSet(data, prefix="officers", form_kwargs={"categories": categories})
     if adding in {"party", "officer", "removed", "found"}:
         for thing in [form, parties, officers, *parties.forms, *officers.forms]:
@@ -413,11 +426,10 @@ def complaint_intake(request: HttpRequest) -> HttpResponse:
     """Record a complaint taken by phone, walk-in, mail or email."""
     require(request.user, "intake")
     categories = list(AllegationCategory.objects.filter(active=True).values_list("code", "name"))
-    form, parties, officers, adding, notes = _intake_forms(request, categories)
-    twin = None
     policy = ProgramPolicy.objects.filter(is_active=True).first()  # its rules of who may file
-    if request.method == "POST" and not adding:  # the people are checked against them, at each person
-        parties.policy = policy
+    form, parties, officers, adding, notes = _intake_forms(request, categories, policy)
+    twin = None
+    if request.method == "POST" and not adding:  # an age counts on the day the complaint came in
         form.is_valid()
         parties.received_on = form.cleaned_data.get("received_on")
     # all three validated (& not and), to show every error at once

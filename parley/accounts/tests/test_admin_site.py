@@ -246,3 +246,54 @@ def test_a_change_form_sent_without_what_was_stored_is_refused(client, root):
     assert "This form is incomplete" in text(response)
     venue.refresh_from_db()
     assert venue.name == "Old hall"
+
+
+# From a review: a refused list shown again, and a tampered digest field
+
+
+def _as_the_page_sends_it_again(response) -> dict:
+    """The list page shown again after a refusal, sent back as it stands (its rows as shown, its digests)."""
+    formset = response.context["cl"].formset
+    data = {k: v for k, v in formset.management_form.data.items()}
+    for form in formset.forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else str(value)
+    data["_save"] = "Save"
+    return data
+
+
+def test_admin_list_refused_row_saved_again_keeps_the_other_admins_deactivation(client, root, policy):
+    """Admin A changes a category's order; meanwhile admin B changed its order AND deactivated it. The
+    order conflict is refused; A reviews the page shown again and saves it: B's deactivation must stand."""
+    from parley.cases.models import AllegationCategory
+
+    category = AllegationCategory.objects.order_by("order").first()
+    assert category.active
+    login(client, root)
+    url = reverse("admin:cases_allegationcategory_changelist")
+    data = admin_list_data(client, url)
+    data[f"{row_of(data, category.pk)}-order"] = "5"  # A's change; A leaves "active" as it was
+    AllegationCategory.objects.filter(pk=category.pk).update(order=8, active=False)  # B, meanwhile
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "since you opened the list (Order)" in text(refused)
+    again = client.post(url, _as_the_page_sends_it_again(refused))  # A keeps order 5 and saves
+    assert again.status_code == 302
+    category.refresh_from_db()
+    assert category.order == 5
+    assert category.active is False, "B's deactivation was silently undone by A's second save"
+
+
+def test_admin_list_with_deeply_nested_digests_is_not_a_server_error(client, root, policy):
+    """A tampered hidden field: json.loads raises RecursionError, which _all_opened (and the change
+    form's _opened_digests) do not catch (only ValueError)."""
+    login(client, root)
+    url = reverse("admin:cases_allegationcategory_changelist")
+    data = admin_list_data(client, url)
+    data["form-_stored_values"] = "[" * 100_000
+    client.raise_request_exception = False
+    response = client.post(url, data)
+    assert response.status_code == 200, f"gave {response.status_code}"
+    assert "This row is incomplete" in text(response)

@@ -549,12 +549,12 @@ def test_the_choice_form_offers_mediation_only_when_it_can_happen_and_says_why_n
     body = text(client.get(url))
     assert 'value="mediation"' not in body and 'value="investigation"' in body
     intro = re.search(r'<p id="action-intro">(.*?)</p>', body, re.S).group(1)
-    assert "Mediation is not possible for this complaint: No officer is identified" in intro
+    assert "Mediation is not possible for this complaint. No officer is identified" in intro
     before = snapshot(c)
     sent = {"explained_by": "Irene", "explained_on": timezone.localdate().isoformat(), "explained_how": "phone"}
     response = client.post(url, {**sent, "choice": "mediation"})  # a form opened before
     assert response.status_code == 200 and snapshot(c) == before
-    assert "Mediation is not possible: No officer is identified" in text(response)
+    assert "Mediation is not possible for this complaint. No officer is identified" in text(response)
     client.post(url, {**sent, "choice": "investigation"})
     c.refresh_from_db()
     assert c.status == Status.DECLINED_BY_COMPLAINANT

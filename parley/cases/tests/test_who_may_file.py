@@ -176,6 +176,81 @@ def test_intake_says_the_programs_rules_of_who_may_file(policy, client, irene):
     assert "added as the third party who filed" in rules
 
 
+# --- from a review -------------------------------------------------------------------------------
+
+
+def test_intake_names_the_missing_guardian_in_the_same_round_as_another_persons_error(policy, client, irene):
+    """Every error at once (the view validates all three parts for that): a minor without a parent or
+    guardian is not reported while any other person's row has an error, so staff fix one round, save,
+    and only then learn of the guardian."""
+    login(client, irene)
+    people = [
+        _person(first_name="Luis", last_name="Ortega", is_minor="on"),
+        _person(kind=PartyKind.WITNESS, first_name="Sam", last_name="Reyes", email="not-an-email"),
+    ]
+    body = text(client.post(INTAKE, _data(people=people)))
+    assert _error_at(body, "id_parties-1-email"), "the witness's email error is shown"
+    assert "parent or guardian" in _error_at(body, "id_parties-0-is_minor")
+
+
+@pytest.mark.parametrize(
+    "guardian",
+    [
+        {"is_minor": "on"},  # a "parent or guardian" who is under 18 themselves
+    ],
+    ids=["guardian-under-18"],
+)
+def test_a_minor_complainant_is_not_covered_by_a_guardian_who_is_a_minor(guardian, policy, client, irene):
+    login(client, irene)
+    people = [
+        _person(first_name="Luis", last_name="Ortega", is_minor="on"),
+        _person(kind=PartyKind.GUARDIAN, first_name="Nico", last_name="Ortega", **guardian),
+    ]
+    body = text(client.post(INTAKE, _data(people=people)))
+    assert not Complaint.objects.exists(), "a 'parent or guardian' under 18 satisfied the guardian rule"
+    assert "must be 18 or older" in _error_at(body, "id_parties-1-is_minor")
+    assert "files through a parent or guardian" in _error_at(body, "id_parties-0-is_minor")
+
+
+def test_an_adult_complainant_with_a_guardian_listed_is_a_third_party_complaint_where_refused(policy, client, irene):
+    """St. Louis accepts no third-party complaints; a 'parent or guardian' of an adult complainant is
+    someone filing for another person, and the rule is not checked (has_guardian with no minor)."""
+    assert not policy.third_party_complaints_accepted
+    login(client, irene)
+    people = [_person(), _person(kind=PartyKind.GUARDIAN, first_name="Pat", last_name="Neighbour")]
+    body = text(client.post(INTAKE, _data(people=people)))
+    assert not Complaint.objects.exists(), "an adult's 'parent or guardian' filed where third parties are refused"
+    assert "Someone who comes with an adult complainant is a support person" in _error_at(body, "id_parties-1-kind")
+    policy.third_party_complaints_accepted = True
+    policy.save()
+    assert client.post(INTAKE, _data(people=people)).status_code == 302
+
+
+def test_the_under_18_recorded_is_as_on_the_day_received_like_the_guardian_rule(policy, client, irene):
+    """Intake required a guardian because the complainant was 17 on the day received (filing.is_minor on
+    received_on), yet PartyForm.new_party stores is_minor by today's age: the record drops "(under 18)"."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    received = today - dt.timedelta(days=30)
+    born = dt.date(today.year - 18, today.month, min(today.day, 28)) - dt.timedelta(days=10)  # 18 now, 17 then
+    login(client, irene)
+    people = [
+        _person(first_name="Luis", last_name="Ortega", date_of_birth=born.isoformat()),
+        _person(kind=PartyKind.GUARDIAN, first_name="Rosa", last_name="Ortega"),
+    ]
+    without_guardian = text(
+        client.post(INTAKE, _data(people=people[:1], received_on=received.isoformat(), incident_date=""))
+    )
+    assert "parent or guardian" in _error_at(without_guardian, "id_parties-0-date_of_birth")  # a minor then
+    assert (
+        client.post(INTAKE, _data(people=people, received_on=received.isoformat(), incident_date="")).status_code == 302
+    )
+    assert Party.objects.get(kind=PartyKind.COMPLAINANT).is_minor is True
+
+
 # --- the age ---------------------------------------------------------------------------------------
 
 
