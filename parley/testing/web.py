@@ -86,15 +86,27 @@ def admin_list_data(client, url: str, **changes) -> dict:
     (``form-0-order``...). ``row_of(data, pk)`` says which row holds a record."""
     formset = client.get(url).context["cl"].formset
     management = formset.management_form
-    data: dict = {management.add_prefix(name): value for name, value in management.initial.items()}
+    opened = {management.add_prefix(name): value for name, value in management.initial.items()}
+    return {**_list_as_sent(formset, opened), **changes}
+
+
+def admin_list_shown_again(response) -> dict:
+    """A list edited in place that was shown again (a row refused), sent back as it stands: its rows as
+    shown, and the digests it carries now."""
+    formset = response.context["cl"].formset
+    return _list_as_sent(formset, dict(formset.management_form.data.items()))
+
+
+def _list_as_sent(formset, data: dict) -> dict:
+    data = dict(data)
     for form in formset.forms:
         for name in form.fields:
-            value = form[name].value()
+            value, key = form[name].value(), form.add_prefix(name)
             if value is None or value is False:
-                continue
-            data[form.add_prefix(name)] = "on" if value is True else str(value)
+                data.pop(key, None)  # an unticked box sends nothing
+            else:
+                data[key] = "on" if value is True else str(value)
     data["_save"] = "Save"
-    data.update(changes)
     return data
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from parley.testing.web import admin_change_data, admin_list_data, login, row_of, text
+from parley.testing.web import admin_change_data, admin_list_data, admin_list_shown_again, login, row_of, text
 
 
 @pytest.mark.parametrize(
@@ -251,20 +251,6 @@ def test_a_change_form_sent_without_what_was_stored_is_refused(client, root):
 # From a review: a refused list shown again, and a tampered digest field
 
 
-def _as_the_page_sends_it_again(response) -> dict:
-    """The list page shown again after a refusal, sent back as it stands (its rows as shown, its digests)."""
-    formset = response.context["cl"].formset
-    data = {k: v for k, v in formset.management_form.data.items()}
-    for form in formset.forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            data[form.add_prefix(name)] = "on" if value is True else str(value)
-    data["_save"] = "Save"
-    return data
-
-
 def test_admin_list_refused_row_saved_again_keeps_the_other_admins_deactivation(client, root, policy):
     """Admin A changes a category's order; meanwhile admin B changed its order AND deactivated it. The
     order conflict is refused; A reviews the page shown again and saves it: B's deactivation must stand."""
@@ -279,7 +265,7 @@ def test_admin_list_refused_row_saved_again_keeps_the_other_admins_deactivation(
     AllegationCategory.objects.filter(pk=category.pk).update(order=8, active=False)  # B, meanwhile
     refused = client.post(url, data)
     assert refused.status_code == 200 and "since you opened the list (Order)" in text(refused)
-    again = client.post(url, _as_the_page_sends_it_again(refused))  # A keeps order 5 and saves
+    again = client.post(url, admin_list_shown_again(refused))  # A keeps order 5 and saves
     assert again.status_code == 302
     category.refresh_from_db()
     assert category.order == 5
