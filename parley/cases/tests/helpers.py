@@ -12,7 +12,7 @@ from parley.cases import services
 from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Deadline, ScreeningAnswer
 from parley.cases.workflow import Status
 from parley.mediation.models import MediationSession, Mediator, SessionAttendance, SessionOutcome
-from parley.testing.factories import Journey, MediatorFactory, VenueFactory, receive_complaint
+from parley.testing.factories import Journey, MediatorFactory, OfficerFactory, VenueFactory, receive_complaint
 
 
 def reach(status: str, journey: Journey) -> Complaint:
@@ -84,6 +84,9 @@ def call(action: str, c: Complaint, actor, journey: Journey) -> Any:
     """Take ``action`` on ``c`` as ``actor`` with arguments that are valid when the action is allowed."""
     if action == "complaint_acknowledge":
         return services.complaint_acknowledge(complaint=c, actor=actor, how="letter")
+    if action == "officer_identify":  # the officer only described, if the complaint has one
+        officer = c.officers.filter(dsn="").first() or c.officers.first()
+        return services.officer_identify(complaint=c, actor=actor, officer=officer, dsn=OfficerFactory().dsn)
     if action == "complaint_screen":
         return services.complaint_screen(complaint=c, actor=actor, answers=_no(c))
     if action == "complaint_decide_suitability":

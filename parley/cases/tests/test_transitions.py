@@ -16,7 +16,7 @@ from parley.cases.workflow import (
     Status,
     WorkflowError,
 )
-from parley.testing.factories import Journey, UserFactory
+from parley.testing.factories import Journey, UserFactory, receive_complaint
 
 ROLES = list(Role.values)
 
@@ -47,6 +47,8 @@ def test_each_transition_works_for_each_allowed_role_and_writes_one_event(action
             continue  # only under a parallel-consent policy: see test_policies
         if action == "complaint_acknowledge" and complaint.acknowledged_at:
             continue
+        if action == "officer_identify":  # needs an officer only described
+            complaint = receive_complaint(journey.intake, officers=1, unidentified=1)
         actor = UserFactory(role=role)
         before = ComplaintEvent.objects.filter(complaint=complaint).count()
         call(action, complaint, actor, journey)
