@@ -234,6 +234,7 @@ class StaleRowGuard(StaleFormGuard):
         cleaned = super(StaleFormGuard, self).clean()  # the model form's own
         opened, stored, now, stored_values = self._opened_and_stored()
         changed: list[str] = []
+        kept: dict[str, str] = {}
         for key, digest in now.items():
             if opened.get(key) == digest or key not in cleaned:
                 continue
@@ -242,11 +243,14 @@ class StaleRowGuard(StaleFormGuard):
                 cleaned[key] = stored_values.get(key)
                 self._kept_stored.add(key)
                 self._show_stored(key, stored_values.get(key))
+                kept[key] = digest
                 continue
             if not self.fields[key].has_changed(stored_values.get(key), self[key].data):
                 continue  # both made the same change
             changed.append(str(self.fields[key].label or key).capitalize())
             self.add_error(key, "Someone changed this since you opened the list.")
+        if kept:  # shown again (another row refused), the row says it was opened with the values kept
+            self._remember_digests({**opened, **kept})
         if changed:
             self._remember_digests(now)
             raise ValidationError(

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -21,6 +22,7 @@ from parley.accounts.models import User
 from parley.accounts.permissions import can, organisation_of, reads_reasons_of
 from parley.accounts.roles import Organisation
 from parley.cases import demographics, filing, selectors
+from parley.cases.labels import identify_label
 from parley.cases.models import (
     IN_THE_ROOM,
     LANGUAGE_NAMES,
@@ -713,16 +715,26 @@ class OfficerIdentifyForm(ActionForm):
     def __init__(self, *args: Any, officer: ComplaintOfficer, **kwargs: Any):
         self.officer = officer
         super().__init__(*args, **kwargs)
-        self.title = f"Identify the officer described as: {officer.description}" if officer.description else self.title
-        self.intro = "The officer the complainant described, found on the roster (before screening)."
+        self.title = identify_label(officer.description)
+        self.intro = (
+            "Give the roster's DSN of the officer the complainant described. Do it before screening: a complaint "
+            "with no identified officer cannot be mediated."
+        )
+
+    def made_for_something_else(self) -> str | None:
+        if self.officer.identified:  # a colleague identified this officer since the form was opened
+            return f"This was not saved: the officer is identified already, as {self.officer.display_name}."
+        return None
 
     def clean_dsn(self) -> str:
         dsn = self.cleaned_data["dsn"].strip()
-        self.roster_officer = Officer.objects.filter(dsn=dsn).first()
-        if self.roster_officer is None:
+        roster = self.roster_officer = Officer.objects.filter(dsn=dsn).first()
+        if roster is None:
             raise forms.ValidationError(f"No officer with DSN {dsn} is on the roster. Check the number.")
-        if self.complaint.officers.filter(dsn=dsn).exists():
-            raise forms.ValidationError(f"{self.roster_officer} is already named in this complaint.")
+        if self.complaint.officers.filter(Q(dsn=dsn) | Q(roster_officer=roster)).exists():
+            raise forms.ValidationError(f"{roster} is already named in this complaint.")
+        gone = "" if roster.active else ", who is no longer active on the roster"
+        self.success_message = f"The officer is identified: {roster}{gone}."
         return dsn
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from parley.cases.workflow import ACTION_LABELS, BY_ACTION
 
-__all__ = ["ACTION_LABELS", "ACTION_SLUGS", "EVENT_LABELS", "OPTIONAL_ACTIONS"]
+__all__ = ["ACTION_LABELS", "ACTION_SLUGS", "EVENT_LABELS", "OPTIONAL_ACTIONS", "identify_label"]
 
 
 # What the timeline says happened.
@@ -46,3 +46,8 @@ OPTIONAL_ACTIONS: frozenset[str] = frozenset(
 )
 
 assert set(ACTION_LABELS) == set(BY_ACTION) == set(ACTION_SLUGS), "label every workflow action"
+
+
+def identify_label(description: str) -> str:
+    """The button, and its form's title, that identifies one officer only described at intake."""
+    return f"Identify the officer described as “{description}”" if description else "Identify the unidentified officer"

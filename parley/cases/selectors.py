@@ -32,7 +32,7 @@ from django.utils.formats import date_format
 
 from parley import reads
 from parley.accounts.roles import Role
-from parley.cases.labels import ACTION_LABELS, OPTIONAL_ACTIONS
+from parley.cases.labels import ACTION_LABELS, OPTIONAL_ACTIONS, identify_label
 from parley.cases.models import (
     KEPT_QUEUES,
     Allegation,
@@ -366,7 +366,7 @@ def available_actions(
         if action == "officer_identify":  # each officer only described, found on the roster before screening
             for officer in complaint.officers.all():
                 if not officer.identified:
-                    possible.append(AvailableAction(action, f"{label}: {officer.display_name}", officer))
+                    possible.append(AvailableAction(action, identify_label(officer.description), officer))
             continue
         if action == "officer_record_consent":
             if not _officer_consent_open(policy, complaint.status):

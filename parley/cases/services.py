@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parley.accounts.models import User
@@ -395,7 +396,7 @@ def officer_identify(
         roster = Officer.objects.filter(dsn=dsn).first() if dsn else None
         if roster is None:
             raise GuardFailed(f"No officer with DSN {dsn} is on the roster." if dsn else "Give the officer's DSN.")
-        if c.officers.filter(dsn=roster.dsn).exists():
+        if c.officers.filter(Q(dsn=roster.dsn) | Q(roster_officer=roster)).exists():
             raise GuardFailed(f"{roster} is already named in this complaint.")
         described = named.description
         named.roster_officer = roster
@@ -405,7 +406,16 @@ def officer_identify(
         refresh_people_copies([c.pk])  # the search and the list name the officer now
         c.refresh_from_db(fields=["search_names", "people"])
         return _finish(
-            c, t, to=c.status, actor=actor, data={"officer": named.pk, "dsn": roster.dsn, "described": described}
+            c,
+            t,
+            to=c.status,
+            actor=actor,
+            data={
+                "officer": named.pk,
+                "dsn": roster.dsn,
+                "name": f"{roster.first_name} {roster.last_name}",
+                "described": described,
+            },
         )
 
 

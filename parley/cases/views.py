@@ -535,8 +535,9 @@ def _event_details(event: ComplaintEvent, user: Any) -> list[str]:
             f"({str(data.get('explained_how', '')).replace('_', ' ')}); chose {data.get('choice', '?')}"
         )
     elif event.action == "officer_identify":
-        described = f" (described as: {data['described']})" if data.get("described") else ""
-        details.append(f"The officer only described{described} is DSN {data.get('dsn', '?')}")
+        who = f"{data['name']} (DSN {data.get('dsn', '?')})" if data.get("name") else f"DSN {data.get('dsn', '?')}"
+        said = f"Described as “{data['described']}”; identified" if data.get("described") else "Identified"
+        details.append(f"{said} as {who}")
     elif event.action == "officer_record_consent":
         details.append(f"Officer DSN {data.get('dsn', '?')}: {'accepted' if data.get('accepted') else 'declined'}")
     elif event.action == "session_schedule" and data.get("starts_at"):

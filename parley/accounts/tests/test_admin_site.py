@@ -283,3 +283,50 @@ def test_admin_list_with_deeply_nested_digests_is_not_a_server_error(client, roo
     response = client.post(url, data)
     assert response.status_code == 200, f"gave {response.status_code}"
     assert "This row is incomplete" in text(response)
+
+
+def test_admin_list_an_edit_made_on_the_page_shown_again_is_saved_not_silently_dropped(client, root, policy):
+    """A edits category Y's order; meanwhile B changed Y's order and deactivated X. A's save is refused (Y).
+    The page shown again now shows X unticked (B's value, ``_show_stored``). A, having seen it, ticks X
+    active again on purpose and saves. The row's digests are still those of the first opening, so the
+    guard thinks A did not touch X and keeps B's value: A's explicit edit is dropped, and the save says
+    it succeeded."""
+    from parley.cases.models import AllegationCategory
+
+    x, y = AllegationCategory.objects.order_by("order")[:2]
+    login(client, root)
+    url = reverse("admin:cases_allegationcategory_changelist")
+    data = admin_list_data(client, url)
+    data[f"{row_of(data, y.pk)}-order"] = "5"
+    AllegationCategory.objects.filter(pk=y.pk).update(order=8)  # B, meanwhile
+    AllegationCategory.objects.filter(pk=x.pk).update(active=False)
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "since you opened the list" in text(refused)
+    again = admin_list_shown_again(refused)
+    assert f"{row_of(again, x.pk)}-active" not in again  # the page shows B's deactivation
+    again[f"{row_of(again, x.pk)}-active"] = "on"  # A ticks it again, deliberately
+    saved = client.post(url, again)
+    assert saved.status_code == 302
+    x.refresh_from_db()
+    assert x.active is True, "A re-ticked 'active' on the page shown again and saved; the box was silently unticked"
+
+
+def test_admin_list_a_value_shown_again_does_not_undo_a_third_persons_later_change(client, root, policy):
+    """Same root cause: B deactivates X while A's list is open; A's save is refused on another row and the
+    page shows X unticked. Then C re-activates X. A saves the page as shown, without touching X: X goes
+    back to inactive (C's change undone with no warning), because X's digests are still the first ones."""
+    from parley.cases.models import AllegationCategory
+
+    x, y = AllegationCategory.objects.order_by("order")[:2]
+    login(client, root)
+    url = reverse("admin:cases_allegationcategory_changelist")
+    data = admin_list_data(client, url)
+    data[f"{row_of(data, y.pk)}-order"] = "5"
+    AllegationCategory.objects.filter(pk=y.pk).update(order=8)  # B
+    AllegationCategory.objects.filter(pk=x.pk).update(active=False)  # B
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    AllegationCategory.objects.filter(pk=x.pk).update(active=True)  # C, later
+    saved = client.post(url, admin_list_shown_again(refused))
+    x.refresh_from_db()
+    assert (saved.status_code, x.active) != (302, False), "A's untouched row silently undid C's re-activation"

@@ -137,7 +137,11 @@ def snapshot(c: Complaint) -> dict[str, Any]:
     return {
         "complaint": Complaint.objects.filter(pk=c.pk).values().get(),
         "events": list(ComplaintEvent.objects.filter(complaint=c).values_list("pk", flat=True)),
-        "officers": list(ComplaintOfficer.objects.filter(complaint=c).values("pk", "consent")),
+        "officers": list(
+            ComplaintOfficer.objects.filter(complaint=c).values(
+                "pk", "consent", "dsn", "first_name", "last_name", "roster_officer"
+            )
+        ),
         "deadlines": list(Deadline.objects.filter(complaint=c).values("kind", "due_on", "met_at", "cancelled")),
         "answers": ScreeningAnswer.objects.filter(complaint=c).count(),
         "sessions": list(MediationSession.objects.filter(complaint=c).values("pk", "status", "outcome")),

@@ -38,7 +38,7 @@ def test_identifying_copies_the_roster_keeps_the_description_and_lets_screening_
     assert named.description == "Tall, car 4312"
     assert c.status == Status.RECEIVED
     event = c.events.get(action="officer_identify")
-    assert event.data == {"officer": named.pk, "dsn": "51234", "described": "Tall, car 4312"}
+    assert event.data == {"officer": named.pk, "dsn": "51234", "name": "Rosa Lee", "described": "Tall, car 4312"}
     assert "Lee" in c.search_names  # the search finds the complaint by the officer's name now
     c = services.complaint_screen(complaint=c, actor=irene, answers=no_exclusions(c))
     assert c.status == Status.SUITABILITY_REVIEW
@@ -92,7 +92,7 @@ def test_the_complaint_page_offers_it_for_each_officer_only_described_and_screen
     page = text(client.get(reverse("cases:detail", kwargs={"ref": c.reference})))
     assert page.count('id="action-officer_identify-') == 1
     assert f'id="action-officer_identify-{described.pk}"' in page
-    assert "Identify an officer: Unidentified officer: Tall, car 4312" in page
+    assert "Identify the officer described as “Tall, car 4312”" in page
     screening = text(client.get(reverse("cases:screen", kwargs={"ref": c.reference})))
     assert "No officer of this complaint is identified" not in screening  # one of the two is
     only_described, _ = _described(irene)
@@ -105,12 +105,12 @@ def test_the_form_identifies_the_officer_and_the_timeline_says_so(policy, client
     OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234")
     login(client, irene)
     form = text(client.get(_url(c, described), headers=HTMX))
-    assert "Identify the officer described as: Tall, car 4312" in form
+    assert "Identify the officer described as “Tall, car 4312”" in form
     response = client.post(_url(c, described), {"dsn": "51234"}, follow=True)
     body = text(response)
-    assert "The officer is identified." in body
+    assert "The officer is identified: Rosa Lee (DSN 51234)." in body
     assert "Officer identified" in body
-    assert "The officer only described (described as: Tall, car 4312) is DSN 51234" in body
+    assert "Described as “Tall, car 4312”; identified as Rosa Lee (DSN 51234)" in body
     assert ComplaintOfficer.objects.get(pk=described.pk).dsn == "51234"
 
 
@@ -143,3 +143,40 @@ def test_the_form_is_get_and_post_only_and_other_roles_are_refused(policy, clien
     elsewhere = receive_complaint(irene)
     wrong = reverse("cases:officer_identify", kwargs={"ref": elsewhere.reference, "officer_pk": described.pk})
     assert client.post(wrong, {"dsn": dsn}).status_code == 404  # an officer of another complaint
+
+
+# --- from a review ---------------------------------------------------------------------------------
+
+
+def test_the_roster_officer_already_named_cannot_be_named_again_though_their_dsn_changed(policy, irene):
+    c = receive_complaint(irene, officers=1, unidentified=1)
+    named = c.officers.exclude(dsn="").get()
+    roster = named.roster_officer
+    roster.dsn = "88888"  # the roster corrected since; the complaint keeps the number it was given
+    roster.save()
+    with pytest.raises(GuardFailed, match="already named in this complaint"):
+        services.officer_identify(complaint=c, actor=irene, officer=c.officers.get(dsn=""), dsn="88888")
+    assert c.officers.filter(roster_officer=roster).count() == 1
+
+
+def test_identifying_an_officer_no_longer_active_says_so(policy, client, irene):
+    c, described = _described(irene)
+    OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234", active=False)
+    login(client, irene)
+    body = text(client.post(_url(c, described), {"dsn": "51234"}, follow=True))
+    assert "The officer is identified: Rosa Lee (DSN 51234), who is no longer active on the roster." in body
+
+
+def test_a_form_opened_before_a_colleague_identified_the_officer_says_so_and_keeps_what_was_typed(
+    policy, client, irene, alma
+):
+    c, described = _described(irene)
+    OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234")
+    services.officer_identify(complaint=c, actor=alma, officer=described, dsn="51234")  # the colleague, meanwhile
+    login(client, irene)
+    response = client.post(_url(c, described), {"dsn": "51234"})
+    body = text(response)
+    assert response.status_code == 200
+    assert "This was not saved: the officer is identified already, as Rosa Lee" in body
+    assert "recorded “Officer identified”" in body
+    assert c.events.filter(action="officer_identify").count() == 1
