@@ -22,6 +22,7 @@ from parley.accounts.models import User
 from parley.accounts.permissions import can, organisation_of, reads_reasons_of
 from parley.accounts.roles import Organisation
 from parley.cases import demographics, filing, selectors
+from parley.cases.deadlines import add_days
 from parley.cases.labels import identify_label
 from parley.cases.models import (
     IN_THE_ROOM,
@@ -815,6 +816,15 @@ class ScheduleForm(ActionForm):
                 self.intro += f" The first session was due by {by}: that date has passed (overdue)."
             else:
                 self.intro += f" Hold the first session by {by}."
+        # the program's notice: the earliest day says so before the form is sent, and the picker starts there
+        self.earliest = None
+        if policy.mediator_notice_days:
+            self.earliest = add_days(policy, timezone.localdate(), policy.mediator_notice_days)
+            self.intro += (
+                f" This program gives mediators and parties {policy.mediator_notice_days} days' notice: the "
+                f"earliest date is {date_format(self.earliest, 'M j, Y')}."
+            )
+            self.fields["day"].widget.attrs["min"] = self.earliest.isoformat()
         self.people = [
             (p.display_name, p.get_kind_display(), LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language), p)
             for p in self.complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False).order_by("id")
@@ -892,7 +902,13 @@ class ScheduleForm(ActionForm):
         if len(chosen) != len(set(chosen)):
             self.add_error(self.mediator_fields[-1], "Choose a different mediator for each place.")
         day, start = data.get("day"), data.get("start")
-        if day and start and self.starts_at() <= timezone.now():
+        if day and self.earliest and day < self.earliest:
+            self.add_error(
+                "day",
+                f"The earliest date is {date_format(self.earliest, 'M j, Y')}: this program gives mediators and "
+                f"parties {self.complaint.policy.mediator_notice_days} days' notice.",
+            )
+        elif day and start and self.starts_at() <= timezone.now():
             if day == timezone.localdate():  # the day is right: the hour has passed
                 self.add_error("start", "That time has passed: a session today must start later than now.")
             else:

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 
 from parley.accounts.roles import Role
 from parley.cases import services
+from parley.cases.deadlines import add_days
 from parley.cases.models import Complaint, DeadlineKind, PartyKind
 from parley.cases.tests.helpers import reach, snapshot
 from parley.cases.workflow import Disposition, Status
@@ -701,3 +702,23 @@ def test_a_form_sent_after_the_senders_role_was_changed_names_the_role_and_gives
     # a page (not a form) refused says neither
     page = text(client.get(url))
     assert "Your role (Internal Affairs reviewer)" in page and "Nothing was saved" not in page
+
+
+def test_the_schedule_form_says_the_earliest_date_the_notice_allows_and_refuses_an_earlier_one(journey, client, carla):
+    """From a UX review: the program's notice period was not stated, and a date too soon was refused only
+    once the form was sent, by the service, with no date given."""
+    c = reach(Status.REFERRED, journey)
+    c.policy.mediator_notice_days = 4
+    c.policy.save()
+    earliest = add_days(c.policy, timezone.localdate(), 4)
+    login(client, carla)
+    url = reverse("cases:schedule_session", kwargs={"ref": c.reference})
+    body = text(client.get(url))
+    shown = date_format(earliest, "M j, Y")
+    assert f"gives mediators and parties 4 days' notice: the earliest date is {shown}." in body
+    assert f'min="{earliest.isoformat()}"' in body
+    before = snapshot(c)
+    data = {**_schedule(c), "day": (earliest - dt.timedelta(days=1)).isoformat()}
+    response = client.post(url, data)
+    assert response.status_code == 200 and snapshot(c) == before
+    assert f"The earliest date is {shown}: this program gives mediators and parties 4 days' notice." in text(response)
