@@ -23,7 +23,7 @@ from parley.accounts.permissions import can, organisation_of, reads_reasons_of
 from parley.accounts.roles import Organisation
 from parley.cases import demographics, filing, selectors
 from parley.cases.deadlines import add_days
-from parley.cases.labels import identify_label
+from parley.cases.labels import identify_label, officer_identify_url
 from parley.cases.models import (
     IN_THE_ROOM,
     LANGUAGE_NAMES,
@@ -310,8 +310,9 @@ class PartyForm(USWDSForm, forms.Form):
     race = voluntary_question("Race and ethnicity", demographics.RACE)
     disability = voluntary_question("Disability", demographics.DISABILITY)
 
-    def __init__(self, *args: Any, third_party_accepted: bool = True, **kwargs: Any):
+    def __init__(self, *args: Any, third_party_accepted: bool = True, anonymous_accepted: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.anonymous_accepted = anonymous_accepted  # the page offers the box only where the policy does
         if not third_party_accepted:  # the program's policy: not offered, and said so when sent anyway
             kind = self.fields["kind"]
             kind.choices = [c for c in kind.choices if c[0] != PartyKind.THIRD_PARTY]
@@ -343,7 +344,11 @@ class PartyForm(USWDSForm, forms.Form):
             elif named:
                 self.add_error("first_name", "Leave the name blank for an anonymous complainant.")
         elif not named and data.get("kind") == PartyKind.COMPLAINANT:
-            self.add_error("first_name", "Give the complainant's first or last name, or mark them anonymous.")
+            self.add_error(
+                "first_name",
+                "Give the complainant's first or last name"
+                + (", or mark them anonymous." if self.anonymous_accepted else "."),
+            )
         elif not named:
             self.add_error("first_name", "Give the person's first or last name.")
         for question in demographics.QUESTIONS:
@@ -533,6 +538,9 @@ class ActionForm(USWDSForm, forms.Form):
     success_message: str = "Saved."
     # a step that cannot be taken back: the form says so, and its button is not the everyday blue one
     final: bool = False
+    # what the person should know before sending it (a USWDS warning above the form), and where to act
+    warning: str = ""
+    warning_links: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, *args: Any, complaint: Complaint, user: User, **kwargs: Any):
         kwargs.setdefault("auto_id", f"{self.slug}_%s")
@@ -600,10 +608,14 @@ class ScreenForm(ActionForm):
             f"factor_{f.code}": yes_no_field(f.question, required_message="Answer this question.") for f in self.factors
         }
         self.fields = {**factor_fields, "note": self.fields["note"]}
-        if not any(o.identified for o in self.complaint.officers.all()):
-            self.intro = (
-                f"{self.intro} No officer of this complaint is identified, so screening will find it unsuitable: "
-                "if the complainant can say who it was, identify the officer first."
+        described = [o for o in self.complaint.officers.all() if not o.identified]
+        if len(described) == len(self.complaint.officers.all()):
+            self.warning = (
+                "No officer of this complaint is identified, so screening will find it unsuitable for mediation. "
+                "If the complainant can say who it was, identify the officer first:"
+            )
+            self.warning_links = tuple(
+                (identify_label(o.description, short=True), officer_identify_url(self.complaint, o)) for o in described
             )
 
     def answers(self) -> dict[str, bool]:
@@ -716,7 +728,7 @@ class OfficerIdentifyForm(ActionForm):
     def __init__(self, *args: Any, officer: ComplaintOfficer, **kwargs: Any):
         self.officer = officer
         super().__init__(*args, **kwargs)
-        self.title = identify_label(officer.description)
+        self.title = identify_label(officer.description, short=False)
         self.intro = (
             "Give the roster's DSN of the officer the complainant described. Do it before screening: a complaint "
             "with no identified officer cannot be mediated."

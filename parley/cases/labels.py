@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from parley.cases.workflow import ACTION_LABELS, BY_ACTION
 
-__all__ = ["ACTION_LABELS", "ACTION_SLUGS", "EVENT_LABELS", "OPTIONAL_ACTIONS", "identify_label"]
+__all__ = [
+    "ACTION_LABELS",
+    "ACTION_SLUGS",
+    "EVENT_LABELS",
+    "OPTIONAL_ACTIONS",
+    "identify_label",
+    "officer_identify_url",
+]
 
 
 # What the timeline says happened.
@@ -48,6 +57,15 @@ OPTIONAL_ACTIONS: frozenset[str] = frozenset(
 assert set(ACTION_LABELS) == set(BY_ACTION) == set(ACTION_SLUGS), "label every workflow action"
 
 
-def identify_label(description: str) -> str:
-    """The button, and its form's title, that identifies one officer only described at intake."""
-    return f"Identify the officer described as “{description}”" if description else "Identify the unidentified officer"
+def identify_label(description: str, *, short: bool = True) -> str:
+    """The button, and its form's title (``short=False``: the whole description), that identifies one
+    officer only described at intake. A description is up to 300 characters: a button shows 40."""
+    if not description:
+        return "Identify the unidentified officer"
+    if short and len(description) > 40:
+        description = description[:40].rstrip() + "…"
+    return f"Identify the officer described as “{description}”"
+
+
+def officer_identify_url(complaint, officer) -> str:
+    return reverse("cases:officer_identify", kwargs={"ref": complaint.reference, "officer_pk": officer.pk})

@@ -350,9 +350,12 @@ def _find_on_roster(data, index: int) -> RosterFound:
         return RosterFound(words, "Type a last name, a first and last name, or a badge number, then find.", [])
     matches, more = selectors.roster_search(words)
     if not matches:
+        data[f"officers-{index}-lookup"] = ""  # searched: saving the form now saves it, without searching again
+        dsn = (data.get(f"officers-{index}-dsn") or "").strip()
+        kept = f" The DSN box still holds {dsn}: clear it if that is not the officer." if dsn else ""
         return RosterFound(
             words,
-            f"No officer on the roster matches “{words}”. Check the spelling, or describe the officer below.",
+            f"No officer on the roster matches “{words}”. Check the spelling, or describe the officer below.{kept}",
             [],
         )
     if len(matches) == 1:
@@ -383,6 +386,16 @@ def _use_from_roster(data, value: str) -> tuple[int, RosterFound] | None:
     return number, RosterFound("", f"{officer} is officer {number + 1}.", [])
 
 
+def _search_not_run(data) -> int | None:
+    """The first officer row with words in its "find" box and no DSN: a search not run yet."""
+    for index in range(_formset_count(data, "officers")):
+        if (data.get(f"officers-{index}-lookup") or "").strip() and not (
+            data.get(f"officers-{index}-dsn") or ""
+        ).strip():
+            return index
+    return None
+
+
 def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]], policy: ProgramPolicy | None):
     """The intake form and its two formsets; ``adding`` is set when the POST only added, removed or
     found a person or an officer (nothing is saved then, and nothing is called an error). ``notes`` says
@@ -409,9 +422,17 @@ def _intake_forms(request: HttpRequest, categories: list[tuple[str, str]], polic
         if used := _use_from_roster(data, data["use"]):
             notes = {"found": {used[0]: used[1]}}
         adding = "found"
+    if request.method == "POST" and data is not None and not adding and (waiting := _search_not_run(data)) is not None:
+        # words in a "find" box and no DSN beside them: Enter there, without JavaScript, sends the form's
+        # first button (save); the search is what was meant, so it is run instead, and nothing is saved
+        notes = {"found": {waiting: _find_on_roster(data, waiting)}}
+        adding = "found"
     form = IntakeForm(data, initial={"submission": uuid.uuid4()})
-    third_party = policy is None or policy.third_party_complaints_accepted
-    parties = PartyFormSet(data, prefix="parties", form_kwargs={"third_party_accepted": third_party})
+    accepts = {
+        "third_party_accepted": policy is None or policy.third_party_complaints_accepted,
+        "anonymous_accepted": policy is None or policy.anonymous_complaints_accepted,
+    }
+    parties = PartyFormSet(data, prefix="parties", form_kwargs=accepts)
     parties.policy = policy  # its rules of who may file, checked at each person
     officers = OfficerFormSet(data, prefix="officers", form_kwargs={"categories": categories})
     if adding in {"party", "officer", "removed", "found"}:
@@ -563,6 +584,8 @@ def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
     entries = []
     for e in complaint.events.all():
         who = (e.actor.get_full_name() or e.actor.get_username()) if e.actor else "Parley (automatic)"
+        # a screening's reason is its exclusion reasons run together: they are its details, one a line
+        listed = e.action == "complaint_screen" and bool((e.data or {}).get("exclusion_reasons"))
         entries.append(
             TimelineEntry(
                 event=e,
@@ -571,7 +594,7 @@ def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
                 role=ROLE_LABELS.get(e.actor_role, e.actor_role),
                 from_label=_status_label(e.from_status) if e.from_status else "—",
                 to_label=_status_label(e.to_status),
-                reason=e.reason if _reads_reason(user, e) else "",
+                reason=e.reason if _reads_reason(user, e) and not listed else "",
                 details=_event_details(e, user),
             )
         )

@@ -98,6 +98,11 @@ def test_the_complaint_page_offers_it_for_each_officer_only_described_and_screen
     only_described, _ = _described(irene)
     screening = text(client.get(reverse("cases:screen", kwargs={"ref": only_described.reference})))
     assert "No officer of this complaint is identified, so screening will find it unsuitable" in screening
+    link = reverse(
+        "cases:officer_identify",
+        kwargs={"ref": only_described.reference, "officer_pk": only_described.officers.get().pk},
+    )
+    assert f'<a class="usa-link" href="{link}">Identify the officer described as “Tall, car 4312”</a>' in screening
 
 
 def test_the_form_identifies_the_officer_and_the_timeline_says_so(policy, client, irene):
@@ -180,3 +185,21 @@ def test_a_form_opened_before_a_colleague_identified_the_officer_says_so_and_kee
     assert "This was not saved: the officer is identified already, as Rosa Lee" in body
     assert "recorded “Officer identified”" in body
     assert c.events.filter(action="officer_identify").count() == 1
+
+
+def test_a_long_description_is_cut_short_on_the_button_and_whole_in_the_form(policy, client, irene):
+    c, described = _described(irene)
+    long = "Tall, grey jacket, car 4312, a scar on the left hand, spoke Spanish, wore glasses"
+    ComplaintOfficer.objects.filter(pk=described.pk).update(description=long)
+    login(client, irene)
+    page = text(client.get(reverse("cases:detail", kwargs={"ref": c.reference})))
+    assert f"Identify the officer described as “{long[:40].rstrip()}…”" in page
+    assert f"Identify the officer described as “{long}”" in text(client.get(_url(c, described)))
+
+
+def test_the_timeline_lists_a_screenings_reasons_once(policy, client, irene):
+    c, _ = _described(irene)
+    services.complaint_screen(complaint=c, actor=irene, answers=no_exclusions(c))
+    login(client, irene)
+    body = text(client.get(reverse("cases:detail", kwargs={"ref": c.reference})))
+    assert body.count("No officer is identified (each is only described)") == 1

@@ -139,7 +139,7 @@ def test_other_roles_may_not_record_complaints(persona, policy, client, request)
         ({"officers": [{"allegations": ["discourtesy"]}]}, "Give the officer's DSN, or describe", "id_officers-0-dsn"),
         (
             {"people": [_person(first_name="", last_name="")]},
-            "Give the complainant's first or last name, or mark them anonymous.",
+            "Give the complainant's first or last name.",
             "id_parties-0-first_name",
         ),
         *(
@@ -531,3 +531,36 @@ def test_intake_find_or_use_with_a_very_long_row_number_is_not_a_server_error(bu
     response = client.post(INTAKE, {**_data(officers=[{"lookup": "Lee"}]), **button})
     assert response.status_code == 200, f"tampered button value gave {response.status_code}"
     assert not Complaint.objects.exists()
+
+
+def test_saving_with_words_in_a_find_box_and_no_dsn_runs_the_search_instead(policy, client, irene):
+    """From a browser walk-through: without JavaScript, Enter in the "find" box sends the form's first
+    button, which saves. Words there and no DSN mean a search not run yet: it is run, nothing is saved."""
+    OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234")
+    login(client, irene)
+    data = _data(officers=[{"lookup": "Lee", "description": "Tall", "allegations": ["discourtesy"]}])
+    body = text(client.post(INTAKE, data))
+    assert not Complaint.objects.exists()
+    assert "One officer on the roster matches “Lee”" in _found(body)
+    assert 'name="officers-0-dsn" value="51234"' in body
+    assert client.post(INTAKE, {**data, "officers-0-dsn": "51234"}).status_code == 302  # then it saves
+
+
+def test_a_search_that_finds_no_one_clears_its_box_and_says_a_dsn_is_still_there(policy, client, irene):
+    OfficerFactory(first_name="Amir", last_name="Begic", dsn="10297")
+    login(client, irene)
+    data = _data(officers=[{"lookup": "Zzyzx", "dsn": "10297", "allegations": ["discourtesy"]}])
+    body = text(client.post(INTAKE, {**data, "find": "officers-0"}))
+    assert "No officer on the roster matches “Zzyzx”." in _found(body)
+    assert "The DSN box still holds 10297: clear it if that is not the officer." in _found(body)
+    assert 'name="officers-0-lookup" value="Zzyzx"' not in body
+    nobody = text(client.post(INTAKE, _data(officers=[{"lookup": "Zzyzx", "description": "Tall"}])))
+    assert "No officer on the roster matches" in _found(nobody) and not Complaint.objects.exists()
+
+
+def test_the_anonymous_box_is_offered_only_where_the_program_accepts_anonymous_complaints(policy, client, irene):
+    login(client, irene)
+    assert 'name="parties-0-anonymous"' not in text(client.get(INTAKE))
+    policy.anonymous_complaints_accepted = True
+    policy.save()
+    assert 'name="parties-0-anonymous"' in text(client.get(INTAKE))
