@@ -368,7 +368,10 @@ def _find_on_roster(data, index: int) -> RosterFound:
         )
     more_note = f" Only the first {len(matches)} are listed: add a first name or the badge." if more else ""
     return RosterFound(
-        words, f"{len(matches)} officers on the roster match “{words}”: choose the one meant.{more_note}", matches
+        words,
+        f"{len(matches)} officers on the roster match “{words}”: choose the one meant.{more_note} To describe "
+        "the officer instead, clear the search box.",
+        matches,
     )
 
 

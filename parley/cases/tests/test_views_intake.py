@@ -461,6 +461,7 @@ def test_several_officers_found_are_listed_and_one_is_chosen(policy, client, ire
     data = _data(officers=[{"lookup": "Lopez", "allegations": ["discourtesy"]}])
     found = _found(text(client.post(INTAKE, {**data, "find": "officers-0"})))
     assert "2 officers on the roster match “Lopez”: choose the one meant." in found
+    assert "To describe the officer instead, clear the search box." in found  # a save would search again
     assert "Ana Lopez: DSN 40001, badge 77, District 3" in found
     assert re.search(r"Luis Lopez: DSN 40002, badge \d+, District 3 \(no longer active\)", found)
     assert found.index("Ana Lopez") < found.index("Luis Lopez")  # the active ones first
