@@ -13,7 +13,6 @@ from typing import Any
 
 from django import forms
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -23,7 +22,7 @@ from parley.accounts.permissions import can, organisation_of, reads_reasons_of
 from parley.accounts.roles import Organisation
 from parley.cases import demographics, filing, selectors
 from parley.cases.deadlines import add_days
-from parley.cases.labels import identify_label, officer_identify_url
+from parley.cases.labels import action_url, identify_label
 from parley.cases.models import (
     IN_THE_ROOM,
     LANGUAGE_NAMES,
@@ -43,6 +42,7 @@ from parley.cases.services import (
     EXPLANATION_METHODS,
     NewOfficer,
     NewParty,
+    already_named,
     attendance_problem,
     companions_of,
     mediation_impossible,
@@ -608,14 +608,15 @@ class ScreenForm(ActionForm):
             f"factor_{f.code}": yes_no_field(f.question, required_message="Answer this question.") for f in self.factors
         }
         self.fields = {**factor_fields, "note": self.fields["note"]}
-        described = [o for o in self.complaint.officers.all() if not o.identified]
-        if len(described) == len(self.complaint.officers.all()):
+        officers = list(self.complaint.officers.all())
+        described = [o for o in officers if not o.identified]
+        if len(described) == len(officers):
             self.warning = (
                 "No officer of this complaint is identified, so screening will find it unsuitable for mediation. "
                 "If the complainant can say who it was, identify the officer first:"
             )
             self.warning_links = tuple(
-                (identify_label(o.description, short=True), officer_identify_url(self.complaint, o)) for o in described
+                (identify_label(o.description), action_url(self.complaint, "officer_identify", o)) for o in described
             )
 
     def answers(self) -> dict[str, bool]:
@@ -744,7 +745,7 @@ class OfficerIdentifyForm(ActionForm):
         roster = self.roster_officer = Officer.objects.filter(dsn=dsn).first()
         if roster is None:
             raise forms.ValidationError(f"No officer with DSN {dsn} is on the roster. Check the number.")
-        if self.complaint.officers.filter(Q(dsn=dsn) | Q(roster_officer=roster)).exists():
+        if already_named(self.complaint, roster):
             raise forms.ValidationError(f"{roster} is already named in this complaint.")
         gone = "" if roster.active else ", who is no longer active on the roster"
         self.success_message = f"The officer is identified: {roster}{gone}."

@@ -11,8 +11,8 @@ __all__ = [
     "ACTION_SLUGS",
     "EVENT_LABELS",
     "OPTIONAL_ACTIONS",
+    "action_url",
     "identify_label",
-    "officer_identify_url",
 ]
 
 
@@ -67,5 +67,13 @@ def identify_label(description: str, *, short: bool = True) -> str:
     return f"Identify the officer described as “{description}”"
 
 
-def officer_identify_url(complaint, officer) -> str:
-    return reverse("cases:officer_identify", kwargs={"ref": complaint.reference, "officer_pk": officer.pk})
+# The actions taken on one of the complaint's officers: their address names the officer too.
+PER_OFFICER_ACTIONS = frozenset({"officer_record_consent", "officer_identify"})
+
+
+def action_url(complaint, action: str, officer=None) -> str:
+    """The address of an action's form on ``complaint`` (and on ``officer``, for a per-officer action)."""
+    name = f"cases:{ACTION_SLUGS[action].replace('-', '_')}"
+    if action in PER_OFFICER_ACTIONS and officer is not None:
+        return reverse(name, kwargs={"ref": complaint.reference, "officer_pk": officer.pk})
+    return reverse(name, kwargs={"ref": complaint.reference})

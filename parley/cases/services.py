@@ -378,6 +378,12 @@ def complaint_acknowledge(*, complaint: Complaint | int, actor: User | None, how
         return _finish(c, t, to=c.status, actor=actor, data={"how": how}, fields=["acknowledged_at"])
 
 
+def already_named(complaint: Complaint, roster: Officer) -> bool:
+    """Whether the roster officer is named in the complaint already (by the DSN it was given, which a
+    later correction of the roster does not rewrite, or by the roster's link)."""
+    return complaint.officers.filter(Q(dsn=roster.dsn) | Q(roster_officer=roster)).exists()
+
+
 def officer_identify(
     *, complaint: Complaint | int, actor: User | None, officer: ComplaintOfficer | int, dsn: str
 ) -> Complaint:
@@ -396,7 +402,7 @@ def officer_identify(
         roster = Officer.objects.filter(dsn=dsn).first() if dsn else None
         if roster is None:
             raise GuardFailed(f"No officer with DSN {dsn} is on the roster." if dsn else "Give the officer's DSN.")
-        if c.officers.filter(Q(dsn=roster.dsn) | Q(roster_officer=roster)).exists():
+        if already_named(c, roster):
             raise GuardFailed(f"{roster} is already named in this complaint.")
         described = named.description
         named.roster_officer = roster

@@ -65,7 +65,7 @@ from parley.cases.forms import (
     SuitabilityForm,
     WithdrawForm,
 )
-from parley.cases.labels import ACTION_LABELS, ACTION_SLUGS, EVENT_LABELS
+from parley.cases.labels import ACTION_LABELS, EVENT_LABELS, action_url
 from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer, Officer
 from parley.cases.notes import NoteSentTwice, note_add
 from parley.cases.workflow import (
@@ -338,7 +338,6 @@ def _without_row(data, prefix: str, index: int) -> str:
 class RosterFound:
     """What intake's "Find on the roster" found for one officer row: shown under that row's box."""
 
-    words: str
     note: str
     matches: list[Officer]
 
@@ -347,14 +346,13 @@ def _find_on_roster(data, index: int) -> RosterFound:
     """Search the roster for what is typed in officer row ``index``'s "find" box; one match fills in its DSN."""
     words = " ".join((data.get(f"officers-{index}-lookup") or "").split())[:100]
     if not words or not words.isprintable():
-        return RosterFound(words, "Type a last name, a first and last name, or a badge number, then find.", [])
+        return RosterFound("Type a last name, a first and last name, or a badge number, then find.", [])
     matches, more = selectors.roster_search(words)
     if not matches:
         data[f"officers-{index}-lookup"] = ""  # searched: saving the form now saves it, without searching again
         dsn = (data.get(f"officers-{index}-dsn") or "").strip()
         kept = f" The DSN box still holds {dsn}: clear it if that is not the officer." if dsn else ""
         return RosterFound(
-            words,
             f"No officer on the roster matches “{words}”. Check the spelling, or describe the officer below.{kept}",
             [],
         )
@@ -362,13 +360,11 @@ def _find_on_roster(data, index: int) -> RosterFound:
         data[f"officers-{index}-dsn"] = matches[0].dsn
         gone = "" if matches[0].active else " (no longer active)"
         return RosterFound(
-            words,
             f"One officer on the roster matches “{words}”: {matches[0]}{gone}. Check that it is the officer meant.",
             [],
         )
     more_note = f" Only the first {len(matches)} are listed: add a first name or the badge." if more else ""
     return RosterFound(
-        words,
         f"{len(matches)} officers on the roster match “{words}”: choose the one meant.{more_note} To describe "
         "the officer instead, clear the search box.",
         matches,
@@ -386,7 +382,7 @@ def _use_from_roster(data, value: str) -> tuple[int, RosterFound] | None:
     if officer is None:
         return None
     data[f"officers-{number}-dsn"] = officer.dsn
-    return number, RosterFound("", f"{officer} is officer {number + 1}.", [])
+    return number, RosterFound(f"{officer} is officer {number + 1}.", [])
 
 
 def _search_not_run(data) -> int | None:
@@ -602,13 +598,6 @@ def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
             )
         )
     return entries
-
-
-def action_url(complaint: Complaint, action: str, officer: ComplaintOfficer | None = None) -> str:
-    if action in {"officer_record_consent", "officer_identify"} and officer is not None:
-        name = f"cases:{ACTION_SLUGS[action].replace('-', '_')}"
-        return reverse(name, kwargs={"ref": complaint.reference, "officer_pk": officer.pk})
-    return reverse(f"cases:{ACTION_SLUGS[action].replace('-', '_')}", kwargs={"ref": complaint.reference})
 
 
 def _page_context(
