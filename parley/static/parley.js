@@ -114,6 +114,24 @@ window.addEventListener("load", function () {
   if (first) first.focus();
 });
 
+// A page that comes back after a save opens with what happened ("The acknowledgement is recorded."):
+// the focus goes to that message, so that a screen reader reads it out and the keyboard starts from it,
+// rather than from the top of the page (the body) where nothing says the save worked. A page that opens
+// at a place with messages of its own (#notes: #notes-messages) focuses those; one that opens at a place
+// without (#sessions, after a survey is saved) focuses the page's messages, at its top, so that what
+// happened is seen. A page with an error summary leaves the focus on the summary; one where the focus
+// has already moved (intake's "Add another person") leaves it there.
+window.addEventListener("load", function () {
+  if (document.getElementById("error-summary")) return;
+  if (document.activeElement && document.activeElement !== document.body) return;
+  var hash = window.location.hash;
+  var placed = hash.length > 1 && document.getElementById(hash.slice(1) + "-messages");
+  var box = placed || document.getElementById("messages");
+  if (!box) return;
+  box.setAttribute("tabindex", "-1");
+  box.focus();
+});
+
 // A form sent through htmx that the server refused (an out-of-date page: 403; too large: 400; a
 // failure: 500) would otherwise do nothing visible. Say so above the form, which keeps what was typed.
 document.addEventListener("htmx:responseError", function (event) {

@@ -74,6 +74,7 @@ def save(page: Page, button: str, message: str) -> None:
     """Submit the open form and wait for the page that says it was saved."""
     page.get_by_role("button", name=button, exact=True).click()
     expect(page.locator("#messages").get_by_text(message)).to_be_visible()
+    expect(page.locator("#messages")).to_be_focused()  # a screen reader reads it out; the keyboard starts there
 
 
 def submit_expecting_errors(page: Page, button: str, *errors: str, context: str, beside_field: bool = True) -> None:

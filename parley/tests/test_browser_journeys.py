@@ -97,6 +97,7 @@ def test_a_complaint_taken_at_intake_goes_through_every_role_to_mediated(page, p
     page.get_by_label("New note").fill(NOTE)
     page.get_by_role("button", name="Save the note").click()
     expect(page.locator("#notes")).to_contain_text(NOTE)
+    expect(page.locator("#notes-messages")).to_be_focused()  # the page opens at the notes, on what was saved
 
     panel = open_action(page, "Record the acknowledgement")
     assert_accessible(page, context="the acknowledgement form")
