@@ -20,7 +20,7 @@ from parley import reads
 from parley.accounts.models import User
 from parley.accounts.permissions import can, organisation_of, reads_reasons_of
 from parley.accounts.roles import Organisation
-from parley.cases import demographics, filing, selectors
+from parley.cases import demographics, filing, roster, selectors
 from parley.cases.deadlines import add_days
 from parley.cases.labels import action_url, identify_label
 from parley.cases.models import (
@@ -553,6 +553,12 @@ class ActionForm(USWDSForm, forms.Form):
         since it was opened, say), or None. The view treats it as a step someone else took first."""
         return None
 
+    def look_up(self) -> bool:
+        """Whether the form was sent to look something up for it (a button inside it, such as "Find on
+        the roster"), not to take the step: the view then shows it again, with what was found and what
+        was typed, and saves nothing."""
+        return False
+
 
 class SessionActionForm(ActionForm):
     """A step on the complaint's booked session (cancel it, record its outcome). The form carries the
@@ -719,21 +725,59 @@ class OfficerIdentifyForm(ActionForm):
     submit_label = "Save the officer"
     success_message = "The officer is identified."
 
+    lookup = forms.CharField(
+        label="Find the officer by name or badge",
+        required=False,
+        max_length=roster.MAX_WORDS_LENGTH,
+        help_text="A last name, a first and last name, or a badge number. Then choose “Find on the roster”.",
+        widget=forms.TextInput(attrs={"data-find": "officer-identify-find", "autocomplete": "off"}),
+    )
     dsn = forms.CharField(
         label="DSN (department serial number)",
         max_length=20,
         help_text="From the roster. Mediation needs an identified officer who can be asked to take part.",
-        error_messages={"required": "Give the officer's DSN."},
+        error_messages={"required": "Give the officer's DSN, or find the officer on the roster."},
     )
+    found: roster.RosterFound | None = None  # what "Find on the roster" found, shown under its box
 
     def __init__(self, *args: Any, officer: ComplaintOfficer, **kwargs: Any):
         self.officer = officer
         super().__init__(*args, **kwargs)
         self.title = identify_label(officer.description, short=False)
         self.intro = (
-            "Give the roster's DSN of the officer the complainant described. Do it before screening: a complaint "
-            "with no identified officer cannot be mediated."
+            "Give the roster's DSN of the officer the complainant described, or find the officer by name or "
+            "badge. Do it before screening: a complaint with no identified officer cannot be mediated."
         )
+
+    def look_up(self) -> bool:
+        """ "Find on the roster" (or Enter in its box, which without JavaScript sends the form's first
+        button, the save, with no DSN given), and "Use this officer" of what was found: the form again,
+        its DSN box filled in when one officer is meant."""
+        data = self.data
+        dsn = (data.get("dsn") or "").strip()
+        if "use" in data:
+            officer = roster.chosen(str(data.get("use") or ""))
+            if officer is None:
+                return False  # not an officer of the roster: saving says what is wrong with the DSN
+            data = data.copy()
+            data["dsn"] = officer.dsn
+            self.found = roster.RosterFound(f"{officer} is chosen. Save to identify the officer as them.")
+        elif "find" in data or (roster.words_of(data.get("lookup")) and not dsn):
+            data = data.copy()
+            self.found = roster.find(
+                data.get("lookup"),
+                dsn_kept=dsn,
+                if_none="Check the spelling, or ask the complainant for more: a badge or car number, a unit.",
+            )
+            if self.found.nothing:
+                data["lookup"] = ""  # searched: saving now saves, without searching again
+            if self.found.dsn:
+                data["dsn"] = self.found.dsn
+        else:
+            return False
+        self.data = data
+        self.quiet = True  # nothing was meant to be saved: no field is called wrong
+        return True
 
     def made_for_something_else(self) -> str | None:
         if self.officer.identified:  # a colleague identified this officer since the form was opened

@@ -42,7 +42,7 @@ from parley.accounts.permissions import (
     visible_complaints,
 )
 from parley.accounts.roles import Role
-from parley.cases import demographics, rows, selectors, services
+from parley.cases import demographics, roster, rows, selectors, services
 from parley.cases.forms import (
     DEFAULT_PAGE_SIZE,
     LANGUAGE_NAMES,
@@ -66,7 +66,7 @@ from parley.cases.forms import (
     WithdrawForm,
 )
 from parley.cases.labels import ACTION_LABELS, EVENT_LABELS, action_url
-from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer, Officer
+from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
 from parley.cases.notes import NoteSentTwice, note_add
 from parley.cases.workflow import (
     ActionNotAllowed,
@@ -334,55 +334,34 @@ def _without_row(data, prefix: str, index: int) -> str:
     return f"{what} is removed from the form.{moved} Nothing is saved until you save the complaint."
 
 
-@dataclass
-class RosterFound:
-    """What intake's "Find on the roster" found for one officer row: shown under that row's box."""
-
-    note: str
-    matches: list[Officer]
-
-
-def _find_on_roster(data, index: int) -> RosterFound:
+def _find_on_roster(data, index: int) -> roster.RosterFound:
     """Search the roster for what is typed in officer row ``index``'s "find" box; one match fills in its DSN."""
-    words = " ".join((data.get(f"officers-{index}-lookup") or "").split())[:100]
-    if not words or not words.isprintable():
-        return RosterFound("Type a last name, a first and last name, or a badge number, then find.", [])
-    matches, more = selectors.roster_search(words)
-    if not matches:
-        data[f"officers-{index}-lookup"] = ""  # searched: saving the form now saves it, without searching again
-        dsn = (data.get(f"officers-{index}-dsn") or "").strip()
-        kept = f" The DSN box still holds {dsn}: clear it if that is not the officer." if dsn else ""
-        return RosterFound(
-            f"No officer on the roster matches “{words}”. Check the spelling, or describe the officer below.{kept}",
-            [],
-        )
-    if len(matches) == 1:
-        data[f"officers-{index}-dsn"] = matches[0].dsn
-        gone = "" if matches[0].active else " (no longer active)"
-        return RosterFound(
-            f"One officer on the roster matches “{words}”: {matches[0]}{gone}. Check that it is the officer meant.",
-            [],
-        )
-    more_note = f" Only the first {len(matches)} are listed: add a first name or the badge." if more else ""
-    return RosterFound(
-        f"{len(matches)} officers on the roster match “{words}”: choose the one meant.{more_note} To describe "
-        "the officer instead, clear the search box.",
-        matches,
+    dsn = (data.get(f"officers-{index}-dsn") or "").strip()
+    found = roster.find(
+        data.get(f"officers-{index}-lookup"),
+        dsn_kept=dsn,
+        if_none="Check the spelling, or describe the officer below.",
+        if_several="To describe the officer instead, clear the search box.",
     )
+    if found.nothing:
+        data[f"officers-{index}-lookup"] = ""  # searched: saving the form now saves it, without searching again
+    if found.dsn:
+        data[f"officers-{index}-dsn"] = found.dsn
+    return found
 
 
-def _use_from_roster(data, value: str) -> tuple[int, RosterFound] | None:
+def _use_from_roster(data, value: str) -> tuple[int, roster.RosterFound] | None:
     """ "Use this officer" (``officers-2:12345``): the DSN into that row."""
     row, _, dsn = value.partition(":")
     prefix, _, index = row.partition("-")
     number = _row_number(index)
     if prefix != "officers" or number is None or number >= _formset_count(data, prefix):
         return None
-    officer = Officer.objects.filter(dsn=dsn).first() if dsn.isprintable() else None
+    officer = roster.chosen(dsn)
     if officer is None:
         return None
     data[f"officers-{number}-dsn"] = officer.dsn
-    return number, RosterFound(f"{officer} is officer {number + 1}.", [])
+    return number, roster.RosterFound(f"{officer} is officer {number + 1}.")
 
 
 def _search_not_run(data) -> int | None:
@@ -796,7 +775,9 @@ def _take_action(
         if why := form.made_for_something_else():  # an old form, whose session was replaced meanwhile
             message = f"{why} {_who_acted(complaint, request.user, action)}"
             return _too_late(request, complaint, form_class, form_kwargs, message)
-        if form.is_valid():
+        if form.look_up():  # a search inside the form ("Find on the roster"): the form again, nothing saved
+            pass
+        elif form.is_valid():
             try:
                 perform(complaint, form)
             except ActionNotAllowed as exc:  # someone acted between the page and the save

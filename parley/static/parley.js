@@ -4,7 +4,7 @@
 document.addEventListener("htmx:afterSwap", function (event) {
   var target = event.detail.target;
   if (!target) return;
-  var focus = target.querySelector("#error-summary") || target.querySelector("[data-focus], h2, h3");
+  var focus = target.querySelector("#error-summary, [data-focus-first]") || target.querySelector("[data-focus], h2, h3");
   if (focus) {
     if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
     focus.focus();
@@ -103,7 +103,7 @@ window.addEventListener("load", function () {
     if (note) note.focus();
     return;
   }
-  if (/^#officer-[0-9]+-found$/.test(hash)) {  // "Find on the roster": the focus goes to what was found
+  if (/^#[a-z0-9-]+-found$/.test(hash)) {  // "Find on the roster": the focus goes to what was found
     var found = document.getElementById(hash.slice(1));
     if (found) found.focus();
     return;
@@ -307,12 +307,18 @@ document.addEventListener("DOMContentLoaded", function () {
   afterUse();
 });
 
-// Enter in intake's "find the officer by name or badge" box finds, rather than saving the complaint (the
-// form's default button); without this file, the "Find on the roster" button beside it does the same.
+// Enter in a "find the officer by name or badge" box (intake's, or the identify form's: data-find names
+// its button) finds, rather than saving the form (its default button); without this file, a save with
+// words in the box and no DSN searches as well.
 document.addEventListener("keydown", function (event) {
   var box = event.target;
-  if (event.key !== "Enter" || !box.name || !/^officers-[0-9]+-lookup$/.test(box.name)) return;
-  var find = document.getElementById("find-officer-" + (parseInt(box.name.split("-")[1], 10) + 1));
+  if (event.key !== "Enter" || !box.name) return;
+  var find = null;
+  if (box.getAttribute && box.getAttribute("data-find")) {
+    find = document.getElementById(box.getAttribute("data-find"));
+  } else if (/^officers-[0-9]+-lookup$/.test(box.name)) {
+    find = document.getElementById("find-officer-" + (parseInt(box.name.split("-")[1], 10) + 1));
+  }
   if (!find) return;
   event.preventDefault();
   find.click();

@@ -16,12 +16,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from parley.cases.models import Complaint
+from parley.cases.models import Complaint, ComplaintOfficer
 from parley.cases.tests.helpers import reach
 from parley.cases.workflow import Status
 from parley.mediation.models import MediationSession
 from parley.testing.browser import assert_accessible, sign_in
-from parley.testing.factories import Journey, MediatorFactory, OfficerFactory, VenueFactory
+from parley.testing.factories import Journey, MediatorFactory, OfficerFactory, VenueFactory, receive_complaint
 from parley.tests.browser_steps import (
     action_buttons,
     choose,
@@ -413,3 +413,61 @@ def test_an_officer_known_by_name_is_found_on_the_roster_and_chosen(javascript, 
         expect(page.locator("#officer-1").get_by_label("DSN (department serial number)")).to_have_value("40002")
         expect(page.locator("#person-1").get_by_label("First name")).to_have_value("Marisol")  # kept
         assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_an_officer_described_at_intake_is_found_on_the_roster_and_identified(
+    javascript, browser, live_server, policy, irene
+):
+    """The complainant later remembers a name: on the complaint page, "Identify the officer" finds them on
+    the roster (Enter in its box finds, with JavaScript inline and with the focus on what was found;
+    without, the form's own page comes back at it), "Use this officer" fills the DSN in, and the save
+    identifies the officer. Nothing is saved by a search."""
+    c = receive_complaint(irene, officers=0, unidentified=1)
+    OfficerFactory(first_name="Ana", last_name="Lopez", dsn="40001", badge="77")
+    OfficerFactory(first_name="Luis", last_name="Lopez", dsn="40002", badge="78")
+    context = browser.new_context(base_url=live_server.url, locale="en-US", java_script_enabled=javascript)
+    page = context.new_page()
+    try:
+        sign_in(page, irene)
+        page.goto(f"/complaints/{c.reference}/")
+        button = "Identify the officer described as “Tall, car 4312”"
+        if javascript:
+            form = open_action(page, button)
+        else:
+            with page.expect_navigation():
+                page.locator("#actions").get_by_role("link", name=button).click()
+            form = page.locator("#action-form-officer-identify")
+        box = form.get_by_label("Find the officer by name or badge")
+        box.fill("lopez")
+        if javascript:
+            box.press("Enter")
+        else:
+            with page.expect_navigation():
+                box.press("Enter")  # the form's first button, the save: with words and no DSN, a search
+        found = page.locator("#officer-identify-found")
+        expect(found).to_contain_text("2 officers on the roster match “lopez”: choose the one meant.")
+        expect(found).to_be_in_viewport()
+        if javascript:
+            expect(found).to_be_focused()
+            assert_accessible(page, context="the identify form with the officers found on the roster")
+        assert ComplaintOfficer.objects.get(complaint=c).dsn == ""
+        if javascript:
+            found.get_by_role("button", name="Luis Lopez, DSN 40002").click()
+        else:
+            with page.expect_navigation():
+                found.get_by_role("button", name="Luis Lopez, DSN 40002").click()
+        expect(page.locator("#officer-identify-found")).to_have_text(
+            "Luis Lopez (DSN 40002) is chosen. Save to identify the officer as them."
+        )
+        expect(page.get_by_label("DSN (department serial number)")).to_have_value("40002")
+        assert ComplaintOfficer.objects.get(complaint=c).dsn == ""
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save the officer", exact=True).click()
+        expect(page.locator("#messages")).to_contain_text("The officer is identified: Luis Lopez (DSN 40002).")
+        if javascript:
+            expect(page.locator("#messages")).to_be_focused()
+        expect(page.locator("#officers")).to_contain_text("Luis Lopez (DSN 40002)")
+        assert ComplaintOfficer.objects.get(complaint=c).dsn == "40002"
+    finally:
+        context.close()

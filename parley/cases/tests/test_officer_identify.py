@@ -129,9 +129,78 @@ def test_the_form_with_a_dsn_not_on_the_roster_says_so_and_changes_nothing(dsn, 
     body = text(response)
     assert any(
         said in body
-        for said in ("Give the officer&#39;s DSN.", "Give the officer's DSN.", "is on the roster", "control character")
+        for said in (
+            "Give the officer's DSN, or find the officer on the roster.",
+            "is on the roster",
+            "control character",
+        )
     ), body
     assert snapshot(c) == before
+
+
+def _nothing_saved(c, described, before) -> None:
+    assert snapshot(c) == before
+    assert ComplaintOfficer.objects.get(pk=described.pk).dsn == ""
+    assert not c.events.filter(action="officer_identify").exists()
+
+
+@pytest.mark.parametrize("sent", [{"find": "1"}, {}], ids=["find", "enter-without-javascript"])
+def test_find_on_the_roster_fills_in_the_one_officer_found_and_saves_nothing(sent, policy, client, irene):
+    """ "Find on the roster" in the form; without JavaScript, Enter in its box sends the form's first button
+    (the save): with words in the box and no DSN, that is a search too."""
+    c, described = _described(irene)
+    OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234", badge="1098")
+    OfficerFactory(first_name="Ann", last_name="Moss", dsn="60001")
+    login(client, irene)
+    before = snapshot(c)
+    response = client.post(_url(c, described), {"lookup": "  rosa   LEE ", "dsn": "", **sent}, headers=HTMX)
+    body = text(response)
+    assert response.status_code == 200
+    assert "One officer on the roster matches “rosa LEE”: Rosa Lee (DSN 51234)" in body
+    assert 'id="officer-identify-found"' in body
+    assert 'name="dsn" value="51234"' in body  # the DSN box filled in, to be checked and saved
+    assert "usa-error-message" not in body and 'id="error-summary"' not in body  # a search, not a save
+    _nothing_saved(c, described, before)
+    saved = client.post(_url(c, described), {"lookup": "rosa LEE", "dsn": "51234"}, follow=True)
+    assert "The officer is identified: Rosa Lee (DSN 51234)." in text(saved)
+    assert ComplaintOfficer.objects.get(pk=described.pk).dsn == "51234"
+
+
+def test_several_officers_found_are_listed_to_choose_from_and_the_one_used_fills_in_the_dsn(policy, client, irene):
+    c, described = _described(irene)
+    OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234", badge="1098", unit="District 2")
+    OfficerFactory(first_name="Tom", last_name="Lee", dsn="51235", badge="", unit="", active=False)
+    login(client, irene)
+    before = snapshot(c)
+    body = text(client.post(_url(c, described), {"lookup": "Lee", "dsn": "", "find": "1"}))
+    assert "2 officers on the roster match “Lee”: choose the one meant." in body
+    assert "Rosa Lee: DSN 51234, badge 1098, District 2" in body
+    assert "Tom Lee: DSN 51235 (no longer active)" in body
+    assert body.count('name="use"') == 2
+    _nothing_saved(c, described, before)
+    body = text(client.post(_url(c, described), {"lookup": "Lee", "dsn": "", "use": "51235"}))
+    assert "Tom Lee (DSN 51235) is chosen. Save to identify the officer as them." in body
+    assert 'name="dsn" value="51235"' in body
+    _nothing_saved(c, described, before)
+    # a "use" that names no officer of the roster is a save: the DSN box's own check answers it
+    body = text(client.post(_url(c, described), {"lookup": "", "dsn": "", "use": "00000"}))
+    assert "Give the officer's DSN, or find the officer on the roster." in body
+    _nothing_saved(c, described, before)
+
+
+def test_a_search_that_finds_no_one_says_so_clears_its_box_and_keeps_the_dsn_typed(policy, client, irene):
+    c, described = _described(irene)
+    OfficerFactory(first_name="Rosa", last_name="Lee", dsn="51234")
+    login(client, irene)
+    before = snapshot(c)
+    body = text(client.post(_url(c, described), {"lookup": "Zyx", "dsn": "51234", "find": "1"}))
+    assert "No officer on the roster matches “Zyx”. Check the spelling, or ask the complainant for more" in body
+    assert "The DSN box still holds 51234: clear it if that is not the officer." in body
+    assert 'name="lookup" value="Zyx"' not in body  # cleared: the next save saves
+    _nothing_saved(c, described, before)
+    body = text(client.post(_url(c, described), {"lookup": "\x07", "dsn": "", "find": "1"}))
+    assert "Type a last name, a first and last name, or a badge number, then find." in body
+    _nothing_saved(c, described, before)
 
 
 def test_the_form_is_get_and_post_only_and_other_roles_are_refused(policy, client, irene, ray, carla):
