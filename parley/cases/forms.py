@@ -50,6 +50,7 @@ from parley.cases.services import (
 )
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
 from parley.crypto import is_phone_number
+from parley.mediation import eligibility
 from parley.mediation.models import MediationSession, Mediator, SessionOutcome, SessionStatus, Venue
 from parley.policies.models import ProgramPolicy, WrittenAgreement
 from parley.uswds import DateInput, FormPart, TimeInput, USWDSForm
@@ -970,7 +971,50 @@ class ScheduleForm(ActionForm):
                 self.add_error("start", "That time has passed: a session today must start later than now.")
             else:
                 self.add_error("day", "The session must start in the future.")
+        self._check_team_and_room(data)
         return data
+
+    def _check_team_and_room(self, data: dict[str, Any]) -> None:
+        """The booking's own checks (the service makes them again, inside its transaction), each beside the
+        field it is about and all at once, with the form's other problems: a mediator taken at that time,
+        over their monthly limit or no longer certified, at that mediator; the room booked, too small or
+        not step-free, at the venue; a language nobody on the team speaks, at "An interpreter is booked".
+        Until now they came one save later, as one sentence above the form."""
+        team: dict[int, tuple[str, Mediator]] = {}
+        for name in self.mediator_fields:
+            mediator = self.mediators.get(str(data.get(name) or ""))
+            if mediator is not None and mediator.pk not in team:  # twice: "choose a different mediator" says it
+                team[mediator.pk] = (name, mediator)
+        if len(team) == len(self.mediator_fields):
+            language = eligibility.language_problem(
+                self.complaint,
+                [m for _, m in team.values()],
+                interpreter_booked=bool(data.get("interpreter_booked")),
+            )
+            if language:
+                self.add_error("interpreter_booked", language)
+        if not (data.get("day") and data.get("start") and data.get("duration")) or any(
+            self.has_error(name) for name in ("day", "start", "duration")
+        ):
+            return  # no time to check the team and the room against
+        starts_at = self.starts_at()
+        ends_at = starts_at + dt.timedelta(minutes=data["duration"])
+        for name, mediator in team.values():
+            if problem := eligibility.mediator_problem(
+                mediator, complaint=self.complaint, starts_at=starts_at, ends_at=ends_at
+            ):
+                self.add_error(name, problem)
+        venue = self.venues.get(str(data.get("venue") or ""))
+        if venue is not None and (
+            problem := eligibility.venue_problem(
+                venue,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                complaint=self.complaint,
+                team_size=len(self.mediator_fields),
+            )
+        ):
+            self.add_error("venue", problem)
 
     def starts_at(self) -> dt.datetime:
         naive = dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"])

@@ -722,3 +722,55 @@ def test_the_schedule_form_says_the_earliest_date_the_notice_allows_and_refuses_
     response = client.post(url, data)
     assert response.status_code == 200 and snapshot(c) == before
     assert f"The earliest date is {shown}: this program gives mediators and parties 4 days' notice." in text(response)
+
+
+def test_the_team_and_the_room_are_checked_beside_their_fields_all_at_once(journey, client, carla):
+    """A mediator taken at that time, a room booked then and too small, and a language nobody on the team
+    speaks: each problem beside the field it is about, in one answer (they came one save later, as one
+    sentence above the form), and nothing is booked."""
+    other = reach(Status.SCHEDULED, journey)
+    taken = other.sessions.get()
+    c = reach(Status.REFERRED, journey)
+    c.parties.filter(kind=PartyKind.COMPLAINANT).update(preferred_language="es", needs_interpreter=False)
+    small = VenueFactory(name="Back Room", capacity=2)
+    starts = timezone.localtime(taken.starts_at)
+    busy = taken.mediators.order_by("id").first()
+    data = _schedule(c)
+    data.update(
+        day=starts.date().isoformat(),
+        start=starts.strftime("%H:%M"),
+        mediator_1=str(busy.pk),
+        venue=str(taken.venue_id),
+    )
+    login(client, carla)
+    before = snapshot(c)
+    url = reverse("cases:schedule_session", kwargs={"ref": c.reference})
+    body = text(client.post(url, data))
+    assert f"Mediator 1: {busy} has another session at that time." in body
+    assert f"Venue: {taken.venue} is booked at that time." in body
+    assert "An interpreter is booked: Nobody on the team speaks the language of" in body
+    assert "(Spanish)" in body
+    assert snapshot(c) == before and not c.sessions.exists()
+
+    data.update(venue=str(small.pk), mediator_1=str(MediatorFactory(languages=["en", "es"]).pk))
+    body = text(client.post(url, data))
+    assert "Venue: Back Room holds 2 people;" in body and "will be in the room." in body
+    assert "has another session at that time" not in body and "Nobody on the team speaks" not in body
+    assert snapshot(c) == before and not c.sessions.exists()
+
+
+def test_a_language_nobody_speaks_is_said_with_a_date_that_is_wrong(journey, client, carla):
+    """The checks that need no time are made even when the date is refused: one answer lists both."""
+    c = reach(Status.REFERRED, journey)
+    c.parties.filter(kind=PartyKind.COMPLAINANT).update(preferred_language="es")
+    data = _schedule(c)
+    data["day"] = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+    login(client, carla)
+    before = snapshot(c)
+    body = text(client.post(reverse("cases:schedule_session", kwargs={"ref": c.reference}), data))
+    assert "Date: " in body
+    assert "An interpreter is booked: Nobody on the team speaks the language of" in body
+    assert snapshot(c) == before
+    data["interpreter_booked"] = "on"
+    body = text(client.post(reverse("cases:schedule_session", kwargs={"ref": c.reference}), data))
+    assert "Nobody on the team speaks" not in body
