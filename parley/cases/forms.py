@@ -8,6 +8,8 @@ back as a message, and nothing is changed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -35,16 +37,20 @@ from parley.cases.models import (
     DeadlineKind,
     MediationInterest,
     Officer,
+    Party,
     PartyKind,
 )
 from parley.cases.notes import MAX_NOTE_LENGTH
 from parley.cases.services import (
+    CORRECTABLE,
     EXPLANATION_METHODS,
+    SESSION_NEEDS,
     NewOfficer,
     NewParty,
     already_named,
     attendance_problem,
     companions_of,
+    corrected_value,
     mediation_impossible,
     required_attendees,
 )
@@ -795,6 +801,85 @@ class OfficerIdentifyForm(ActionForm):
         gone = "" if roster.active else ", who is no longer active on the roster"
         self.success_message = f"The officer is identified: {roster}{gone}."
         return dsn
+
+
+def party_version(party: Party) -> str:
+    """A digest of what can be corrected of ``party``, as the correction form saw it: a form sent after
+    someone else corrected the person is told so, instead of undoing their correction unseen."""
+    values = json.dumps([getattr(party, name) for name in CORRECTABLE], default=str)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+class PartyCorrectForm(ActionForm):
+    slug = "party-correct"
+    submit_label = "Save the correction"
+    success_message = "The details are corrected."
+
+    first_name = PartyForm.base_fields["first_name"]
+    last_name = PartyForm.base_fields["last_name"]
+    phone = PartyForm.base_fields["phone"]
+    email = PartyForm.base_fields["email"]
+    address = PartyForm.base_fields["address"]
+    preferred_language = PartyForm.base_fields["preferred_language"]
+    needs_interpreter = PartyForm.base_fields["needs_interpreter"]
+    needs_asl = PartyForm.base_fields["needs_asl"]
+    needs_step_free = PartyForm.base_fields["needs_step_free"]
+    accessibility_needs = PartyForm.base_fields["accessibility_needs"]
+    reason = forms.CharField(
+        label="Why is it corrected?",
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: “The complainant called with a new phone number.” Everyone who can open this "
+        "complaint reads it in the timeline, with what was corrected (not the details themselves).",
+        error_messages={"required": "Say why the details are corrected."},
+    )
+    was = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    clean_phone = PartyForm.clean_phone
+
+    def __init__(self, *args: Any, party: Party, **kwargs: Any):
+        self.party = party
+        kwargs.setdefault(
+            "initial", {name: getattr(party, name) for name in CORRECTABLE} | {"was": party_version(party)}
+        )
+        super().__init__(*args, **kwargs)
+        self.title = f"Correct the details of {party.display_name} ({party.get_kind_display().lower()})"
+        self.intro = (
+            "Correct what was taken down wrong or has changed since. What this person is to the complaint, and "
+            "their age, stay as the complaint was received."
+        )
+        if party.anonymous:  # stays anonymous: no name to correct
+            del self.fields["first_name"], self.fields["last_name"]
+            self.intro += " The complainant is anonymous: the complaint holds no name for them."
+
+    def made_for_something_else(self) -> str | None:
+        sent = self.data.get("was", "") if self.is_bound else ""
+        if sent and sent != party_version(self.party):
+            return f"This was not saved: {self.party.display_name}'s details were corrected since you opened this form."
+        return None
+
+    def changes(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {name: d.get(name) for name in CORRECTABLE if name in self.fields}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        if not self.party.anonymous and not (data.get("first_name") or data.get("last_name")):
+            self.add_error("first_name", "Give the person's first or last name.")
+            return data
+        corrected = [
+            name for name, value in self.changes().items() if getattr(self.party, name) != corrected_value(name, value)
+        ]
+        if not corrected:
+            self.add_error(None, "Nothing was changed: correct at least one detail, or go back without saving.")
+        elif self.complaint.status == Status.SCHEDULED and SESSION_NEEDS & set(corrected):
+            self.success_message = (
+                "The details are corrected. A session is booked: check that its team and venue still suit "
+                "(a language, an interpreter, step-free access)."
+            )
+        return data
 
 
 class OfficerConsentForm(ActionForm):

@@ -21,6 +21,7 @@ EVENT_LABELS: dict[str, str] = {
     "complaint_receive": "Complaint received",
     "complaint_acknowledge": "Acknowledged",
     "officer_identify": "Officer identified",
+    "party_correct": "A person's details corrected",
     "complaint_screen": "Screened for exclusion factors",
     "complaint_decide_suitability": "Suitability decided",
     "complaint_record_choice": "Both processes explained; choice recorded",
@@ -37,6 +38,7 @@ EVENT_LABELS: dict[str, str] = {
 ACTION_SLUGS: dict[str, str] = {
     "complaint_acknowledge": "acknowledge",
     "officer_identify": "officer-identify",
+    "party_correct": "party-correct",
     "complaint_screen": "screen",
     "complaint_decide_suitability": "suitability",
     "complaint_record_choice": "choice",
@@ -51,7 +53,7 @@ ACTION_SLUGS: dict[str, str] = {
 
 # Actions a role may take, but that nothing waits for (they are not in anyone's queue).
 OPTIONAL_ACTIONS: frozenset[str] = frozenset(
-    {"complaint_withdraw", "complaint_send_back_good_faith", "session_cancel", "officer_identify"}
+    {"complaint_withdraw", "complaint_send_back_good_faith", "session_cancel", "officer_identify", "party_correct"}
 )
 
 assert set(ACTION_LABELS) == set(BY_ACTION) == set(ACTION_SLUGS), "label every workflow action"
@@ -67,13 +69,17 @@ def identify_label(description: str, *, short: bool = True) -> str:
     return f"Identify the officer described as “{description}”"
 
 
-# The actions taken on one of the complaint's officers: their address names the officer too.
+# The actions taken on one of the complaint's officers, or one of its people: their address names them too.
 PER_OFFICER_ACTIONS = frozenset({"officer_record_consent", "officer_identify"})
+PER_PARTY_ACTIONS = frozenset({"party_correct"})
 
 
-def action_url(complaint, action: str, officer=None) -> str:
-    """The address of an action's form on ``complaint`` (and on ``officer``, for a per-officer action)."""
+def action_url(complaint, action: str, officer=None, *, party=None) -> str:
+    """The address of an action's form on ``complaint`` (and on ``officer`` or ``party``, for an action on one
+    of its officers or people)."""
     name = f"cases:{ACTION_SLUGS[action].replace('-', '_')}"
     if action in PER_OFFICER_ACTIONS and officer is not None:
         return reverse(name, kwargs={"ref": complaint.reference, "officer_pk": officer.pk})
+    if action in PER_PARTY_ACTIONS and party is not None:
+        return reverse(name, kwargs={"ref": complaint.reference, "party_pk": party.pk})
     return reverse(name, kwargs={"ref": complaint.reference})

@@ -363,6 +363,8 @@ def available_actions(
                 )
                 blocked.append(BlockedAction(action, label, f"Your role has approved it. Waiting for: {waiting}."))
                 continue
+        if action == "party_correct":  # offered beside each person, in the People table
+            continue
         if action == "officer_identify":  # each officer only described, found on the roster before screening
             for officer in complaint.officers.all():
                 if not officer.identified:

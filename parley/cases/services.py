@@ -26,6 +26,7 @@ from parley.cases.deadlines import add_days, cancel_open_deadlines, meet_deadlin
 from parley.cases.models import (
     IN_THE_ROOM,
     KEPT_QUEUES,
+    LANGUAGE_NAMES,
     Allegation,
     AllegationCategory,
     Complaint,
@@ -55,6 +56,7 @@ from parley.cases.workflow import (
     Status,
     Transition,
 )
+from parley.crypto import is_phone_number
 from parley.mediation import eligibility as mediation_eligibility
 from parley.mediation.models import (
     Agreement,
@@ -423,6 +425,73 @@ def officer_identify(
                 "described": described,
             },
         )
+
+
+# What can be corrected of a person after intake, and what the timeline calls each. What the person is to the
+# complaint (complainant, guardian...), whether they are anonymous, and their age are not: they decided who
+# may file, and stay as the complaint was received. Neither are the voluntary questions, answered once.
+CORRECTABLE: dict[str, str] = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "phone": "phone",
+    "email": "email",
+    "address": "mailing address",
+    "preferred_language": "preferred language",
+    "needs_interpreter": "needs an interpreter",
+    "needs_asl": "needs an ASL interpreter",
+    "needs_step_free": "needs step-free access",
+    "accessibility_needs": "other accessibility needs",
+}
+# the details the booked session was planned around (its team's languages, its venue)
+SESSION_NEEDS = frozenset({"preferred_language", "needs_interpreter", "needs_asl", "needs_step_free"})
+
+
+def party_correct(
+    *, complaint: Complaint | int, actor: User | None, party: Party | int, changes: dict[str, Any], reason: str
+) -> Complaint:
+    """Correct a person's details (``CORRECTABLE``) while the complaint is open: a name misspelt at intake, a
+    new phone number, a language or a need learnt later. The event names the person and what changed, never
+    the values (contact details are kept encrypted, and the timeline is read by every organisation)."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "party_correct", actor)
+        reason = _require_reason(reason, "the correction")
+        pk = party.pk if isinstance(party, Party) else party
+        person = Party.objects.select_for_update().filter(pk=pk, complaint=c).first()
+        if person is None:
+            raise GuardFailed("This person is not named in this complaint.")
+        if unknown := sorted(set(changes) - set(CORRECTABLE)):
+            raise GuardFailed(f"These details cannot be corrected here: {', '.join(unknown)}.")
+        new = {name: corrected_value(name, value) for name, value in changes.items()}
+        changed = [name for name in CORRECTABLE if name in new and getattr(person, name) != new[name]]
+        if not changed:
+            raise GuardFailed("Nothing was changed: correct at least one detail.")
+        for name in changed:
+            setattr(person, name, new[name])
+        if person.anonymous and (person.first_name or person.last_name):
+            raise GuardFailed("An anonymous complainant has no name on the complaint.")
+        if not person.anonymous and not (person.first_name or person.last_name):
+            raise GuardFailed("Give the person's first or last name.")
+        if person.phone and not is_phone_number(person.phone):
+            raise GuardFailed("Enter a phone number with its area code, for example 314-555-0142.")
+        if person.preferred_language not in LANGUAGE_NAMES:
+            raise GuardFailed("Choose a language from the list.")
+        person.save(update_fields=changed)
+        if {"first_name", "last_name"} & set(changed):
+            refresh_people_copies([c.pk])  # the search and the list name the person as corrected
+            c.refresh_from_db(fields=["search_names", "people"])
+        return _finish(
+            c,
+            t,
+            to=c.status,
+            actor=actor,
+            reason=reason,
+            data={"party": person.pk, "kind": person.kind, "fields": changed},
+        )
+
+
+def corrected_value(name: str, value: Any) -> Any:
+    """A corrected detail as it is kept (the form's value, or a caller's): a yes or no, or text trimmed."""
+    return bool(value) if name.startswith("needs_") else str(value or "").strip()
 
 
 # ---------------------------------------------------------------------------------------------

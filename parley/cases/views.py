@@ -57,6 +57,7 @@ from parley.cases.forms import (
     OfficerFormSet,
     OfficerIdentifyForm,
     OutcomeForm,
+    PartyCorrectForm,
     PartyFormSet,
     ReferForm,
     ScheduleForm,
@@ -66,7 +67,7 @@ from parley.cases.forms import (
     WithdrawForm,
 )
 from parley.cases.labels import ACTION_LABELS, EVENT_LABELS, action_url
-from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer
+from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer, Party
 from parley.cases.notes import NoteSentTwice, note_add
 from parley.cases.workflow import (
     ActionNotAllowed,
@@ -516,11 +517,16 @@ def _readable_date(value: Any) -> str:
         return str(value or "?")
 
 
-def _event_details(event: ComplaintEvent, user: Any) -> list[str]:
-    """What the event's data says, for the timeline, within what the reader may see."""
+def _event_details(event: ComplaintEvent, user: Any, people: dict[int, str] | None = None) -> list[str]:
+    """What the event's data says, for the timeline, within what the reader may see. ``people``: the
+    complaint's people's names, by id."""
     data = event.data or {}
     details: list[str] = []
-    if event.action == "complaint_receive" and data.get("channel"):
+    if event.action == "party_correct":  # what was corrected, never the details themselves
+        who = (people or {}).get(data.get("party"), "A person no longer on the complaint")
+        fields = ", ".join(services.CORRECTABLE.get(name, name) for name in data.get("fields") or [])
+        details.append(f"{who}: {fields}")
+    elif event.action == "complaint_receive" and data.get("channel"):
         details.append(f"Came in by: {data['channel'].replace('_', ' ')}")
     elif event.action == "complaint_acknowledge" and data.get("how"):
         details.append(f"How: {data['how'].replace('_', ' ')}")
@@ -560,6 +566,7 @@ def _reads_reason(user: Any, event: ComplaintEvent) -> bool:
 
 def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
     entries = []
+    people = {p.pk: p.display_name for p in complaint.parties.all()}
     for e in complaint.events.all():
         who = (e.actor.get_full_name() or e.actor.get_username()) if e.actor else "Parley (automatic)"
         # a screening's reason is its exclusion reasons run together: they are its details, one a line
@@ -573,7 +580,7 @@ def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
                 from_label=_status_label(e.from_status) if e.from_status else "—",
                 to_label=_status_label(e.to_status),
                 reason=e.reason if _reads_reason(user, e) and not listed else "",
-                details=_event_details(e, user),
+                details=_event_details(e, user, people),
             )
         )
     return entries
@@ -619,6 +626,8 @@ def _page_context(
             (label, roles) for label, roles in selectors.waiting_on(complaint) if Role(role_of(user)).label not in roles
         ],
         "parties": parties,
+        # "Correct the details" beside each person: an action nothing waits for, so not among the buttons
+        "corrects_people": "party_correct" in actions_for(complaint.status, role_of(user)),
         "officers": list(complaint.officers.all()),
         "screening": list(complaint.screening_answers.all()),
         "deadlines": deadlines,
@@ -1013,6 +1022,27 @@ def officer_identify(request: HttpRequest, ref: str, officer_pk: int) -> HttpRes
             complaint=c, actor=f.user, officer=f.officer, dsn=f.cleaned_data["dsn"]
         ),
         form_kwargs=officer_of,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def party_correct(request: HttpRequest, ref: str, party_pk: int) -> HttpResponse:
+    """Correct a person's details (the People table's "Correct the details"): calls services.party_correct."""
+
+    def party_of(complaint: Complaint) -> dict[str, Any]:
+        return {"party": get_object_or_404(Party, pk=party_pk, complaint=complaint)}
+
+    return _take_action(
+        request,
+        ref,
+        action="party_correct",
+        form_class=PartyCorrectForm,
+        perform=lambda c, f: services.party_correct(
+            complaint=c, actor=f.user, party=f.party, changes=f.changes(), reason=f.cleaned_data["reason"]
+        ),
+        form_kwargs=party_of,
     )
 
 

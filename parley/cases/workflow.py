@@ -96,6 +96,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("officer_identify", {S.RECEIVED}, [],
        {R.INTAKE, R.ADMIN}, "an officer only described at intake is found on the roster, before screening; "
        "status does not change"),
+    _t("party_correct", set(OPEN), [],
+       {R.INTAKE, R.ADMIN}, "a person's name, contact details, language or needs, while the complaint is open; a "
+       "reason is given; status does not change"),
     _t("complaint_screen", {S.RECEIVED}, [S.SUITABILITY_REVIEW, S.UNSUITABLE],
        {R.INTAKE}, "every exclusion factor of the policy answered; any yes, an excluded allegation category, "
        "no complainant who can take part, no identified officer, or an officer inside the repeat window makes it "
@@ -136,6 +139,7 @@ BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 ACTION_LABELS: dict[str, str] = {
     "complaint_acknowledge": "Record the acknowledgement",
     "officer_identify": "Identify an officer",
+    "party_correct": "Correct a person's details",
     "complaint_screen": "Screen for exclusion factors",
     "complaint_decide_suitability": "Decide on suitability",
     "complaint_record_choice": "Record the complainant's choice",

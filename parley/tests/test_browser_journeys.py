@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -471,3 +472,33 @@ def test_an_officer_described_at_intake_is_found_on_the_roster_and_identified(
         assert ComplaintOfficer.objects.get(complaint=c).dsn == "40002"
     finally:
         context.close()
+
+
+def test_a_persons_details_are_corrected_from_the_people_table(page, policy, irene, ray):
+    """A new phone number and a need learnt after intake: "Correct the details" beside the person opens
+    the form in the action panel (the focus on its heading), the save says so (the focus on the message),
+    the People table shows the new details, and the timeline says what was corrected, not the number."""
+    c = receive_complaint(irene)
+    person = c.parties.get()
+    sign_in(page, irene)
+    page.goto(f"/complaints/{c.reference}/")
+    page.locator("#people").get_by_role("link", name="Correct the details of Dana Reyes").click()
+    panel = page.locator("#action-panel")
+    expect(panel.locator("#action-form-heading")).to_have_text("Correct the details of Dana Reyes (complainant)")
+    expect(panel.locator("#action-form-heading")).to_be_focused()
+    expect(panel.get_by_label("Phone")).to_have_value("(314) 555-0101")
+    assert_accessible(page, context="the form that corrects a person's details")
+    panel.get_by_label("Phone").fill("314-555-0199")
+    tick(panel, "Needs an interpreter")
+    panel.get_by_label("Why is it corrected?").fill("The complainant called with a new number.")
+    save(page, "Save the correction", "The details are corrected.")
+    expect(page.locator("#people")).to_contain_text("314-555-0199")
+    expect(page.locator("#people")).to_contain_text("needs an interpreter")
+    expect(page.locator("#timeline")).to_contain_text("Dana Reyes: phone, needs an interpreter")
+    person.refresh_from_db()
+    assert (person.phone, person.needs_interpreter) == ("314-555-0199", True)
+    sign_out(page)
+    sign_in(page, ray)  # Internal Affairs: no correcting, and the timeline without the number
+    page.goto(f"/complaints/{c.reference}/")
+    expect(page.locator("#people").get_by_role("link", name=re.compile("Correct the details"))).to_have_count(0)
+    expect(page.locator("#timeline")).to_contain_text("Dana Reyes: phone, needs an interpreter")

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from parley.cases import services
-from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Deadline, ScreeningAnswer
+from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Deadline, Party, ScreeningAnswer
 from parley.cases.workflow import Status
 from parley.mediation.models import MediationSession, Mediator, SessionAttendance, SessionOutcome
 from parley.testing.factories import Journey, MediatorFactory, OfficerFactory, VenueFactory, receive_complaint
@@ -84,6 +84,10 @@ def call(action: str, c: Complaint, actor, journey: Journey) -> Any:
     """Take ``action`` on ``c`` as ``actor`` with arguments that are valid when the action is allowed."""
     if action == "complaint_acknowledge":
         return services.complaint_acknowledge(complaint=c, actor=actor, how="letter")
+    if action == "party_correct":  # the first person's interpreter need, turned around
+        person = c.parties.order_by("id").first()
+        changes = {"needs_interpreter": not person.needs_interpreter}
+        return services.party_correct(complaint=c, actor=actor, party=person, changes=changes, reason="Told by phone")
     if action == "officer_identify":  # the officer only described, if the complaint has one
         officer = c.officers.filter(dsn="").first() or c.officers.first()
         return services.officer_identify(complaint=c, actor=actor, officer=officer, dsn=OfficerFactory().dsn)
@@ -146,4 +150,8 @@ def snapshot(c: Complaint) -> dict[str, Any]:
         "answers": ScreeningAnswer.objects.filter(complaint=c).count(),
         "sessions": list(MediationSession.objects.filter(complaint=c).values("pk", "status", "outcome")),
         "attendance": SessionAttendance.objects.filter(session__complaint=c).count(),
+        "parties": [
+            {"pk": p.pk, **{name: getattr(p, name) for name in services.CORRECTABLE}}
+            for p in Party.objects.filter(complaint=c).order_by("pk")
+        ],
     }

@@ -43,6 +43,7 @@ TARGETS = [s for s in Status.values if s in TERMINAL]
 SIDE_ACTIONS = {
     "complaint_acknowledge",
     "officer_identify",
+    "party_correct",
     "complaint_withdraw",
     "complaint_send_back_good_faith",
     "session_cancel",
@@ -147,6 +148,10 @@ class ComplaintWorkflow(RuleBasedStateMachine):
         """Take ``action``; ``yes`` (mostly true) is the answer that moves the complaint along."""
         if action == "complaint_acknowledge":
             services.complaint_acknowledge(complaint=c, actor=actor)
+        elif action == "party_correct":  # a need learnt later (a name corrected would not move the path either)
+            person = c.parties.order_by("id").first()
+            changes = {"needs_interpreter": not person.needs_interpreter}
+            services.party_correct(complaint=c, actor=actor, party=person, changes=changes, reason="Told by phone")
         elif action == "officer_identify":  # an officer only described, if there is one (else refused)
             officer = c.officers.filter(dsn="").first() or c.officers.first()
             services.officer_identify(complaint=c, actor=actor, officer=officer, dsn=OfficerFactory().dsn)
