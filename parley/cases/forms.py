@@ -8,8 +8,6 @@ back as a message, and nothing is changed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +27,7 @@ from parley.cases.models import (
     IN_THE_ROOM,
     LANGUAGE_NAMES,
     LANGUAGES,
+    NOT_ASKED,
     AllegationCategory,
     Channel,
     Complaint,
@@ -39,19 +38,24 @@ from parley.cases.models import (
     Officer,
     Party,
     PartyKind,
+    language_name,
 )
 from parley.cases.notes import MAX_NOTE_LENGTH
 from parley.cases.services import (
+    CONTACT_DETAILS,
     CORRECTABLE,
     EXPLANATION_METHODS,
+    REASON_WITHOUT_CONTACT,
     SESSION_NEEDS,
     NewOfficer,
     NewParty,
     already_named,
     attendance_problem,
     companions_of,
+    contact_details_in,
     corrected_value,
     mediation_impossible,
+    party_version,
     required_attendees,
 )
 from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
@@ -301,7 +305,14 @@ class PartyForm(USWDSForm, forms.Form):
     address = forms.CharField(label="Mailing address", required=False, max_length=300)
     date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput)
     is_minor = forms.BooleanField(label="Under 18", required=False)
-    preferred_language = forms.ChoiceField(label="Preferred language", choices=LANGUAGES, initial="en")
+    preferred_language = forms.ChoiceField(
+        label="Preferred language",
+        choices=[(NOT_ASKED, "Not asked"), *LANGUAGES],
+        initial=NOT_ASKED,
+        required=False,
+        help_text="For letters and the session. Leave “Not asked” until the person has said: a session is booked "
+        "with mediators, or an interpreter, who speak it.",
+    )
     needs_interpreter = forms.BooleanField(label="Needs an interpreter", required=False)
     needs_asl = forms.BooleanField(label="Needs an American Sign Language interpreter", required=False)
     needs_step_free = forms.BooleanField(
@@ -387,7 +398,7 @@ class PartyForm(USWDSForm, forms.Form):
             address=d.get("address") or "",
             date_of_birth=born,
             is_minor=bool(d.get("is_minor")) or (born is not None and filing.age_on(born, on) < filing.ADULT_AGE),
-            preferred_language=d.get("preferred_language") or "en",
+            preferred_language=d.get("preferred_language") or NOT_ASKED,
             needs_interpreter=bool(d.get("needs_interpreter")),
             needs_asl=bool(d.get("needs_asl")),
             needs_step_free=bool(d.get("needs_step_free")),
@@ -803,13 +814,6 @@ class OfficerIdentifyForm(ActionForm):
         return dsn
 
 
-def party_version(party: Party) -> str:
-    """A digest of what can be corrected of ``party``, as the correction form saw it: a form sent after
-    someone else corrected the person is told so, instead of undoing their correction unseen."""
-    values = json.dumps([getattr(party, name) for name in CORRECTABLE], default=str)
-    return hashlib.sha256(values.encode()).hexdigest()[:16]
-
-
 class PartyCorrectForm(ActionForm):
     slug = "party-correct"
     submit_label = "Save the correction"
@@ -830,10 +834,11 @@ class PartyCorrectForm(ActionForm):
         max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example: “The complainant called with a new phone number.” Everyone who can open this "
-        "complaint reads it in the timeline, with what was corrected (not the details themselves).",
+        "complaint reads it in the timeline, with what was corrected: leave the details themselves out.",
         error_messages={"required": "Say why the details are corrected."},
     )
     was = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    corrected: dict[str, Any]  # what the form corrects, once it is valid (``changes``)
 
     clean_phone = PartyForm.clean_phone
 
@@ -859,8 +864,24 @@ class PartyCorrectForm(ActionForm):
         return None
 
     def changes(self) -> dict[str, Any]:
+        """The details this form corrects: those that differ from the person's as the form opened with them
+        (the service refuses the form if the person changed since). A text field the form did not send at
+        all is not a correction to blank (a box left unticked is: a browser sends nothing for it)."""
         d = self.cleaned_data
-        return {name: d.get(name) for name in CORRECTABLE if name in self.fields}
+        return {
+            name: d.get(name)
+            for name in CORRECTABLE
+            if name in self.fields
+            and (name in self.data or name.startswith("needs_"))
+            and getattr(self.party, name) != corrected_value(name, d.get(name))
+        }
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"]
+        typed = [str(self.data.get(name) or "") for name in CONTACT_DETAILS]
+        if contact_details_in(reason, [*(getattr(self.party, name) for name in CONTACT_DETAILS), *typed]):
+            raise forms.ValidationError(REASON_WITHOUT_CONTACT)
+        return reason
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -868,18 +889,24 @@ class PartyCorrectForm(ActionForm):
             return data
         if not self.party.anonymous and not (data.get("first_name") or data.get("last_name")):
             self.add_error("first_name", "Give the person's first or last name.")
-            return data
-        corrected = [
-            name for name, value in self.changes().items() if getattr(self.party, name) != corrected_value(name, value)
-        ]
-        if not corrected:
+        elif not (corrected := self.changes()):
             self.add_error(None, "Nothing was changed: correct at least one detail, or go back without saving.")
-        elif self.complaint.status == Status.SCHEDULED and SESSION_NEEDS & set(corrected):
-            self.success_message = (
-                "The details are corrected. A session is booked: check that its team and venue still suit "
-                "(a language, an interpreter, step-free access)."
-            )
+        else:
+            self.corrected = corrected
         return data
+
+    def after_save(self, complaint: Complaint) -> Complaint:
+        """A need or a language corrected while a session is booked: the message says what of the booking no
+        longer suits, and who can book again (the complaint page's Sessions say it too, until then)."""
+        booked = complaint.sessions.filter(status=SessionStatus.SCHEDULED).select_related("venue", "complaint")
+        session = booked.order_by("starts_at").first() if SESSION_NEEDS & set(self.corrected) else None
+        if session is not None and (problems := eligibility.booked_session_problems(session)):
+            who = "cancel it and book again" if can(self.user, "session_schedule") else "tell the mediation center"
+            self.success_message = (
+                f"The details are corrected. The booked session no longer suits: {' '.join(problems)} Its coordinator "
+                f"can book it again: {who}."
+            )
+        return complaint
 
 
 class OfficerConsentForm(ActionForm):
@@ -969,7 +996,7 @@ class ScheduleForm(ActionForm):
             )
             self.fields["day"].widget.attrs["min"] = self.earliest.isoformat()
         self.people = [
-            (p.display_name, p.get_kind_display(), LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language), p)
+            (p.display_name, p.get_kind_display(), language_name(p.preferred_language), p)
             for p in self.complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False).order_by("id")
         ]
         self.fields["duration"].initial = policy.session_minutes

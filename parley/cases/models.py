@@ -236,6 +236,14 @@ LANGUAGES = [
     ("other", "Another language"),
 ]
 LANGUAGE_NAMES = dict(LANGUAGES)
+# A person's preferred language before anyone asked (intake's default: never a made-up "English").
+NOT_ASKED = ""
+
+
+def language_name(code: str) -> str:
+    """A person's preferred language in words ("Spanish"; "Not asked")."""
+    return "Not asked" if code == NOT_ASKED else LANGUAGE_NAMES.get(code, code)
+
 
 # Who of a complaint's people comes into the session's room (with the officers who take part).
 IN_THE_ROOM = frozenset({PartyKind.COMPLAINANT, PartyKind.GUARDIAN, PartyKind.SUPPORT_PERSON})
@@ -266,7 +274,8 @@ class Party(models.Model):
     email_index = BlindIndexField(source="email", kind="email")
     phone_index = BlindIndexField(source="phone", kind="phone")
     is_minor = models.BooleanField(default=False)
-    preferred_language = models.CharField(max_length=10, default="en")
+    # blank: not asked (the session's team cannot be matched to it until it is)
+    preferred_language = models.CharField(max_length=10, default=NOT_ASKED, blank=True)
     needs_interpreter = models.BooleanField(default=False)
     needs_asl = models.BooleanField(default=False)
     # a need the session's venue must meet (a wheelchair, a walker, no stairs): the venue rule reads this,

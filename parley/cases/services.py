@@ -10,6 +10,9 @@ Where does a complaint become "mediated"? In ``session_record_outcome``, at the 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,6 +30,7 @@ from parley.cases.models import (
     IN_THE_ROOM,
     KEPT_QUEUES,
     LANGUAGE_NAMES,
+    NOT_ASKED,
     Allegation,
     AllegationCategory,
     Complaint,
@@ -206,7 +210,7 @@ class NewParty:
     address: str = ""
     date_of_birth: dt.date | None = None
     is_minor: bool = False
-    preferred_language: str = "en"
+    preferred_language: str = NOT_ASKED
     needs_interpreter: bool = False
     needs_asl: bool = False
     needs_step_free: bool = False
@@ -442,16 +446,56 @@ CORRECTABLE: dict[str, str] = {
     "needs_step_free": "needs step-free access",
     "accessibility_needs": "other accessibility needs",
 }
+REASON_WITHOUT_CONTACT = (
+    "Leave the details themselves out of the reason (“a new phone number”, not the number): everyone who can "
+    "open the complaint reads the reason, and only some may see contact details."
+)
 # the details the booked session was planned around (its team's languages, its venue)
 SESSION_NEEDS = frozenset({"preferred_language", "needs_interpreter", "needs_asl", "needs_step_free"})
 
 
+CONTACT_DETAILS = ("phone", "email", "address")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_NUMBER = re.compile(r"\d(?:[\s().+-]*\d)+")  # digits, with what a phone number is written with between them
+
+
+def party_version(party: Party) -> str:
+    """A digest of what can be corrected of ``party``: a correction made on a form opened before someone
+    else's correction is refused, instead of undoing theirs unseen."""
+    values = json.dumps([getattr(party, name) for name in CORRECTABLE], default=str)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+def contact_details_in(text: str, details: Iterable[str]) -> bool:
+    """Whether ``text`` (a reason, which every organisation's timeline shows) holds an email address, a
+    phone number (ten digits or more, or the digits of one of ``details``), or one of ``details`` whole."""
+    if _EMAIL.search(text):
+        return True
+    numbers = ["".join(ch for ch in found.group() if ch.isdigit()) for found in _NUMBER.finditer(text)]
+    phones = [digits for digits in ("".join(ch for ch in d if ch.isdigit()) for d in details) if len(digits) >= 7]
+    if any(
+        len(number) >= 10 or any(phone in number or number in phone for phone in phones if len(number) >= 7)
+        for number in numbers
+    ):
+        return True
+    folded = text.casefold()
+    return any(len(d.strip()) >= 6 and d.strip().casefold() in folded for d in details)
+
+
 def party_correct(
-    *, complaint: Complaint | int, actor: User | None, party: Party | int, changes: dict[str, Any], reason: str
+    *,
+    complaint: Complaint | int,
+    actor: User | None,
+    party: Party | int,
+    changes: dict[str, Any],
+    reason: str,
+    was: str | None = None,
 ) -> Complaint:
     """Correct a person's details (``CORRECTABLE``) while the complaint is open: a name misspelt at intake, a
-    new phone number, a language or a need learnt later. The event names the person and what changed, never
-    the values (contact details are kept encrypted, and the timeline is read by every organisation)."""
+    new phone number, a language or a need learnt later. ``changes``: only the details corrected; ``was``: the
+    person's ``party_version`` when the form was opened (a correction since refuses this one). The event
+    names the person and what changed, never the values; the reason may not hold contact details either
+    (they are kept encrypted, and the timeline is read by every organisation)."""
     with transaction.atomic():
         c, t = _begin(complaint, "party_correct", actor)
         reason = _require_reason(reason, "the correction")
@@ -459,6 +503,15 @@ def party_correct(
         person = Party.objects.select_for_update().filter(pk=pk, complaint=c).first()
         if person is None:
             raise GuardFailed("This person is not named in this complaint.")
+        if was is not None and was != party_version(person):  # corrected by someone else meanwhile
+            raise GuardFailed(
+                f"This was not saved: {person.display_name}'s details were corrected since you opened this form. "
+                "Open it again to see them."
+            )
+        details = [getattr(person, name) for name in CONTACT_DETAILS]
+        details += [str(changes[name]) for name in CONTACT_DETAILS if changes.get(name)]
+        if contact_details_in(reason, details):
+            raise GuardFailed(REASON_WITHOUT_CONTACT)
         if unknown := sorted(set(changes) - set(CORRECTABLE)):
             raise GuardFailed(f"These details cannot be corrected here: {', '.join(unknown)}.")
         new = {name: corrected_value(name, value) for name, value in changes.items()}
@@ -473,7 +526,7 @@ def party_correct(
             raise GuardFailed("Give the person's first or last name.")
         if person.phone and not is_phone_number(person.phone):
             raise GuardFailed("Enter a phone number with its area code, for example 314-555-0142.")
-        if person.preferred_language not in LANGUAGE_NAMES:
+        if person.preferred_language not in LANGUAGE_NAMES and person.preferred_language != NOT_ASKED:
             raise GuardFailed("Choose a language from the list.")
         person.save(update_fields=changed)
         if {"first_name", "last_name"} & set(changed):

@@ -45,7 +45,6 @@ from parley.accounts.roles import Role
 from parley.cases import demographics, roster, rows, selectors, services
 from parley.cases.forms import (
     DEFAULT_PAGE_SIZE,
-    LANGUAGE_NAMES,
     AcknowledgeForm,
     ActionForm,
     CancelSessionForm,
@@ -67,7 +66,7 @@ from parley.cases.forms import (
     WithdrawForm,
 )
 from parley.cases.labels import ACTION_LABELS, EVENT_LABELS, action_url
-from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer, Party
+from parley.cases.models import AllegationCategory, Complaint, ComplaintEvent, ComplaintOfficer, Party, language_name
 from parley.cases.notes import NoteSentTwice, note_add
 from parley.cases.workflow import (
     ActionNotAllowed,
@@ -78,6 +77,7 @@ from parley.cases.workflow import (
 )
 from parley.jinja import render_html
 from parley.keyset import BadCursor
+from parley.mediation import eligibility
 from parley.mediation.models import MediationSession, SessionStatus, SurveyResponse
 from parley.policies.models import ProgramPolicy
 from parley.redirects import back_to_the_list
@@ -597,7 +597,7 @@ def _page_context(
     deadlines = list(complaint.deadlines.all())
     parties = list(complaint.parties.all())
     for party in parties:
-        party.language_name = LANGUAGE_NAMES.get(party.preferred_language, party.preferred_language)
+        party.language_name = language_name(party.preferred_language)
         party.demographics = [
             ("Gender", demographics.labels("gender", party.gender)),
             ("Race and ethnicity", demographics.labels("race", party.race)),
@@ -609,6 +609,11 @@ def _page_context(
     for session in sessions:  # the confidentiality wall: the page reads only these
         session.records = center_records(user, session)
         session.has_agreement = _has_agreement(session)
+        # a booking that no longer suits its people (a need or a language corrected since): said above it
+        session.problems = []
+        if session.status == SessionStatus.SCHEDULED:
+            session.complaint = complaint
+            session.problems = eligibility.booked_session_problems(session)
     context = {
         "complaint": complaint,
         "actions": [
@@ -1039,8 +1044,15 @@ def party_correct(request: HttpRequest, ref: str, party_pk: int) -> HttpResponse
         ref,
         action="party_correct",
         form_class=PartyCorrectForm,
-        perform=lambda c, f: services.party_correct(
-            complaint=c, actor=f.user, party=f.party, changes=f.changes(), reason=f.cleaned_data["reason"]
+        perform=lambda c, f: f.after_save(
+            services.party_correct(
+                complaint=c,
+                actor=f.user,
+                party=f.party,
+                changes=f.corrected,
+                reason=f.cleaned_data["reason"],
+                was=f.cleaned_data.get("was") or None,
+            )
         ),
         form_kwargs=party_of,
     )

@@ -97,8 +97,8 @@ TRANSITIONS: tuple[Transition, ...] = (
        {R.INTAKE, R.ADMIN}, "an officer only described at intake is found on the roster, before screening; "
        "status does not change"),
     _t("party_correct", set(OPEN), [],
-       {R.INTAKE, R.ADMIN}, "a person's name, contact details, language or needs, while the complaint is open; a "
-       "reason is given; status does not change"),
+       {R.INTAKE, R.ADMIN, R.COORDINATOR}, "a person's name, contact details, language or needs, while the "
+       "complaint is open (the coordinator: once referred); a reason without the details; status does not change"),
     _t("complaint_screen", {S.RECEIVED}, [S.SUITABILITY_REVIEW, S.UNSUITABLE],
        {R.INTAKE}, "every exclusion factor of the policy answered; any yes, an excluded allegation category, "
        "no complainant who can take part, no identified officer, or an officer inside the repeat window makes it "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from parley.cases.models import IN_THE_ROOM, LANGUAGE_NAMES
+from parley.cases.models import IN_THE_ROOM, NOT_ASKED, language_name
 from parley.mediation.models import MediationSession, Mediator, SessionStatus, Venue
 
 # Mediators and the room need a pause between sessions.
@@ -49,20 +49,27 @@ def mediator_problem(mediator: Mediator, *, complaint, starts_at: dt.datetime, e
     return None
 
 
+def _in_the_room(complaint) -> list:
+    """The complaint's people who come into the session's room (its parties as read already, if they were)."""
+    return [p for p in complaint.parties.all() if p.kind in IN_THE_ROOM and not p.anonymous]
+
+
 def language_problem(complaint, team: list[Mediator], *, interpreter_booked: bool) -> str | None:
     """SCHEDULING.md's language rule: each person in the room speaks with a mediator of the team, or an
     interpreter is booked (the coordinator says so when booking)."""
+    people = _in_the_room(complaint)
+    if unasked := [p.display_name for p in people if p.preferred_language == NOT_ASKED]:
+        return (
+            f"Nobody has asked {', '.join(unasked)} which language they prefer: ask, and correct their details on "
+            "the complaint page (“Correct the details”), then book."
+        )
     if interpreter_booked:
         return None
     spoken = {code for m in team for code in (m.languages or ["en"])}
-    unmet = [
-        p for p in complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False) if p.preferred_language not in spoken
-    ]
+    unmet = [p for p in people if p.preferred_language not in spoken]
     if not unmet:
         return None
-    who = ", ".join(
-        f"{p.display_name} ({LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language)})" for p in unmet
-    )
+    who = ", ".join(f"{p.display_name} ({language_name(p.preferred_language)})" for p in unmet)
     return (
         f"Nobody on the team speaks the language of {who}: choose a mediator who does, or book an interpreter "
         "and tick “An interpreter is booked”."
@@ -83,17 +90,38 @@ def venue_problem(
     if _overlaps(MediationSession.objects.filter(venue=venue), starts_at, ends_at):
         problems.append(f"{venue} is booked at that time.")
     if complaint is not None:
-        people = list(complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False))
-        if not venue.accessible:
-            problems += [
-                f"{venue} is not step-free, and {person.display_name} needs step-free access: choose an accessible "
-                "venue or a video session."
-                for person in people
-                if person.needs_step_free
-            ]
-        officers = [o for o in complaint.officers.all() if o.identified and o.takes_part]
-        interpreters = sum(1 for p in people if p.needs_interpreter or p.needs_asl)
-        in_the_room = len(people) + interpreters + len(officers) + team_size
-        if in_the_room > venue.capacity:
-            problems.append(f"{venue} holds {venue.capacity} people; {in_the_room} will be in the room.")
+        problems += _room_problems(venue, complaint, team_size)
     return " ".join(problems) or None
+
+
+def _room_problems(venue: Venue, complaint, team_size: int) -> list[str]:
+    """The room against the people of ``complaint``: step-free access where someone needs it, and space."""
+    people = _in_the_room(complaint)
+    problems = []
+    if not venue.accessible:
+        problems += [
+            f"{venue} is not step-free, and {person.display_name} needs step-free access: choose an accessible "
+            "venue or a video session."
+            for person in people
+            if person.needs_step_free
+        ]
+    officers = [o for o in complaint.officers.all() if o.identified and o.takes_part]
+    interpreters = sum(1 for p in people if p.needs_interpreter or p.needs_asl)
+    in_the_room = len(people) + interpreters + len(officers) + team_size
+    if in_the_room > venue.capacity:
+        problems.append(f"{venue} holds {venue.capacity} people; {in_the_room} will be in the room.")
+    return problems
+
+
+def booked_session_problems(session: MediationSession) -> list[str]:
+    """What no longer suits in a session already booked, now that its people's details are what they are
+    (a need or a language corrected since the booking): its room and its team's languages. Not its time:
+    the booking checked that, and the people's details do not change it."""
+    complaint = session.complaint  # (the page sets it to the complaint it has read, people and all)
+    team = list(session.mediators.all())
+    problems = []
+    if session.venue is not None and not session.venue.is_video:
+        problems += _room_problems(session.venue, complaint, len(team))
+    if language := language_problem(complaint, team, interpreter_booked=session.interpreter_booked):
+        problems.append(language)
+    return problems

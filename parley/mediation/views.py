@@ -24,7 +24,7 @@ from parley.accounts.permissions import get_complaint_for, require
 from parley.accounts.roles import Role
 from parley.cases import selectors
 from parley.cases.forms import OutcomeForm
-from parley.cases.models import IN_THE_ROOM, LANGUAGE_NAMES
+from parley.cases.models import IN_THE_ROOM, language_name
 from parley.cases.views import record_outcome
 from parley.cases.workflow import ActionNotAllowed, RoleNotAllowed, Status, WorkflowError
 from parley.keyset import BadCursor, Segment, cursor_before, keyset_page
@@ -39,7 +39,7 @@ def _session_card(session: MediationSession, now) -> dict:
         {
             "name": p.display_name,
             "kind": p.get_kind_display(),
-            "language": LANGUAGE_NAMES.get(p.preferred_language, p.preferred_language),
+            "language": language_name(p.preferred_language),
             "interpreter": p.needs_interpreter,
             "asl": p.needs_asl,
             "step_free": p.needs_step_free,

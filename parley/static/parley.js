@@ -41,7 +41,11 @@ function parleyFormChanged(form) {
 
 document.addEventListener("htmx:confirm", function (event) {
   var trigger = event.detail.elt;
-  if (!trigger || !trigger.closest || !trigger.closest(".parley-actions")) return;
+  if (!trigger || !trigger.closest) return;
+  // the action buttons, and the other links that open a form in the same panel ("Correct the details")
+  // (a link: the open form's own sending goes to the same panel, and is not leaving it)
+  var opens = trigger.tagName === "A" && trigger.getAttribute("hx-target") === "#action-panel";
+  if (!trigger.closest(".parley-actions") && !opens) return;
   var form = document.querySelector("#action-panel form");
   if (!form || !parleyFormChanged(form)) return;
   event.preventDefault();

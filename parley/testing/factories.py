@@ -79,6 +79,7 @@ def receive_complaint(
         last_name="" if anonymous else "Reyes",
         anonymous=anonymous,
         phone="(314) 555-0101",
+        preferred_language="en",
     )
     return services.complaint_receive(
         actor=actor,

@@ -502,3 +502,19 @@ def test_a_persons_details_are_corrected_from_the_people_table(page, policy, ire
     page.goto(f"/complaints/{c.reference}/")
     expect(page.locator("#people").get_by_role("link", name=re.compile("Correct the details"))).to_have_count(0)
     expect(page.locator("#timeline")).to_contain_text("Dana Reyes: phone, needs an interpreter")
+
+
+def test_correct_the_details_asks_before_it_drops_a_form_with_unsaved_entries(page, policy, irene):
+    """The People table's link opens its form in the same panel as the action buttons: with a form open and
+    typed in, it asks first, as the buttons do; answered no, what was typed stays."""
+    c = receive_complaint(irene, unidentified=1)
+    sign_in(page, irene)
+    page.goto(f"/complaints/{c.reference}/")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    panel = open_action(page, "Identify the officer described as “Tall, car 4312”")
+    panel.get_by_label("DSN (department serial number)").fill("4000")
+    page.locator("#people").get_by_role("link", name="Correct the details of Dana Reyes").click()
+    expect(panel.get_by_label("DSN (department serial number)")).to_have_value("4000")
+    assert asked == ["The open form has entries that are not saved. Leave it and open the other one?"]
+    expect(panel.locator("#action-form-heading")).to_contain_text("Identify the officer")

@@ -774,3 +774,23 @@ def test_a_language_nobody_speaks_is_said_with_a_date_that_is_wrong(journey, cli
     data["interpreter_booked"] = "on"
     body = text(client.post(reverse("cases:schedule_session", kwargs={"ref": c.reference}), data))
     assert "Nobody on the team speaks" not in body
+
+
+def test_a_session_is_not_booked_until_each_persons_language_is_asked(journey, client, carla):
+    """A language nobody asked is not taken for English: the booking says to ask, and once the person's
+    details are corrected (the coordinator may correct them too), the same booking goes through."""
+    c = reach(Status.REFERRED, journey)
+    person = c.parties.get(kind=PartyKind.COMPLAINANT)
+    person.preferred_language = ""
+    person.save(update_fields=["preferred_language"])
+    data = _schedule(c)
+    data["interpreter_booked"] = "on"  # an interpreter of what language? Still to be asked
+    url = reverse("cases:schedule_session", kwargs={"ref": c.reference})
+    login(client, carla)
+    before = snapshot(c)
+    body = text(client.post(url, data))
+    assert f"An interpreter is booked: Nobody has asked {person.display_name} which language they prefer" in body
+    assert snapshot(c) == before
+    services.party_correct(complaint=c, actor=carla, party=person, changes={"preferred_language": "en"}, reason="Asked")
+    del data["interpreter_booked"]
+    assert "The session is booked." in text(client.post(url, data, follow=True))

@@ -211,7 +211,7 @@ def test_adding_another_person_adds_a_blank_person_that_may_stay_blank(policy, c
     body = text(client.post(INTAKE, data))
     assert 'name="parties-TOTAL_FORMS" value="2"' in body
     data = _data()
-    data.update({"parties-TOTAL_FORMS": "2", "parties-1-kind": "complainant", "parties-1-preferred_language": "en"})
+    data.update({"parties-TOTAL_FORMS": "2", "parties-1-kind": "complainant", "parties-1-preferred_language": ""})
     assert client.post(INTAKE, data).status_code == 302
     assert Complaint.objects.get().parties.count() == 1
 
@@ -565,3 +565,17 @@ def test_the_anonymous_box_is_offered_only_where_the_program_accepts_anonymous_c
     policy.anonymous_complaints_accepted = True
     policy.save()
     assert 'name="parties-0-anonymous"' in text(client.get(INTAKE))
+
+
+def test_a_language_not_asked_stays_not_asked_and_is_said_so(policy, client, irene):
+    """UX.md: a blank stays blank, never a made-up default. The form opens at "Not asked"; a person saved so
+    is "Not asked" on the complaint page, not English."""
+    login(client, irene)
+    form = text(client.get(INTAKE))
+    assert '<option value="" selected>Not asked</option>' in form
+    response = client.post(INTAKE, _data(people=[_person(preferred_language="")]))
+    assert response.status_code == 302
+    c = Complaint.objects.get()
+    assert c.parties.get().preferred_language == ""
+    page = text(client.get(reverse("cases:detail", kwargs={"ref": c.reference})))
+    assert "Not asked" in page.split('id="people"')[1].split("</section>")[0]
