@@ -121,6 +121,7 @@ URL_ACCESS: dict[str, str] = {
     "cases:officer_consent":             "officer_record_consent",
     "cases:officer_identify":            "officer_identify",
     "cases:party_correct":               "party_correct",
+    "cases:correct":                     "complaint_correct",
     "cases:refer":                       "complaint_refer",
     "cases:schedule_session":            "session_schedule",
     "cases:cancel_session":              "session_cancel",

@@ -45,7 +45,9 @@ from parley.cases.services import (
     CONTACT_DETAILS,
     CORRECTABLE,
     EXPLANATION_METHODS,
+    INCIDENT_DETAILS,
     REASON_WITHOUT_CONTACT,
+    REASON_WITHOUT_INCIDENT,
     SESSION_NEEDS,
     NewOfficer,
     NewParty,
@@ -54,6 +56,7 @@ from parley.cases.services import (
     companions_of,
     contact_details_in,
     corrected_value,
+    details_version,
     mediation_impossible,
     party_version,
     required_attendees,
@@ -907,6 +910,71 @@ class PartyCorrectForm(ActionForm):
                 f"can book it again: {who}."
             )
         return complaint
+
+
+class ComplaintCorrectForm(ActionForm):
+    slug = "correct"
+    title = "Correct the incident's details"
+    intro = (
+        "Correct what was taken down wrong. The date the complaint was received (its due dates count from it) "
+        "and the complainant's account of what happened stay as they were received."
+    )
+    submit_label = "Save the correction"
+    success_message = "The incident's details are corrected."
+
+    incident_date = IntakeForm.base_fields["incident_date"]
+    incident_time = IntakeForm.base_fields["incident_time"]
+    incident_location = IntakeForm.base_fields["incident_location"]
+    police_report_number = IntakeForm.base_fields["police_report_number"]
+    reason = forms.CharField(
+        label="Why is it corrected?",
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: “The street was taken down wrong.” The mediation center reads it in the timeline, "
+        "with what was corrected, and not the incident's details: leave them out.",
+        error_messages={"required": "Say why the details are corrected."},
+    )
+    was = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    corrected: dict[str, Any]  # what the form corrects, once it is valid
+
+    def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any):
+        opened = {name: getattr(complaint, name) for name in INCIDENT_DETAILS}
+        kwargs.setdefault("initial", opened | {"was": details_version(complaint, INCIDENT_DETAILS)})
+        super().__init__(*args, complaint=complaint, **kwargs)
+
+    def made_for_something_else(self) -> str | None:
+        sent = self.data.get("was", "") if self.is_bound else ""
+        if sent and sent != details_version(self.complaint, INCIDENT_DETAILS):
+            return "This was not saved: the incident's details were corrected since you opened this form."
+        return None
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"]
+        written = ("incident_location", "police_report_number")
+        details = [str(getattr(self.complaint, n) or "") for n in written] + [
+            str(self.data.get(n) or "") for n in written
+        ]
+        if contact_details_in(reason, details):
+            raise forms.ValidationError(REASON_WITHOUT_INCIDENT)
+        return reason
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        day = data.get("incident_date")
+        if day and day > self.complaint.received_on:
+            self.add_error("incident_date", "The incident cannot be after the date the complaint was received.")
+            return data
+        corrected = {
+            name: data.get(name)
+            for name in INCIDENT_DETAILS
+            if name in self.data and getattr(self.complaint, name) != corrected_value(name, data.get(name))
+        }
+        if not corrected:
+            self.add_error(None, "Nothing was changed: correct at least one detail, or go back without saving.")
+        self.corrected = corrected
+        return data
 
 
 class OfficerConsentForm(ActionForm):

@@ -22,6 +22,7 @@ EVENT_LABELS: dict[str, str] = {
     "complaint_acknowledge": "Acknowledged",
     "officer_identify": "Officer identified",
     "party_correct": "A person's details corrected",
+    "complaint_correct": "The incident's details corrected",
     "complaint_screen": "Screened for exclusion factors",
     "complaint_decide_suitability": "Suitability decided",
     "complaint_record_choice": "Both processes explained; choice recorded",
@@ -39,6 +40,7 @@ ACTION_SLUGS: dict[str, str] = {
     "complaint_acknowledge": "acknowledge",
     "officer_identify": "officer-identify",
     "party_correct": "party-correct",
+    "complaint_correct": "correct",
     "complaint_screen": "screen",
     "complaint_decide_suitability": "suitability",
     "complaint_record_choice": "choice",
@@ -53,7 +55,14 @@ ACTION_SLUGS: dict[str, str] = {
 
 # Actions a role may take, but that nothing waits for (they are not in anyone's queue).
 OPTIONAL_ACTIONS: frozenset[str] = frozenset(
-    {"complaint_withdraw", "complaint_send_back_good_faith", "session_cancel", "officer_identify", "party_correct"}
+    {
+        "complaint_withdraw",
+        "complaint_send_back_good_faith",
+        "session_cancel",
+        "officer_identify",
+        "party_correct",
+        "complaint_correct",
+    }
 )
 
 assert set(ACTION_LABELS) == set(BY_ACTION) == set(ACTION_SLUGS), "label every workflow action"

@@ -363,7 +363,7 @@ def available_actions(
                 )
                 blocked.append(BlockedAction(action, label, f"Your role has approved it. Waiting for: {waiting}."))
                 continue
-        if action == "party_correct":  # offered beside each person, in the People table
+        if action in ("party_correct", "complaint_correct"):  # offered beside the person, or the incident
             continue
         if action == "officer_identify":  # each officer only described, found on the roster before screening
             for officer in complaint.officers.all():

@@ -459,11 +459,16 @@ _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _NUMBER = re.compile(r"\d(?:[\s().+-]*\d)+")  # digits, with what a phone number is written with between them
 
 
-def party_version(party: Party) -> str:
-    """A digest of what can be corrected of ``party``: a correction made on a form opened before someone
-    else's correction is refused, instead of undoing theirs unseen."""
-    values = json.dumps([getattr(party, name) for name in CORRECTABLE], default=str)
+def details_version(thing: Any, names: Iterable[str]) -> str:
+    """A digest of the details ``names`` of ``thing`` (a person, a complaint), as a correction form opened
+    with them: a correction made on a form opened before someone else's is refused, instead of undoing
+    theirs unseen."""
+    values = json.dumps([getattr(thing, name) for name in names], default=str)
     return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+def party_version(party: Party) -> str:
+    return details_version(party, CORRECTABLE)
 
 
 def contact_details_in(text: str, details: Iterable[str]) -> bool:
@@ -543,8 +548,67 @@ def party_correct(
 
 
 def corrected_value(name: str, value: Any) -> Any:
-    """A corrected detail as it is kept (the form's value, or a caller's): a yes or no, or text trimmed."""
-    return bool(value) if name.startswith("needs_") else str(value or "").strip()
+    """A corrected detail as it is kept (the form's value, or a caller's): a yes or no, a date or a time
+    (or none), or text trimmed."""
+    if name.startswith("needs_"):
+        return bool(value)
+    if name in ("incident_date", "incident_time"):
+        return value or None
+    return str(value or "").strip()
+
+
+# What can be corrected of the incident after intake, and what the timeline calls each. Not the date the
+# complaint was received (its due dates count from it), nor the complainant's account of what happened.
+INCIDENT_DETAILS: dict[str, str] = {
+    "incident_date": "date",
+    "incident_time": "time",
+    "incident_location": "place",
+    "police_report_number": "report number",
+}
+REASON_WITHOUT_INCIDENT = (
+    "Leave the details themselves out of the reason (“the wrong street was taken down”, not the street): the "
+    "mediation center reads the reason, and not the incident's details."
+)
+
+
+def complaint_correct(
+    *, complaint: Complaint | int, actor: User | None, changes: dict[str, Any], reason: str, was: str | None = None
+) -> Complaint:
+    """Correct the incident's details (``INCIDENT_DETAILS``) while the complaint is open: a date, a time, a
+    place or a report number taken down wrong. ``changes``: only the details corrected; ``was``: their
+    ``details_version`` when the form was opened. The event says which were corrected, never the values."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "complaint_correct", actor)
+        reason = _require_reason(reason, "the correction")
+        if was is not None and was != details_version(c, INCIDENT_DETAILS):
+            raise GuardFailed(
+                "This was not saved: the incident's details were corrected since you opened this form. Open it "
+                "again to see them."
+            )
+        if unknown := sorted(set(changes) - set(INCIDENT_DETAILS)):
+            raise GuardFailed(f"These details cannot be corrected here: {', '.join(unknown)}.")
+        new = {name: corrected_value(name, value) for name, value in changes.items()}
+        written = ("incident_location", "police_report_number")  # the place and the number, old and new
+        details = [str(getattr(c, name) or "") for name in written] + [str(new.get(name) or "") for name in written]
+        if contact_details_in(reason, details):
+            raise GuardFailed(REASON_WITHOUT_INCIDENT)
+        changed = [name for name in INCIDENT_DETAILS if name in new and getattr(c, name) != new[name]]
+        if not changed:
+            raise GuardFailed("Nothing was changed: correct at least one detail.")
+        day = new.get("incident_date", c.incident_date)
+        if day is not None and not isinstance(day, dt.date):
+            raise GuardFailed("Give the incident's date as a date.")
+        if day is not None and day > c.received_on:
+            raise GuardFailed("The incident cannot be after the date the complaint was received.")
+        if (
+            "incident_time" in new
+            and new["incident_time"] is not None
+            and not isinstance(new["incident_time"], dt.time)
+        ):
+            raise GuardFailed("Give the incident's time as a time of day.")
+        for name in changed:
+            setattr(c, name, new[name])
+        return _finish(c, t, to=c.status, actor=actor, reason=reason, data={"fields": changed}, fields=changed)
 
 
 # ---------------------------------------------------------------------------------------------

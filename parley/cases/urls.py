@@ -19,6 +19,7 @@ urlpatterns = [
     path("<str:ref>/officers/<int:officer_pk>/consent/", views.officer_record_consent, name="officer_consent"),
     path("<str:ref>/officers/<int:officer_pk>/identify/", views.officer_identify, name="officer_identify"),
     path("<str:ref>/people/<int:party_pk>/correct/", views.party_correct, name="party_correct"),
+    path("<str:ref>/correct/", views.complaint_correct, name="correct"),
     path("<str:ref>/refer/", views.complaint_refer, name="refer"),
     path("<str:ref>/schedule-session/", views.session_schedule, name="schedule_session"),
     path("<str:ref>/cancel-session/", views.session_cancel, name="cancel_session"),

@@ -49,6 +49,7 @@ from parley.cases.forms import (
     ActionForm,
     CancelSessionForm,
     ChoiceForm,
+    ComplaintCorrectForm,
     ComplaintFilterForm,
     IntakeForm,
     NoteForm,
@@ -522,7 +523,9 @@ def _event_details(event: ComplaintEvent, user: Any, people: dict[int, str] | No
     complaint's people's names, by id."""
     data = event.data or {}
     details: list[str] = []
-    if event.action == "party_correct":  # what was corrected, never the details themselves
+    if event.action == "complaint_correct":  # which details, never the details themselves
+        details.append(", ".join(services.INCIDENT_DETAILS.get(name, name) for name in data.get("fields") or []))
+    elif event.action == "party_correct":  # what was corrected, never the details themselves
         who = (people or {}).get(data.get("party"), "A person no longer on the complaint")
         fields = ", ".join(services.CORRECTABLE.get(name, name) for name in data.get("fields") or [])
         details.append(f"{who}: {fields}")
@@ -633,6 +636,7 @@ def _page_context(
         "parties": parties,
         # "Correct the details" beside each person: an action nothing waits for, so not among the buttons
         "corrects_people": "party_correct" in actions_for(complaint.status, role_of(user)),
+        "corrects_incident": "complaint_correct" in actions_for(complaint.status, role_of(user)),
         "officers": list(complaint.officers.all()),
         "screening": list(complaint.screening_answers.all()),
         "deadlines": deadlines,
@@ -1028,6 +1032,19 @@ def officer_identify(request: HttpRequest, ref: str, officer_pk: int) -> HttpRes
         ),
         form_kwargs=officer_of,
     )
+
+
+complaint_correct = _action_view(
+    "complaint_correct",
+    ComplaintCorrectForm,
+    lambda c, f: services.complaint_correct(
+        complaint=c,
+        actor=f.user,
+        changes=f.corrected,
+        reason=f.cleaned_data["reason"],
+        was=f.cleaned_data.get("was") or None,
+    ),
+)
 
 
 @login_required

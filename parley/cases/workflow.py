@@ -99,6 +99,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("party_correct", set(OPEN), [],
        {R.INTAKE, R.ADMIN, R.COORDINATOR}, "a person's name, contact details, language or needs, while the "
        "complaint is open (the coordinator: once referred); a reason without the details; status does not change"),
+    _t("complaint_correct", set(OPEN), [],
+       {R.INTAKE, R.ADMIN}, "the incident's date, time, place or report number, while the complaint is open; a "
+       "reason without the details; status does not change"),
     _t("complaint_screen", {S.RECEIVED}, [S.SUITABILITY_REVIEW, S.UNSUITABLE],
        {R.INTAKE}, "every exclusion factor of the policy answered; any yes, an excluded allegation category, "
        "no complainant who can take part, no identified officer, or an officer inside the repeat window makes it "
@@ -140,6 +143,7 @@ ACTION_LABELS: dict[str, str] = {
     "complaint_acknowledge": "Record the acknowledgement",
     "officer_identify": "Identify an officer",
     "party_correct": "Correct a person's details",
+    "complaint_correct": "Correct the incident's details",
     "complaint_screen": "Screen for exclusion factors",
     "complaint_decide_suitability": "Decide on suitability",
     "complaint_record_choice": "Record the complainant's choice",

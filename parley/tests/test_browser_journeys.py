@@ -518,3 +518,23 @@ def test_correct_the_details_asks_before_it_drops_a_form_with_unsaved_entries(pa
     expect(panel.get_by_label("DSN (department serial number)")).to_have_value("4000")
     assert asked == ["The open form has entries that are not saved. Leave it and open the other one?"]
     expect(panel.locator("#action-form-heading")).to_contain_text("Identify the officer")
+
+
+def test_the_incidents_details_are_corrected_from_the_summary(page, policy, irene):
+    """A street taken down wrong: "Correct the incident's details" under the incident opens its form in the
+    action panel; the save says so, the summary shows the new place and the timeline which detail changed."""
+    c = receive_complaint(irene)
+    sign_in(page, irene)
+    page.goto(f"/complaints/{c.reference}/")
+    page.locator("#summary").get_by_role("link", name="Correct the incident's details").click()
+    panel = page.locator("#action-panel")
+    expect(panel.locator("#action-form-heading")).to_be_focused()
+    expect(panel.get_by_label("Where it happened")).to_have_value("Market St and 14th St")
+    assert_accessible(page, context="the form that corrects the incident's details")
+    panel.get_by_label("Where it happened").fill("Market St and 15th St")
+    panel.get_by_label("Why is it corrected?").fill("The cross street was taken down wrong.")
+    save(page, "Save the correction", "The incident's details are corrected.")
+    expect(page.locator("#summary")).to_contain_text("Market St and 15th St")
+    expect(page.locator("#timeline")).to_contain_text("The incident's details corrected")
+    c.refresh_from_db()
+    assert c.incident_location == "Market St and 15th St"

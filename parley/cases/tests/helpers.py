@@ -84,6 +84,9 @@ def call(action: str, c: Complaint, actor, journey: Journey) -> Any:
     """Take ``action`` on ``c`` as ``actor`` with arguments that are valid when the action is allowed."""
     if action == "complaint_acknowledge":
         return services.complaint_acknowledge(complaint=c, actor=actor, how="letter")
+    if action == "complaint_correct":  # the place, written again
+        changes = {"incident_location": f"{c.incident_location} (corrected)"}
+        return services.complaint_correct(complaint=c, actor=actor, changes=changes, reason="Misheard")
     if action == "party_correct":  # the first person's interpreter need, turned around
         person = c.parties.order_by("id").first()
         changes = {"needs_interpreter": not person.needs_interpreter}
@@ -150,6 +153,7 @@ def snapshot(c: Complaint) -> dict[str, Any]:
         "answers": ScreeningAnswer.objects.filter(complaint=c).count(),
         "sessions": list(MediationSession.objects.filter(complaint=c).values("pk", "status", "outcome")),
         "attendance": SessionAttendance.objects.filter(session__complaint=c).count(),
+        "incident": Complaint.objects.filter(pk=c.pk).values(*services.INCIDENT_DETAILS).get(),
         "parties": [
             {"pk": p.pk, **{name: getattr(p, name) for name in services.CORRECTABLE}}
             for p in Party.objects.filter(complaint=c).order_by("pk")

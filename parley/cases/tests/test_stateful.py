@@ -44,6 +44,7 @@ SIDE_ACTIONS = {
     "complaint_acknowledge",
     "officer_identify",
     "party_correct",
+    "complaint_correct",
     "complaint_withdraw",
     "complaint_send_back_good_faith",
     "session_cancel",
@@ -148,6 +149,9 @@ class ComplaintWorkflow(RuleBasedStateMachine):
         """Take ``action``; ``yes`` (mostly true) is the answer that moves the complaint along."""
         if action == "complaint_acknowledge":
             services.complaint_acknowledge(complaint=c, actor=actor)
+        elif action == "complaint_correct":  # a place taken down wrong
+            changes = {"incident_location": f"{c.incident_location} (corrected)"}
+            services.complaint_correct(complaint=c, actor=actor, changes=changes, reason="Misheard")
         elif action == "party_correct":  # a need learnt later (a name corrected would not move the path either)
             person = c.parties.order_by("id").first()
             changes = {"needs_interpreter": not person.needs_interpreter}
