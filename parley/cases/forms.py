@@ -8,6 +8,7 @@ back as a message, and nothing is changed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils.formats import date_format
 
 from parley import reads
 from parley.accounts.models import User
-from parley.accounts.permissions import can, organisation_of, reads_reasons_of
+from parley.accounts.permissions import can, organisation_of, reads_reasons_of, role_of
 from parley.accounts.roles import Organisation
 from parley.cases import demographics, filing, roster, selectors
 from parley.cases.deadlines import add_days
@@ -56,12 +57,12 @@ from parley.cases.services import (
     companions_of,
     contact_details_in,
     corrected_value,
-    details_version,
+    field_digest,
+    field_digests,
     mediation_impossible,
-    party_version,
     required_attendees,
 )
-from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status
+from parley.cases.workflow import OPEN, TERMINAL, Disposition, Status, actions_for
 from parley.crypto import is_phone_number
 from parley.mediation import eligibility
 from parley.mediation.models import MediationSession, Mediator, SessionOutcome, SessionStatus, Venue
@@ -817,10 +818,127 @@ class OfficerIdentifyForm(ActionForm):
         return dsn
 
 
-class PartyCorrectForm(ActionForm):
-    slug = "party-correct"
+class CorrectionForm(ActionForm):
+    """A form that corrects details of a record (``details``: names and what the timeline calls them), over
+    what they were when it opened: the hidden ``was`` holds a digest of each (``services.field_digests``).
+    What is saved is what its person changed. A detail someone else corrected meanwhile is kept, unless this
+    form changed the same one: then the form comes back, saying so at that detail, its other entries
+    kept, and saving it again saves what it shows."""
+
     submit_label = "Save the correction"
-    success_message = "The details are corrected."
+    details: dict[str, str] = {}
+    reason_rule = REASON_WITHOUT_CONTACT
+    written_details: tuple[str, ...] = ()  # what the reason may not repeat (contact details, the place)
+
+    reason = forms.CharField(
+        label="Why is it corrected?",
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the details are corrected."},
+    )
+    was = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    corrected: dict[str, Any]  # what the form corrects, once it is valid (``changes``)
+
+    def record(self) -> Any:
+        raise NotImplementedError
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        record = self.record()
+        for name in self.details:
+            if name in self.fields:
+                self.fields[name].initial = getattr(record, name)
+        self.fields["was"].initial = json.dumps(field_digests(record, self.details))
+
+    def opened(self) -> dict[str, str] | None:
+        """The digest of each detail as the form opened, or None when the form did not say (or garbled it)."""
+        try:
+            sent = json.loads(self.data.get("was") or "null")
+        except ValueError:
+            return None
+        return sent if isinstance(sent, dict) and all(isinstance(v, str) for v in sent.values()) else None
+
+    def changes(self) -> dict[str, Any]:
+        """The details its person changed: those that differ from what the form opened with (from the record
+        as it is, for a form that does not say). A text field the form did not send at all is not a correction
+        to blank (a box left unticked is: a browser sends nothing for it)."""
+        d, record, opened = self.cleaned_data, self.record(), self.opened()
+        changed = {}
+        for name in self.details:
+            if name not in self.fields or (name not in self.data and not name.startswith("needs_")):
+                continue
+            value = corrected_value(name, d.get(name))
+            was = opened.get(name) if opened is not None else field_digest(getattr(record, name))
+            if field_digest(value) != was:
+                changed[name] = d.get(name)
+        return changed
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"]
+        record = self.record()
+        details = [str(getattr(record, n) or "") for n in self.written_details]
+        details += [str(self.data.get(n) or "") for n in self.written_details]
+        if contact_details_in(reason, details):
+            raise forms.ValidationError(self.reason_rule)
+        return reason
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        corrected = self.changes()
+        record, opened = self.record(), self.opened() or {}
+        now = field_digests(record, self.details)
+        # the same detail corrected by someone else since the form opened, to something else: said there
+        clashes = [
+            name
+            for name in corrected
+            if opened.get(name, now[name]) != now[name]
+            and field_digest(corrected_value(name, corrected[name])) != now[name]
+        ]
+        if clashes or any(opened.get(name, now[name]) != now[name] for name in self.details):
+            # shown again, or saved: either way, over the record as it is now
+            shown = self.data.copy()
+            for name in self.details:
+                if name not in corrected and name in self.fields:
+                    value = getattr(record, name)
+                    if isinstance(value, bool):
+                        shown.pop(name, None)
+                        if value:
+                            shown[name] = "on"
+                    else:
+                        shown[name] = "" if value is None else str(value)
+            shown["was"] = json.dumps(
+                {**opened, **{n: now[n] for n in self.details if n not in corrected or n in clashes}}
+            )
+            self.data = shown
+        for name in clashes:
+            now_shown = self.shown(name, getattr(record, name))
+            self.add_error(
+                name,
+                f"Someone else corrected this since you opened the form, to “{now_shown}”. Save again to keep what "
+                "you typed here, or change it.",
+            )
+        if clashes:
+            return data
+        if not corrected:
+            self.add_error(None, "Nothing was changed: correct at least one detail, or go back without saving.")
+        self.corrected = corrected
+        self.expected = {name: now[name] for name in corrected}  # as checked here: a save since is refused
+        return data
+
+    def shown(self, name: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if name == "preferred_language":
+            return language_name(value)
+        return "(blank)" if value in (None, "") else str(value)
+
+
+class PartyCorrectForm(CorrectionForm):
+    slug = "party-correct"
+    details = CORRECTABLE
+    written_details = CONTACT_DETAILS
 
     first_name = PartyForm.base_fields["first_name"]
     last_name = PartyForm.base_fields["last_name"]
@@ -832,26 +950,19 @@ class PartyCorrectForm(ActionForm):
     needs_asl = PartyForm.base_fields["needs_asl"]
     needs_step_free = PartyForm.base_fields["needs_step_free"]
     accessibility_needs = PartyForm.base_fields["accessibility_needs"]
-    reason = forms.CharField(
-        label="Why is it corrected?",
-        max_length=MAX_REASON_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: “The complainant called with a new phone number.” Everyone who can open this "
-        "complaint reads it in the timeline, with what was corrected: leave the details themselves out.",
-        error_messages={"required": "Say why the details are corrected."},
-    )
-    was = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    corrected: dict[str, Any]  # what the form corrects, once it is valid (``changes``)
+    field_order = [*CORRECTABLE, "reason"]
 
     clean_phone = PartyForm.clean_phone
 
     def __init__(self, *args: Any, party: Party, **kwargs: Any):
         self.party = party
-        kwargs.setdefault(
-            "initial", {name: getattr(party, name) for name in CORRECTABLE} | {"was": party_version(party)}
-        )
         super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = (
+            "For example: “The complainant called with a new phone number.” Everyone who can open this complaint "
+            "reads it in the timeline, with what was corrected: leave the details themselves out."
+        )
         self.title = f"Correct the details of {party.display_name} ({party.get_kind_display().lower()})"
+        self.success_message = f"The details of {party.display_name} are corrected."
         self.intro = (
             "Correct what was taken down wrong or has changed since. What this person is to the complaint, and "
             "their age, stay as the complaint was received."
@@ -860,42 +971,14 @@ class PartyCorrectForm(ActionForm):
             del self.fields["first_name"], self.fields["last_name"]
             self.intro += " The complainant is anonymous: the complaint holds no name for them."
 
-    def made_for_something_else(self) -> str | None:
-        sent = self.data.get("was", "") if self.is_bound else ""
-        if sent and sent != party_version(self.party):
-            return f"This was not saved: {self.party.display_name}'s details were corrected since you opened this form."
-        return None
-
-    def changes(self) -> dict[str, Any]:
-        """The details this form corrects: those that differ from the person's as the form opened with them
-        (the service refuses the form if the person changed since). A text field the form did not send at
-        all is not a correction to blank (a box left unticked is: a browser sends nothing for it)."""
-        d = self.cleaned_data
-        return {
-            name: d.get(name)
-            for name in CORRECTABLE
-            if name in self.fields
-            and (name in self.data or name.startswith("needs_"))
-            and getattr(self.party, name) != corrected_value(name, d.get(name))
-        }
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"]
-        typed = [str(self.data.get(name) or "") for name in CONTACT_DETAILS]
-        if contact_details_in(reason, [*(getattr(self.party, name) for name in CONTACT_DETAILS), *typed]):
-            raise forms.ValidationError(REASON_WITHOUT_CONTACT)
-        return reason
+    def record(self) -> Party:
+        return self.party
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.errors:
-            return data
-        if not self.party.anonymous and not (data.get("first_name") or data.get("last_name")):
+        named = self.data.get("first_name", "").strip() or self.data.get("last_name", "").strip()
+        if not self.errors and not self.party.anonymous and not named:
             self.add_error("first_name", "Give the person's first or last name.")
-        elif not (corrected := self.changes()):
-            self.add_error(None, "Nothing was changed: correct at least one detail, or go back without saving.")
-        else:
-            self.corrected = corrected
         return data
 
     def after_save(self, complaint: Complaint) -> Complaint:
@@ -904,76 +987,49 @@ class PartyCorrectForm(ActionForm):
         booked = complaint.sessions.filter(status=SessionStatus.SCHEDULED).select_related("venue", "complaint")
         session = booked.order_by("starts_at").first() if SESSION_NEEDS & set(self.corrected) else None
         if session is not None and (problems := eligibility.booked_session_problems(session)):
-            who = "cancel it and book again" if can(self.user, "session_schedule") else "tell the mediation center"
+            if can(self.user, "session_schedule"):
+                then = "Cancel it and book again."
+            else:
+                then = "Tell the mediation center's coordinator: only they can book it again."
             self.success_message = (
-                f"The details are corrected. The booked session no longer suits: {' '.join(problems)} Its coordinator "
-                f"can book it again: {who}."
+                f"{self.success_message} The booked session no longer suits: {' '.join(problems)} {then}"
             )
         return complaint
 
 
-class ComplaintCorrectForm(ActionForm):
+class ComplaintCorrectForm(CorrectionForm):
     slug = "correct"
     title = "Correct the incident's details"
     intro = (
         "Correct what was taken down wrong. The date the complaint was received (its due dates count from it) "
         "and the complainant's account of what happened stay as they were received."
     )
-    submit_label = "Save the correction"
     success_message = "The incident's details are corrected."
+    details = INCIDENT_DETAILS
+    written_details = ("incident_location", "police_report_number")
+    reason_rule = REASON_WITHOUT_INCIDENT
 
     incident_date = IntakeForm.base_fields["incident_date"]
     incident_time = IntakeForm.base_fields["incident_time"]
     incident_location = IntakeForm.base_fields["incident_location"]
     police_report_number = IntakeForm.base_fields["police_report_number"]
-    reason = forms.CharField(
-        label="Why is it corrected?",
-        max_length=MAX_REASON_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: “The street was taken down wrong.” The mediation center reads it in the timeline, "
-        "with what was corrected, and not the incident's details: leave them out.",
-        error_messages={"required": "Say why the details are corrected."},
-    )
-    was = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    corrected: dict[str, Any]  # what the form corrects, once it is valid
+    field_order = [*INCIDENT_DETAILS, "reason"]
 
-    def __init__(self, *args: Any, complaint: Complaint, **kwargs: Any):
-        opened = {name: getattr(complaint, name) for name in INCIDENT_DETAILS}
-        kwargs.setdefault("initial", opened | {"was": details_version(complaint, INCIDENT_DETAILS)})
-        super().__init__(*args, complaint=complaint, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = (
+            "For example: “The street was taken down wrong.” The mediation center reads it in the timeline, with "
+            "what was corrected, and not the incident's details: leave them out."
+        )
 
-    def made_for_something_else(self) -> str | None:
-        sent = self.data.get("was", "") if self.is_bound else ""
-        if sent and sent != details_version(self.complaint, INCIDENT_DETAILS):
-            return "This was not saved: the incident's details were corrected since you opened this form."
-        return None
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"]
-        written = ("incident_location", "police_report_number")
-        details = [str(getattr(self.complaint, n) or "") for n in written] + [
-            str(self.data.get(n) or "") for n in written
-        ]
-        if contact_details_in(reason, details):
-            raise forms.ValidationError(REASON_WITHOUT_INCIDENT)
-        return reason
+    def record(self) -> Complaint:
+        return self.complaint
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.errors:
-            return data
         day = data.get("incident_date")
         if day and day > self.complaint.received_on:
             self.add_error("incident_date", "The incident cannot be after the date the complaint was received.")
-            return data
-        corrected = {
-            name: data.get(name)
-            for name in INCIDENT_DETAILS
-            if name in self.data and getattr(self.complaint, name) != corrected_value(name, data.get(name))
-        }
-        if not corrected:
-            self.add_error(None, "Nothing was changed: correct at least one detail, or go back without saving.")
-        self.corrected = corrected
         return data
 
 
@@ -1004,6 +1060,25 @@ class ReferForm(ActionForm):
     note = forms.CharField(
         label="Note for the mediation center", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _warn_of_languages_not_asked(self, "the mediation center can book a session")
+
+
+def _warn_of_languages_not_asked(form: ActionForm, until: str) -> None:
+    """A language nobody asked holds up the booking: the form says so before it is sent, and links to the
+    correction of each person's details (where the person's role may correct them)."""
+    if unasked := eligibility.not_asked(form.complaint):
+        names = ", ".join(p.display_name for p in unasked)
+        form.warning = f"Nobody has asked {names} which language they prefer, and {until} only once someone has:"
+        if "party_correct" in actions_for(form.complaint.status, role_of(form.user)):
+            form.warning_links = tuple(
+                (f"Correct the details of {p.display_name}", action_url(form.complaint, "party_correct", party=p))
+                for p in unasked
+            )
+        else:
+            form.warning += " ask oversight intake to correct their details."
 
 
 class ScheduleForm(ActionForm):
@@ -1068,6 +1143,7 @@ class ScheduleForm(ActionForm):
             for p in self.complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False).order_by("id")
         ]
         self.fields["duration"].initial = policy.session_minutes
+        _warn_of_languages_not_asked(self, "a session can be booked")
         venues = list(Venue.objects.filter(active=True).order_by("name"))
         self.venues = {str(v.pk): v for v in venues}
         self.fields["venue"].choices = [("", "Choose a venue")] + [
@@ -1165,8 +1241,10 @@ class ScheduleForm(ActionForm):
             mediator = self.mediators.get(str(data.get(name) or ""))
             if mediator is not None and mediator.pk not in team:  # twice: "choose a different mediator" says it
                 team[mediator.pk] = (name, mediator)
-        if len(team) == len(self.mediator_fields):
-            language = eligibility.language_problem(
+        if unasked := eligibility.language_not_asked_problem(self.complaint):
+            self.add_error(None, unasked)  # no team and no interpreter box meets a language nobody asked
+        elif len(team) == len(self.mediator_fields):
+            language = eligibility.spoken_language_problem(
                 self.complaint,
                 [m for _, m in team.values()],
                 interpreter_booked=bool(data.get("interpreter_booked")),

@@ -35,7 +35,7 @@ def find(typed: str | None, *, dsn_kept: str, if_none: str, if_several: str = ""
     words = words_of(typed)
     if not words or not words.isprintable():
         return RosterFound("Type a last name, a first and last name, or a badge number, then find.")
-    matches, more = selectors.roster_search(words)
+    matches, total = selectors.roster_search(words)
     if not matches:
         kept = f" The DSN box still holds {dsn_kept}: clear it if that is not the officer." if dsn_kept else ""
         return RosterFound(f"No officer on the roster matches “{words}”. {if_none}{kept}", nothing=True)
@@ -45,19 +45,14 @@ def find(typed: str | None, *, dsn_kept: str, if_none: str, if_several: str = ""
             f"One officer on the roster matches “{words}”: {matches[0]}{gone}. Check that it is the officer meant.",
             dsn=matches[0].dsn,
         )
-    more_note = f" Only the first {len(matches)} are listed: add a first name or the badge." if more else ""
-    return RosterFound(
-        " ".join(
-            filter(
-                None,
-                [
-                    f"{len(matches)} officers on the roster match “{words}”: choose the one meant.{more_note}",
-                    if_several,
-                ],
-            )
-        ),
-        matches,
-    )
+    if total > len(matches):
+        found = (
+            f"{total} officers on the roster match “{words}”; the first {len(matches)} are listed. Add a first name "
+            "or the badge number, or choose the one meant."
+        )
+    else:
+        found = f"{total} officers on the roster match “{words}”: choose the one meant."
+    return RosterFound(" ".join(filter(None, [found, if_several])), matches)
 
 
 def chosen(dsn: str) -> Officer | None:

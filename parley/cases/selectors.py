@@ -257,14 +257,14 @@ TWIN_WITHIN = dt.timedelta(minutes=30)
 ROSTER_MATCHES_SHOWN = 10
 
 
-def roster_search(words: str) -> tuple[list[Officer], bool]:
+def roster_search(words: str) -> tuple[list[Officer], int]:
     """Officers of the roster matching what a complainant said of them (intake's "Find on the roster"):
     a DSN or badge number whole, or names, each word the start of a first or last name ("Rosa Lee",
-    "lee", "Ro Le"). Active officers first, then by name; at most ``ROSTER_MATCHES_SHOWN``, and whether
-    there were more."""
+    "lee", "Ro Le"). Active officers first, then by name; at most ``ROSTER_MATCHES_SHOWN``, and how many
+    match in all."""
     terms = words.split()[:4]
     if not terms:
-        return [], False
+        return [], 0
     query = Q()
     for term in terms:
         query &= Q(first_name__istartswith=term) | Q(last_name__istartswith=term)
@@ -272,7 +272,8 @@ def roster_search(words: str) -> tuple[list[Officer], bool]:
         query |= Q(dsn=terms[0]) | Q(badge=terms[0])
     ordered = Officer.objects.filter(query).order_by("-active", "last_name", "first_name", "dsn")
     found = list(ordered[: ROSTER_MATCHES_SHOWN + 1])
-    return found[:ROSTER_MATCHES_SHOWN], len(found) > ROSTER_MATCHES_SHOWN
+    total = ordered.count() if len(found) > ROSTER_MATCHES_SHOWN else len(found)  # counted only when cut short
+    return found[:ROSTER_MATCHES_SHOWN], total
 
 
 def recorded_a_moment_ago(user: Any, narrative: str, submission: uuid.UUID | None) -> Complaint | None:

@@ -447,8 +447,9 @@ CORRECTABLE: dict[str, str] = {
     "accessibility_needs": "other accessibility needs",
 }
 REASON_WITHOUT_CONTACT = (
-    "Leave the details themselves out of the reason (“a new phone number”, not the number): everyone who can "
-    "open the complaint reads the reason, and only some may see contact details."
+    "Leave the details themselves out of the reason (“a new phone number”, “a new email address”, not the "
+    "number or the address): everyone who can open the complaint reads the reason, and only some may see "
+    "contact details."
 )
 # the details the booked session was planned around (its team's languages, its venue)
 SESSION_NEEDS = frozenset({"preferred_language", "needs_interpreter", "needs_asl", "needs_step_free"})
@@ -459,16 +460,26 @@ _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _NUMBER = re.compile(r"\d(?:[\s().+-]*\d)+")  # digits, with what a phone number is written with between them
 
 
-def details_version(thing: Any, names: Iterable[str]) -> str:
-    """A digest of the details ``names`` of ``thing`` (a person, a complaint), as a correction form opened
-    with them: a correction made on a form opened before someone else's is refused, instead of undoing
-    theirs unseen."""
-    values = json.dumps([getattr(thing, name) for name in names], default=str)
-    return hashlib.sha256(values.encode()).hexdigest()[:16]
+def field_digest(value: Any) -> str:
+    """A short digest of one detail's value: what a correction form keeps of each detail as it opened, so that
+    a detail someone else corrected meanwhile is told apart (and never undone unseen)."""
+    return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()[:12]
 
 
-def party_version(party: Party) -> str:
-    return details_version(party, CORRECTABLE)
+def field_digests(thing: Any, names: Iterable[str]) -> dict[str, str]:
+    return {name: field_digest(getattr(thing, name)) for name in names}
+
+
+def _corrected_meanwhile(thing: Any, changes: dict[str, Any], was: dict[str, str] | None, labels: dict[str, str]):
+    """Refuse a correction of a detail that someone else corrected since the form opened (``was``: the
+    digests of the details as it opened). Checked once the record is locked: two saves at the same moment."""
+    if was is None:
+        return
+    if clashes := [name for name in changes if name in was and was[name] != field_digest(getattr(thing, name))]:
+        raise GuardFailed(
+            f"This was not saved: someone else corrected the {', '.join(labels[name] for name in clashes)} since "
+            "you opened this form. Open it again to see what it is now."
+        )
 
 
 def contact_details_in(text: str, details: Iterable[str]) -> bool:
@@ -494,11 +505,11 @@ def party_correct(
     party: Party | int,
     changes: dict[str, Any],
     reason: str,
-    was: str | None = None,
+    was: dict[str, str] | None = None,
 ) -> Complaint:
     """Correct a person's details (``CORRECTABLE``) while the complaint is open: a name misspelt at intake, a
-    new phone number, a language or a need learnt later. ``changes``: only the details corrected; ``was``: the
-    person's ``party_version`` when the form was opened (a correction since refuses this one). The event
+    new phone number, a language or a need learnt later. ``changes``: only the details corrected; ``was``: their
+    ``field_digest`` when the form was opened (one someone corrected since refuses this correction). The event
     names the person and what changed, never the values; the reason may not hold contact details either
     (they are kept encrypted, and the timeline is read by every organisation)."""
     with transaction.atomic():
@@ -508,11 +519,7 @@ def party_correct(
         person = Party.objects.select_for_update().filter(pk=pk, complaint=c).first()
         if person is None:
             raise GuardFailed("This person is not named in this complaint.")
-        if was is not None and was != party_version(person):  # corrected by someone else meanwhile
-            raise GuardFailed(
-                f"This was not saved: {person.display_name}'s details were corrected since you opened this form. "
-                "Open it again to see them."
-            )
+        _corrected_meanwhile(person, changes, was, CORRECTABLE)
         details = [getattr(person, name) for name in CONTACT_DETAILS]
         details += [str(changes[name]) for name in CONTACT_DETAILS if changes.get(name)]
         if contact_details_in(reason, details):
@@ -572,19 +579,20 @@ REASON_WITHOUT_INCIDENT = (
 
 
 def complaint_correct(
-    *, complaint: Complaint | int, actor: User | None, changes: dict[str, Any], reason: str, was: str | None = None
+    *,
+    complaint: Complaint | int,
+    actor: User | None,
+    changes: dict[str, Any],
+    reason: str,
+    was: dict[str, str] | None = None,
 ) -> Complaint:
     """Correct the incident's details (``INCIDENT_DETAILS``) while the complaint is open: a date, a time, a
     place or a report number taken down wrong. ``changes``: only the details corrected; ``was``: their
-    ``details_version`` when the form was opened. The event says which were corrected, never the values."""
+    ``field_digest`` when the form was opened. The event says which were corrected, never the values."""
     with transaction.atomic():
         c, t = _begin(complaint, "complaint_correct", actor)
         reason = _require_reason(reason, "the correction")
-        if was is not None and was != details_version(c, INCIDENT_DETAILS):
-            raise GuardFailed(
-                "This was not saved: the incident's details were corrected since you opened this form. Open it "
-                "again to see them."
-            )
+        _corrected_meanwhile(c, changes, was, INCIDENT_DETAILS)
         if unknown := sorted(set(changes) - set(INCIDENT_DETAILS)):
             raise GuardFailed(f"These details cannot be corrected here: {', '.join(unknown)}.")
         new = {name: corrected_value(name, value) for name, value in changes.items()}

@@ -1042,7 +1042,7 @@ complaint_correct = _action_view(
         actor=f.user,
         changes=f.corrected,
         reason=f.cleaned_data["reason"],
-        was=f.cleaned_data.get("was") or None,
+        was=f.expected,
     ),
 )
 
@@ -1068,7 +1068,7 @@ def party_correct(request: HttpRequest, ref: str, party_pk: int) -> HttpResponse
                 party=f.party,
                 changes=f.corrected,
                 reason=f.cleaned_data["reason"],
-                was=f.cleaned_data.get("was") or None,
+                was=f.expected,
             )
         ),
         form_kwargs=party_of,

@@ -54,17 +54,33 @@ def _in_the_room(complaint) -> list:
     return [p for p in complaint.parties.all() if p.kind in IN_THE_ROOM and not p.anonymous]
 
 
+def not_asked(complaint) -> list:
+    """The people in the room whose preferred language nobody has asked yet: no team can be matched to them."""
+    return [p for p in _in_the_room(complaint) if p.preferred_language == NOT_ASKED]
+
+
+def language_not_asked_problem(complaint) -> str | None:
+    if unasked := not_asked(complaint):
+        return (
+            f"Nobody has asked {', '.join(p.display_name for p in unasked)} which language they prefer: ask, and "
+            "correct their details on the complaint page (“Correct the details”), then book."
+        )
+    return None
+
+
 def language_problem(complaint, team: list[Mediator], *, interpreter_booked: bool) -> str | None:
     """SCHEDULING.md's language rule: each person in the room speaks with a mediator of the team, or an
-    interpreter is booked (the coordinator says so when booking)."""
-    people = _in_the_room(complaint)
-    if unasked := [p.display_name for p in people if p.preferred_language == NOT_ASKED]:
-        return (
-            f"Nobody has asked {', '.join(unasked)} which language they prefer: ask, and correct their details on "
-            "the complaint page (“Correct the details”), then book."
-        )
+    interpreter is booked (the coordinator says so when booking). A language not asked meets neither."""
+    if unasked := language_not_asked_problem(complaint):
+        return unasked
+    return spoken_language_problem(complaint, team, interpreter_booked=interpreter_booked)
+
+
+def spoken_language_problem(complaint, team: list[Mediator], *, interpreter_booked: bool) -> str | None:
+    """The language rule for the people whose language is known."""
     if interpreter_booked:
         return None
+    people = [p for p in _in_the_room(complaint) if p.preferred_language != NOT_ASKED]
     spoken = {code for m in team for code in (m.languages or ["en"])}
     unmet = [p for p in people if p.preferred_language not in spoken]
     if not unmet:

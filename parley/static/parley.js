@@ -47,7 +47,7 @@ document.addEventListener("htmx:confirm", function (event) {
   var opens = trigger.tagName === "A" && trigger.getAttribute("hx-target") === "#action-panel";
   if (!trigger.closest(".parley-actions") && !opens) return;
   var form = document.querySelector("#action-panel form");
-  if (!form || !parleyFormChanged(form)) return;
+  if (!form || !(form.hasAttribute("data-unsaved") || parleyFormChanged(form))) return;
   event.preventDefault();
   if (window.confirm("The open form has entries that are not saved. Leave it and open the other one?")) {
     event.detail.issueRequest(true);

@@ -491,7 +491,7 @@ def test_a_persons_details_are_corrected_from_the_people_table(page, policy, ire
     panel.get_by_label("Phone").fill("314-555-0199")
     tick(panel, "Needs an interpreter")
     panel.get_by_label("Why is it corrected?").fill("The complainant called with a new number.")
-    save(page, "Save the correction", "The details are corrected.")
+    save(page, "Save the correction", "The details of Dana Reyes are corrected.")
     expect(page.locator("#people")).to_contain_text("314-555-0199")
     expect(page.locator("#people")).to_contain_text("needs an interpreter")
     expect(page.locator("#timeline")).to_contain_text("Dana Reyes: phone, needs an interpreter")

@@ -4,11 +4,14 @@ never the details themselves."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
 from parley.cases import services
-from parley.cases.forms import party_version
 from parley.cases.models import Complaint, Party, PartyKind
 from parley.cases.tests.helpers import reach, snapshot
 from parley.cases.workflow import ActionNotAllowed, GuardFailed, RoleNotAllowed, Status
@@ -151,8 +154,8 @@ def test_the_form_corrects_and_the_timeline_says_what_not_the_details(policy, cl
     assert 'value="(314) 555-0101"' in form  # the form opens with the details as they are
     response = client.post(_url(c, person), _form(person, phone="314-555-0199", needs_interpreter="on"), follow=True)
     body = text(response)
-    assert "The details are corrected." in body
-    assert "A person&#39;s details corrected" in body or "A person's details corrected" in body
+    assert "The details of Dana Reyes are corrected." in body
+    assert "A person's details corrected" in body
     assert "Dana Reyes: phone, needs an interpreter" in body
     assert "The complainant called with a new number." in body
     person.refresh_from_db()
@@ -205,35 +208,78 @@ def test_the_form_is_get_and_post_only_and_other_roles_are_refused(journey, clie
     assert snapshot(c) == before
 
 
-def test_a_form_opened_before_a_colleague_corrected_the_person_says_so_and_keeps_what_was_typed(
+def _opened(person: Party) -> str:
+    """The form's hidden ``was``, as it opens on ``person``."""
+    return json.dumps(services.field_digests(person, services.CORRECTABLE))
+
+
+def test_a_colleagues_correction_of_another_detail_meanwhile_is_kept(policy, client, irene, alma):
+    c = receive_complaint(irene)
+    person = _person(c)
+    data = _form(person, email="d@example.org", was=_opened(person))  # the form as opened, then typed in
+    services.party_correct(complaint=c, actor=alma, party=person, changes={"phone": "314-555-0123"}, reason="x")
+    login(client, irene)
+    assert "The details of Dana Reyes are corrected." in text(client.post(_url(c, person), data, follow=True))
+    person.refresh_from_db()
+    assert (person.phone, person.email) == ("314-555-0123", "d@example.org")  # both: nothing undone
+    assert c.events.filter(action="party_correct").latest("id").data["fields"] == ["email"]
+
+
+def test_the_same_detail_corrected_by_a_colleague_meanwhile_is_said_there_and_saving_again_keeps_what_was_typed(
     policy, client, irene, alma
 ):
     c = receive_complaint(irene)
     person = _person(c)
-    data = _form(person, phone="314-555-0199", was=party_version(person))  # the form as opened
-    services.party_correct(complaint=c, actor=alma, party=person, changes={"phone": "314-555-0123"}, reason="x")
+    data = _form(person, phone="314-555-0199", address="2 Elm St", was=_opened(person))
+    services.party_correct(
+        complaint=c, actor=alma, party=person, changes={"phone": "314-555-0123", "needs_asl": True}, reason="x"
+    )
     login(client, irene)
+    before = snapshot(c)
     response = client.post(_url(c, person), data)
     body = text(response)
     assert response.status_code == 200
-    assert "This was not saved: Dana Reyes's details were corrected since you opened this form." in body
-    assert "314-555-0199" in body  # what was typed, to copy
+    assert "Phone: Someone else corrected this since you opened the form, to “314-555-0123”." in body
+    assert 'value="314-555-0199"' in body and 'value="2 Elm St"' in body  # what was typed, kept
+    assert snapshot(c) == before
+    again = _form_as_shown(body)
+    assert again["needs_asl"] == "on"  # the colleague's other correction, shown: saving keeps it
+    assert "The details of Dana Reyes are corrected." in text(client.post(_url(c, person), again, follow=True))
     person.refresh_from_db()
-    assert person.phone == "314-555-0123"
-    assert c.events.filter(action="party_correct").count() == 1
+    assert (person.phone, person.address, person.needs_asl) == ("314-555-0199", "2 Elm St", True)
 
 
-def test_a_correction_made_on_a_form_opened_before_anothers_is_refused_by_the_service_too(policy, irene, alma):
-    """Two people save corrections of the same person at the same moment: the second, checked again once the
+def _form_as_shown(body: str) -> dict[str, str]:
+    """The correction form's fields as the page shows them (what the browser would send)."""
+    fields: dict[str, str] = {}
+    for tag in re.findall(r"<(?:input|textarea|select)[^>]*>", body):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or name.group(1) in ("csrfmiddlewaretoken", "find", "use"):
+            continue
+        if 'type="checkbox"' in tag:
+            if " checked" in tag:
+                fields[name.group(1)] = "on"
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    language = re.search(r'name="preferred_language".*?<option value="([^"]*)" selected', body, re.S)
+    fields["preferred_language"] = language.group(1) if language else ""
+    reason = re.search(r'<textarea[^>]*name="reason"[^>]*>(.*?)</textarea>', body, re.S)
+    fields["reason"] = html.unescape(reason.group(1)).strip() if reason else ""
+    return fields
+
+
+def test_a_correction_of_a_detail_corrected_meanwhile_is_refused_by_the_service_too(policy, irene, alma):
+    """Two people save corrections of the same detail at the same moment: the second, checked again once the
     person is locked, is refused (it would undo the first unseen)."""
     c = receive_complaint(irene)
     person = _person(c)
-    opened = party_version(person)
+    opened = services.field_digests(person, services.CORRECTABLE)
     services.party_correct(complaint=c, actor=alma, party=person, changes={"phone": "314-555-0123"}, reason="x")
     before = snapshot(c)
-    with pytest.raises(GuardFailed, match="were corrected since you opened this form"):
+    with pytest.raises(GuardFailed, match="someone else corrected the phone since you opened this form"):
         services.party_correct(
-            complaint=c, actor=irene, party=person, changes={"email": "d@example.org"}, reason="y", was=opened
+            complaint=c, actor=irene, party=person, changes={"phone": "314-555-0177"}, reason="y", was=opened
         )
     assert snapshot(c) == before
 
@@ -272,16 +318,14 @@ def test_a_need_corrected_that_the_booked_session_no_longer_suits_is_said_there_
     login(client, irene)
     assert f'id="session-problems-{session.pk}"' not in text(client.get(page))
     body = text(client.post(_url(c, person), _form(person, needs_step_free="on"), follow=True))
-    assert "The details are corrected. The booked session no longer suits:" in body
+    assert "The details of Dana Reyes are corrected. The booked session no longer suits:" in body
     assert f"{session.venue} is not step-free, and Dana Reyes needs step-free access" in body
-    assert "tell the mediation center" in body
+    assert "Tell the mediation center's coordinator: only they can book it again." in body
     assert f'id="session-problems-{session.pk}"' in body  # and above the session, until it is booked again
-    assert "Only the mediation center&#39;s coordinator can book it again" in body or (
-        "Only the mediation center's coordinator can book it again" in body
-    )
+    assert "Only the mediation center's coordinator can book it again" in body
     login(client, carla)
     body = text(client.get(page))
     assert f'id="session-problems-{session.pk}"' in body and "Cancel it and book again." in body
     person.refresh_from_db()
     body = text(client.post(_url(c, person), _form(person, address="2 Elm St", reason="Moved"), follow=True))
-    assert "The details are corrected." in body and "The booked session no longer suits" not in body
+    assert "The details of Dana Reyes are corrected." in body and "The booked session no longer suits" not in body

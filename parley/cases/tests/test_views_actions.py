@@ -787,10 +787,29 @@ def test_a_session_is_not_booked_until_each_persons_language_is_asked(journey, c
     data["interpreter_booked"] = "on"  # an interpreter of what language? Still to be asked
     url = reverse("cases:schedule_session", kwargs={"ref": c.reference})
     login(client, carla)
+    opened = text(client.get(url))  # said before anything is typed, with the way to correct it
+    assert f"Nobody has asked {person.display_name} which language they prefer, and a session can be booked" in opened
+    assert f"Correct the details of {person.display_name}</a>" in opened
     before = snapshot(c)
+    data["mediator_2"] = data["mediator_1"]  # and said with the form's other problems, not after them
     body = text(client.post(url, data))
-    assert f"An interpreter is booked: Nobody has asked {person.display_name} which language they prefer" in body
+    assert f"Nobody has asked {person.display_name} which language they prefer: ask" in body
+    assert "An interpreter is booked: Nobody has asked" not in body  # ticking the box would not meet it
+    assert "Choose a different mediator for each place." in body
     assert snapshot(c) == before
+    data = {**_schedule(c)}
     services.party_correct(complaint=c, actor=carla, party=person, changes={"preferred_language": "en"}, reason="Asked")
-    del data["interpreter_booked"]
     assert "The session is booked." in text(client.post(url, data, follow=True))
+
+
+def test_the_referral_says_when_a_language_was_not_asked(journey, client, irene):
+    c = reach(Status.READY_FOR_REFERRAL, journey)
+    person = c.parties.get(kind=PartyKind.COMPLAINANT)
+    url = reverse("cases:refer", kwargs={"ref": c.reference})
+    login(client, irene)
+    assert "which language they prefer" not in text(client.get(url))
+    person.preferred_language = ""
+    person.save(update_fields=["preferred_language"])
+    body = text(client.get(url))
+    assert f"Nobody has asked {person.display_name} which language they prefer, and the mediation center" in body
+    assert f"Correct the details of {person.display_name}</a>" in body

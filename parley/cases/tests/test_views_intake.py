@@ -479,7 +479,7 @@ def test_an_officer_is_found_by_badge_and_a_long_list_says_it_is_cut_short(polic
     by_badge = text(client.post(INTAKE, {**_data(officers=[{"lookup": "4411"}]), "find": "officers-0"}))
     assert "Kim Park (DSN 60001)" in _found(by_badge) and 'name="officers-0-dsn" value="60001"' in by_badge
     many = _found(text(client.post(INTAKE, {**_data(officers=[{"lookup": "smith"}]), "find": "officers-0"})))
-    assert "Only the first 10 are listed: add a first name or the badge." in many
+    assert "12 officers on the roster match “smith”; the first 10 are listed. Add a first name or the badge" in many
     assert many.count("Use this officer<") == 10
 
 
