@@ -538,3 +538,20 @@ def test_the_incidents_details_are_corrected_from_the_summary(page, policy, iren
     expect(page.locator("#timeline")).to_contain_text("The incident's details corrected")
     c.refresh_from_db()
     assert c.incident_location == "Market St and 15th St"
+
+
+def test_a_form_that_came_back_with_problems_is_not_dropped_without_asking(page, policy, irene):
+    """A form sent, and sent back with its problems, holds entries not saved yet: following the advice of its
+    error to another form ("Correct the details") asks first, as for a form not sent yet."""
+    c = receive_complaint(irene, unidentified=1)
+    sign_in(page, irene)
+    page.goto(f"/complaints/{c.reference}/")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    panel = open_action(page, "Identify the officer described as “Tall, car 4312”")
+    panel.get_by_label("DSN (department serial number)").fill("99999")
+    panel.get_by_role("button", name="Save the officer", exact=True).click()
+    expect(panel.locator("#error-summary")).to_contain_text("No officer with DSN 99999 is on the roster.")
+    page.locator("#people").get_by_role("link", name="Correct the details of Dana Reyes").click()
+    expect(panel.get_by_label("DSN (department serial number)")).to_have_value("99999")
+    assert asked == ["The open form has entries that are not saved. Leave it and open the other one?"]
