@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -25,7 +26,6 @@ from parley.cases import demographics, filing, roster, selectors
 from parley.cases.deadlines import add_days
 from parley.cases.labels import action_url, identify_label
 from parley.cases.models import (
-    IN_THE_ROOM,
     LANGUAGE_NAMES,
     LANGUAGES,
     NOT_ASKED,
@@ -47,6 +47,7 @@ from parley.cases.services import (
     CORRECTABLE,
     EXPLANATION_METHODS,
     INCIDENT_DETAILS,
+    INCIDENT_WRITTEN,
     REASON_WITHOUT_CONTACT,
     REASON_WITHOUT_INCIDENT,
     SESSION_NEEDS,
@@ -1006,7 +1007,7 @@ class ComplaintCorrectForm(CorrectionForm):
     )
     success_message = "The incident's details are corrected."
     details = INCIDENT_DETAILS
-    written_details = ("incident_location", "police_report_number")
+    written_details = INCIDENT_WRITTEN
     reason_rule = REASON_WITHOUT_INCIDENT
 
     incident_date = IntakeForm.base_fields["incident_date"]
@@ -1138,9 +1139,11 @@ class ScheduleForm(ActionForm):
                 f"earliest date is {date_format(self.earliest, 'M j, Y')}."
             )
             self.fields["day"].widget.attrs["min"] = self.earliest.isoformat()
+        # the people and the officers, read once for the form's list and for every check of the booking
+        prefetch_related_objects([self.complaint], "parties", "officers")
         self.people = [
             (p.display_name, p.get_kind_display(), language_name(p.preferred_language), p)
-            for p in self.complaint.parties.filter(kind__in=IN_THE_ROOM, anonymous=False).order_by("id")
+            for p in eligibility.in_the_room(self.complaint)
         ]
         self.fields["duration"].initial = policy.session_minutes
         _warn_of_languages_not_asked(self, "a session can be booked")

@@ -482,6 +482,34 @@ def _corrected_meanwhile(thing: Any, changes: dict[str, Any], was: dict[str, str
         )
 
 
+def _corrections(
+    thing: Any,
+    changes: dict[str, Any],
+    *,
+    labels: dict[str, str],
+    was: dict[str, str] | None,
+    reason: str,
+    written: Iterable[str],
+    reason_rule: str,
+) -> tuple[dict[str, Any], list[str]]:
+    """The checks every correction makes of the (locked) ``thing``, and what it corrects: the values as
+    they will be kept, and the names of those that differ from what ``thing`` holds. Refused: a detail
+    someone else corrected since the form opened, a detail not among ``labels``, a reason that repeats one
+    of the ``written`` details (old or new), and a correction that changes nothing."""
+    _corrected_meanwhile(thing, changes, was, labels)
+    if unknown := sorted(set(changes) - set(labels)):
+        raise GuardFailed(f"These details cannot be corrected here: {', '.join(unknown)}.")
+    new = {name: corrected_value(name, value) for name, value in changes.items()}
+    written = tuple(written)
+    details = [str(getattr(thing, name) or "") for name in written] + [str(new.get(name) or "") for name in written]
+    if contact_details_in(reason, details):
+        raise GuardFailed(reason_rule)
+    changed = [name for name in labels if name in new and getattr(thing, name) != new[name]]
+    if not changed:
+        raise GuardFailed("Nothing was changed: correct at least one detail.")
+    return new, changed
+
+
 def contact_details_in(text: str, details: Iterable[str]) -> bool:
     """Whether ``text`` (a reason, which every organisation's timeline shows) holds an email address, a
     phone number (ten digits or more, or the digits of one of ``details``), or one of ``details`` whole."""
@@ -519,17 +547,15 @@ def party_correct(
         person = Party.objects.select_for_update().filter(pk=pk, complaint=c).first()
         if person is None:
             raise GuardFailed("This person is not named in this complaint.")
-        _corrected_meanwhile(person, changes, was, CORRECTABLE)
-        details = [getattr(person, name) for name in CONTACT_DETAILS]
-        details += [str(changes[name]) for name in CONTACT_DETAILS if changes.get(name)]
-        if contact_details_in(reason, details):
-            raise GuardFailed(REASON_WITHOUT_CONTACT)
-        if unknown := sorted(set(changes) - set(CORRECTABLE)):
-            raise GuardFailed(f"These details cannot be corrected here: {', '.join(unknown)}.")
-        new = {name: corrected_value(name, value) for name, value in changes.items()}
-        changed = [name for name in CORRECTABLE if name in new and getattr(person, name) != new[name]]
-        if not changed:
-            raise GuardFailed("Nothing was changed: correct at least one detail.")
+        new, changed = _corrections(
+            person,
+            changes,
+            labels=CORRECTABLE,
+            was=was,
+            reason=reason,
+            written=CONTACT_DETAILS,
+            reason_rule=REASON_WITHOUT_CONTACT,
+        )
         for name in changed:
             setattr(person, name, new[name])
         if person.anonymous and (person.first_name or person.last_name):
@@ -572,6 +598,7 @@ INCIDENT_DETAILS: dict[str, str] = {
     "incident_location": "place",
     "police_report_number": "report number",
 }
+INCIDENT_WRITTEN = ("incident_location", "police_report_number")  # what a reason may not repeat
 REASON_WITHOUT_INCIDENT = (
     "Leave the details themselves out of the reason (“the wrong street was taken down”, not the street): the "
     "mediation center reads the reason, and not the incident's details."
@@ -592,17 +619,15 @@ def complaint_correct(
     with transaction.atomic():
         c, t = _begin(complaint, "complaint_correct", actor)
         reason = _require_reason(reason, "the correction")
-        _corrected_meanwhile(c, changes, was, INCIDENT_DETAILS)
-        if unknown := sorted(set(changes) - set(INCIDENT_DETAILS)):
-            raise GuardFailed(f"These details cannot be corrected here: {', '.join(unknown)}.")
-        new = {name: corrected_value(name, value) for name, value in changes.items()}
-        written = ("incident_location", "police_report_number")  # the place and the number, old and new
-        details = [str(getattr(c, name) or "") for name in written] + [str(new.get(name) or "") for name in written]
-        if contact_details_in(reason, details):
-            raise GuardFailed(REASON_WITHOUT_INCIDENT)
-        changed = [name for name in INCIDENT_DETAILS if name in new and getattr(c, name) != new[name]]
-        if not changed:
-            raise GuardFailed("Nothing was changed: correct at least one detail.")
+        new, changed = _corrections(
+            c,
+            changes,
+            labels=INCIDENT_DETAILS,
+            was=was,
+            reason=reason,
+            written=INCIDENT_WRITTEN,
+            reason_rule=REASON_WITHOUT_INCIDENT,
+        )
         day = new.get("incident_date", c.incident_date)
         if day is not None and not isinstance(day, dt.date):
             raise GuardFailed("Give the incident's date as a date.")

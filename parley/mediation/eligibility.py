@@ -49,14 +49,14 @@ def mediator_problem(mediator: Mediator, *, complaint, starts_at: dt.datetime, e
     return None
 
 
-def _in_the_room(complaint) -> list:
+def in_the_room(complaint) -> list:
     """The complaint's people who come into the session's room (its parties as read already, if they were)."""
     return [p for p in complaint.parties.all() if p.kind in IN_THE_ROOM and not p.anonymous]
 
 
 def not_asked(complaint) -> list:
     """The people in the room whose preferred language nobody has asked yet: no team can be matched to them."""
-    return [p for p in _in_the_room(complaint) if p.preferred_language == NOT_ASKED]
+    return [p for p in in_the_room(complaint) if p.preferred_language == NOT_ASKED]
 
 
 def language_not_asked_problem(complaint) -> str | None:
@@ -80,7 +80,7 @@ def spoken_language_problem(complaint, team: list[Mediator], *, interpreter_book
     """The language rule for the people whose language is known."""
     if interpreter_booked:
         return None
-    people = [p for p in _in_the_room(complaint) if p.preferred_language != NOT_ASKED]
+    people = [p for p in in_the_room(complaint) if p.preferred_language != NOT_ASKED]
     spoken = {code for m in team for code in (m.languages or ["en"])}
     unmet = [p for p in people if p.preferred_language not in spoken]
     if not unmet:
@@ -112,7 +112,7 @@ def venue_problem(
 
 def _room_problems(venue: Venue, complaint, team_size: int) -> list[str]:
     """The room against the people of ``complaint``: step-free access where someone needs it, and space."""
-    people = _in_the_room(complaint)
+    people = in_the_room(complaint)
     problems = []
     if not venue.accessible:
         problems += [
@@ -123,9 +123,9 @@ def _room_problems(venue: Venue, complaint, team_size: int) -> list[str]:
         ]
     officers = [o for o in complaint.officers.all() if o.identified and o.takes_part]
     interpreters = sum(1 for p in people if p.needs_interpreter or p.needs_asl)
-    in_the_room = len(people) + interpreters + len(officers) + team_size
-    if in_the_room > venue.capacity:
-        problems.append(f"{venue} holds {venue.capacity} people; {in_the_room} will be in the room.")
+    room_count = len(people) + interpreters + len(officers) + team_size
+    if room_count > venue.capacity:
+        problems.append(f"{venue} holds {venue.capacity} people; {room_count} will be in the room.")
     return problems
 
 
