@@ -30,6 +30,7 @@ from parley.accounts.models import User
 from parley.accounts.roles import Role
 from parley.cases.deadlines import add_days
 from parley.cases.models import (
+    IN_THE_ROOM,
     KEPT_QUEUES,
     Allegation,
     AllegationCategory,
@@ -52,6 +53,7 @@ from parley.cases.selectors import refresh_waiting
 from parley.cases.services import next_references
 from parley.cases.workflow import DISPOSITION_OF, OPEN, Disposition, Status
 from parley.crypto import EncryptedTextField, blind_index, encrypt
+from parley.mediation.eligibility import recheck_bookings
 from parley.mediation.models import (
     Agreement,
     MediationSession,
@@ -375,7 +377,11 @@ class _Generator:
         self.mediators = list(
             Mediator.objects.filter(active=True, former_law_enforcement=False).values_list("pk", flat=True)
         )
+        self.languages_of = dict(Mediator.objects.values_list("pk", "languages"))
         self.venues = list(Venue.objects.filter(active=True).values_list("pk", flat=True))
+        self.room_of = {
+            pk: (video, capacity) for pk, video, capacity in Venue.objects.values_list("pk", "is_video", "capacity")
+        }
         self.actor_of = {role: users[username].pk for role, username in _USERNAME_OF_ROLE.items()}
         self.intake_name = users["intake"].get_full_name()
         self.channels = list(Channel.values)
@@ -669,11 +675,15 @@ class _Generator:
         if final != Status.SCHEDULED and starts + dt.timedelta(hours=4) > self.now:
             starts = self._at(self.today - dt.timedelta(days=1), 10)
         team = rng.sample(self.mediators, policy.mediators_per_session)
-        venue = rng.choice(self.venues)
+        venue = self._room_for(plan, rng.choice(self.venues), len(team))
+        spoken = {code for m in team for code in self.languages_of[m] or ["en"]}
         plan.session = {
             "starts_at": starts,
             "venue": venue,
             "team": team,
+            # booked as the services book (eligibility.language_problem): an interpreter where nobody on the
+            # team speaks the language of someone in the room
+            "interpreter_booked": any(p[7] not in spoken for p in plan.parties if p[0] in IN_THE_ROOM),
             "status": SessionStatus.SCHEDULED,
             "created_at": at,
             "scheduling_notes": rng.choice(SCHEDULING_NOTES),
@@ -803,6 +813,19 @@ class _Generator:
                 else SurveyAnswer.DISAGREE
             )
         return answers
+
+    def _room_for(self, plan: _Plan, venue: int, team_size: int) -> int:
+        """``venue``, or the next active venue that holds everyone (``eligibility._room_problems``): the
+        people in the room, their interpreters, the officers and the team. The demo's people need no
+        step-free access."""
+        people = [p for p in plan.parties if p[0] in IN_THE_ROOM]
+        count = len(people) + sum(1 for p in people if p[8] or p[9]) + len(plan.officers) + team_size
+        start = self.venues.index(venue)
+        for pk in self.venues[start:] + self.venues[:start]:
+            video, capacity = self.room_of[pk]
+            if video or capacity >= count:
+                return pk
+        return venue
 
     def _finish(self, plan: _Plan, status: str) -> None:
         c = plan.complaint
@@ -1012,6 +1035,7 @@ _COLUMNS: list[tuple[type[models.Model], tuple[str, ...]]] = [
             "interpreter_booked",
             "created_at",
             "scheduling_notes",
+            "no_longer_suits",
         ),
     ),
     (MediationSession.mediators.through, ("mediationsession_id", "mediator_id")),
@@ -1163,6 +1187,7 @@ class _Writer:
             self.note(f"  setting the queue flags of {len(self._open):,} open complaints")
             for start in range(0, len(self._open), 20_000):
                 refresh_waiting(Complaint.objects.filter(pk__in=self._open[start : start + 20_000]))
+                recheck_bookings(MediationSession.objects.filter(complaint__in=self._open[start : start + 20_000]))
         except BaseException as exc:
             outer.__exit__(type(exc), exc, exc.__traceback__)
             raise
@@ -1187,6 +1212,8 @@ class _Writer:
                 self._open += rows.open_complaints
             else:
                 refresh_waiting(Complaint.objects.filter(pk__in=rows.open_complaints))
+                # and whether each booking suits its people, as the services keep it
+                recheck_bookings(MediationSession.objects.filter(complaint__in=rows.open_complaints))
         return len(plans)
 
     def analyze(self) -> None:
@@ -1335,9 +1362,10 @@ class _Rows:
                     status,
                     session.get("outcome", ""),
                     session.get("agreement_signed", False),
-                    False,  # interpreter_booked: the demo's sessions are in the language of their mediators
+                    session["interpreter_booked"],
                     session["created_at"],
                     session["scheduling_notes"],
+                    False,  # no_longer_suits: checked once the batch is written (recheck_bookings)
                 )
             )
             if "agreement" in session:

@@ -7,7 +7,7 @@ import functools
 import operator
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ from parley.cases.models import (
     waits_for,
 )
 from parley.cases.rows import queue_rows
-from parley.cases.workflow import OPEN, TERMINAL, TRANSITIONS, Status, actions_for
+from parley.cases.workflow import BY_ACTION, OPEN, TERMINAL, TRANSITIONS, Status, actions_for
 from parley.crypto import blind_index, contact_kind
 from parley.keyset import Condition, KeysetPage, Segment, keyset_page
 from parley.mediation.models import Agreement, MediationSession, Mediator, SessionAttendance, SessionStatus, Venue
@@ -516,30 +516,45 @@ def stale_waiting(complaints: QuerySet[Complaint] | None = None) -> dict[str, li
 def _waiting_parts(user: Any, *, now: dt.datetime) -> list[Q]:
     """The parts of ``user``'s queue, a complaint waits for the user when it is in any: the role's flag
     (``Complaint.waits_for_<role>``, read from its own index in the queue's order) and, for a role that
-    records outcomes, the complaints whose session has started. Empty when the role takes no steps."""
+    records outcomes or books sessions, the complaints whose session waits for it (``_sessions_waiting``).
+    Empty when the role takes no steps."""
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
     parts = [Q(**{waits_for(role): True})] if role in KEPT_QUEUES else []
-    if any(t.action == "session_record_outcome" for t in _steps_of(role)):
-        started = _started_sessions(user, role, now)
-        if not (isinstance(started, list) and not started):
-            parts.append(Q(status=Status.SCHEDULED, pk__in=started))
+    if any(_session_steps(role)):
+        waiting = _sessions_waiting(user, role, now)
+        if not (isinstance(waiting, list) and not waiting):
+            parts.append(Q(status=Status.SCHEDULED, pk__in=waiting))
     return parts
 
 
 _STARTED_AS_LIST = 1000
+BOOK_AGAIN = "Book the session again: it no longer suits"
 
 
-def _started_sessions(user: Any, role: str, now: dt.datetime) -> list[int] | QuerySet[MediationSession]:
-    """The complaints whose scheduled session has started (its outcome is due), as a list of keys when
-    they are few, which they are where outcomes are recorded soon after the sessions (and which tells
-    the database how few they are: it cannot know that scheduled sessions are mostly in the future)."""
-    started = MediationSession.objects.filter(status=SessionStatus.SCHEDULED, starts_at__lte=now)
+def _session_steps(role: str) -> tuple[bool, bool]:
+    """Whether a scheduled session waits for ``role`` once it has started (the role records outcomes), and
+    once it no longer suits (the role books sessions)."""
+    outcomes = any(t.action == "session_record_outcome" for t in _steps_of(role))
+    return outcomes, role in BY_ACTION["session_schedule"].roles
+
+
+def _sessions_waiting(user: Any, role: str, now: dt.datetime) -> list[int] | QuerySet[MediationSession]:
+    """The complaints whose scheduled session waits for ``role``: it has started (its outcome is due) or,
+    for the role that books sessions, it no longer suits (``MediationSession.no_longer_suits``) and must be
+    booked again. As a list of keys when they are few, which they are where outcomes are recorded soon
+    after the sessions and bookings mended soon after a correction (and which tells the database how few
+    they are: it cannot know that scheduled sessions are mostly in the future)."""
+    outcomes, books = _session_steps(role)
+    due = [Q(starts_at__lte=now)] if outcomes else []
+    if books:
+        due.append(Q(no_longer_suits=True))
+    waiting = MediationSession.objects.filter(functools.reduce(operator.or_, due), status=SessionStatus.SCHEDULED)
     if role == Role.MEDIATOR:
-        started = started.filter(mediators__user=user)
-    keys = list(started.values_list("complaint_id", flat=True)[: _STARTED_AS_LIST + 1])
-    return keys if len(keys) <= _STARTED_AS_LIST else started.values("complaint_id")
+        waiting = waiting.filter(mediators__user=user)
+    keys = list(waiting.values_list("complaint_id", flat=True)[: _STARTED_AS_LIST + 1])
+    return keys if len(keys) <= _STARTED_AS_LIST else waiting.values("complaint_id")
 
 
 def waiting_for(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Complaint]:
@@ -587,22 +602,38 @@ def queue_page(
 _POLICIES_SQL = f'SELECT {reads.columns(ProgramPolicy, "p")} FROM "{ProgramPolicy._meta.db_table}" p'  # noqa: S608  # nosec B608 (names from the model)
 
 
-def queue_steps_for(user: Any) -> Callable[[Mapping[str, Any]], list[str]]:
+def queue_steps_for(
+    user: Any, rows: Sequence[Mapping[str, Any]] = (), *, now: dt.datetime | None = None
+) -> Callable[[Mapping[str, Any]], list[str]]:
     """The labels of the steps waiting for ``user``'s role on a queue row (a ``QUEUE_FIELDS`` dict), by
     the rules of the row's own policy, as a function of the row. The policies are read here, once for
     the page: read with each row (three subqueries a row), they were a third of the queue's read
-    (docs/benchmarks.md, fifteenth round)."""
+    (docs/benchmarks.md, fifteenth round). For a role with steps on scheduled sessions, the sessions of the
+    page's scheduled ``rows`` are read here too (one query, when there are any): a session waits for its
+    outcome once it has started, and to be booked again when it no longer suits (``BOOK_AGAIN``)."""
     from parley.accounts.permissions import role_of
 
     role = role_of(user)
     (found,) = reads.fetch_all(DEFAULT_DB_ALIAS, reads.Read(_POLICIES_SQL, (), (ProgramPolicy,)), prepared=True)
     policies = {policy.pk: policy for (policy,) in found}
+    outcomes, books = _session_steps(role)
+    scheduled = [row["id"] for row in rows if row["status"] == Status.SCHEDULED] if outcomes or books else []
+    sessions: dict[int, tuple[dt.datetime, bool]] = {}
+    if scheduled:
+        sessions = {
+            complaint: (starts_at, unsuited)
+            for complaint, starts_at, unsuited in MediationSession.objects.filter(
+                complaint_id__in=scheduled, status=SessionStatus.SCHEDULED
+            ).values_list("complaint_id", "starts_at", "no_longer_suits")
+        }
+    now = now or timezone.now()
 
     def steps(row: Mapping[str, Any]) -> list[str]:
         policy = policies.get(row["policy_id"])
         if policy is None:  # gone since the page was read (the complaint moved to another policy, then it was deleted)
             return []
         status = row["status"]
+        session = sessions.get(row["id"])
         labels = []
         for action in actions_for(status, role):
             if action in OPTIONAL_ACTIONS:
@@ -613,7 +644,11 @@ def queue_steps_for(user: Any) -> Callable[[Mapping[str, Any]], list[str]]:
                 continue
             if action == "officer_record_consent" and not _officer_consent_open(policy, status):
                 continue
+            if action == "session_record_outcome" and session is not None and session[0] > now:
+                continue  # still to come: not its outcome
             labels.append(ACTION_LABELS[action])
+        if books and session is not None and session[1] and session[0] > now:
+            labels.append(BOOK_AGAIN)
         return labels
 
     return steps

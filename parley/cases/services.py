@@ -570,6 +570,8 @@ def party_correct(
         if {"first_name", "last_name"} & set(changed):
             refresh_people_copies([c.pk])  # the search and the list name the person as corrected
             c.refresh_from_db(fields=["search_names", "people"])
+        # a need or a language that the booked session no longer suits puts it in the coordinator's queue
+        mediation_eligibility.recheck_bookings(c.sessions.all())
         return _finish(
             c,
             t,

@@ -115,7 +115,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         )
     table = ""
     if page.rows:
-        steps_of = selectors.queue_steps_for(request.user)
+        steps_of = selectors.queue_steps_for(request.user, page.rows, now=now)
         table = rows.render_queue_table(page.rows, steps_of=steps_of, today=timezone.localdate(now), caption=caption)
     return render(
         request,

@@ -1,12 +1,34 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from parley.accounts.admin_site import ModelAdmin
-from parley.mediation.models import MediationSession, Mediator, Venue
+from parley.mediation.models import MediationSession, Mediator, SessionStatus, Venue
+
+
+class _TellsOfBookings:
+    """After a venue or a mediator is saved, the sessions booked with them are checked again (``signals``):
+    the administrator is told of those that no longer suit, and where the coordinator will find them."""
+
+    booked_with: str  # the session's field that names the venue or the mediator
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        unsuited = MediationSession.objects.filter(
+            **{self.booked_with: obj}, status=SessionStatus.SCHEDULED, no_longer_suits=True
+        ).count()
+        if change and unsuited:
+            self.message_user(
+                request,
+                f"{unsuited} booked session{' no longer suits' if unsuited == 1 else 's no longer suit'} "
+                f"{obj} as saved. The mediation center's coordinator finds "
+                f"{'it' if unsuited == 1 else 'them'} in their queue, to book again.",
+                messages.WARNING,
+            )
 
 
 @admin.register(Mediator)
-class MediatorAdmin(ModelAdmin):
+class MediatorAdmin(_TellsOfBookings, ModelAdmin):
+    booked_with = "mediators"
     list_display = [
         "last_name",
         "first_name",
@@ -31,5 +53,6 @@ class MediatorAdmin(ModelAdmin):
 
 
 @admin.register(Venue)
-class VenueAdmin(ModelAdmin):
+class VenueAdmin(_TellsOfBookings, ModelAdmin):
+    booked_with = "venue"
     list_display = ["name", "is_video", "accessible", "capacity", "active"]

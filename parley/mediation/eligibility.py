@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
+from django.utils import timezone
+
 from parley.cases.models import IN_THE_ROOM, NOT_ASKED, language_name
 from parley.mediation.models import MediationSession, Mediator, SessionStatus, Venue
 
@@ -30,12 +33,8 @@ def _overlaps(sessions, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
 
 
 def mediator_problem(mediator: Mediator, *, complaint, starts_at: dt.datetime, ends_at: dt.datetime) -> str | None:
-    if not mediator.active:
-        return f"{mediator} is not an active mediator."
-    if mediator.former_law_enforcement:
-        return f"{mediator} has worked in law enforcement and cannot mediate police cases."
-    if mediator.certified_until is not None and mediator.certified_until < starts_at.date():
-        return f"{mediator}'s certification lapses before the session."
+    if problem := _mediator_itself_problem(mediator, starts_at):
+        return problem
     if _overlaps(MediationSession.objects.filter(mediators=mediator), starts_at, ends_at):
         return f"{mediator} has another session at that time."
     month_count = MediationSession.objects.filter(
@@ -130,14 +129,63 @@ def _room_problems(venue: Venue, complaint, team_size: int) -> list[str]:
 
 
 def booked_session_problems(session: MediationSession) -> list[str]:
-    """What no longer suits in a session already booked, now that its people's details are what they are
-    (a need or a language corrected since the booking): its room and its team's languages. Not its time:
-    the booking checked that, and the people's details do not change it."""
+    """What no longer suits in a session already booked, as its people, its room and its team are now (a
+    need or a language corrected since the booking, a venue or a mediator changed in the admin): the room,
+    the team's languages, a venue or a mediator no longer active, a certification that lapses first. Not
+    the time: the booking checked that, and none of these changes it. Reads the session's complaint (with
+    its people and officers), venue and mediators, as the caller has read them."""
     complaint = session.complaint  # (the page sets it to the complaint it has read, people and all)
     team = list(session.mediators.all())
     problems = []
-    if session.venue is not None and not session.venue.is_video:
-        problems += _room_problems(session.venue, complaint, len(team))
+    venue = session.venue
+    if venue is not None and not venue.active:
+        problems.append(f"{venue} is not an active venue.")
+    elif venue is not None and not venue.is_video:
+        problems += _room_problems(venue, complaint, len(team))
+    problems += [problem for mediator in team if (problem := _mediator_itself_problem(mediator, session.starts_at))]
     if language := language_problem(complaint, team, interpreter_booked=session.interpreter_booked):
         problems.append(language)
     return problems
+
+
+def _mediator_itself_problem(mediator: Mediator, starts_at: dt.datetime) -> str | None:
+    """The checks of the mediator alone, not of their other sessions: what the admin may also change after a
+    booking."""
+    if not mediator.active:
+        return f"{mediator} is not an active mediator."
+    if mediator.former_law_enforcement:
+        return f"{mediator} has worked in law enforcement and cannot mediate police cases."
+    if mediator.certified_until is not None and mediator.certified_until < timezone.localdate(starts_at):
+        return f"{mediator}'s certification lapses before the session."
+    return None
+
+
+def recheck_bookings(sessions: QuerySet[MediationSession], *, write: bool = True) -> list[int]:
+    """Check the scheduled sessions among ``sessions`` again (``booked_session_problems``) and set each one's
+    ``no_longer_suits`` to the answer; returns the keys of those whose flag was wrong (``write=False``: only
+    returns them). Called wherever what a booking was checked against changes: a person's details corrected
+    (``services.party_correct``), a venue or a mediator saved (``signals``); ``manage.py refresh_queues``
+    mends the rest. Four queries, however many sessions."""
+    from django.db.models import Prefetch
+
+    from parley.cases.models import ComplaintOfficer, Party
+
+    scheduled = (
+        sessions.filter(status=SessionStatus.SCHEDULED)
+        .select_related("venue", "complaint")
+        .prefetch_related(
+            "mediators",
+            Prefetch("complaint__parties", queryset=Party.objects.order_by("id")),
+            Prefetch("complaint__officers", queryset=ComplaintOfficer.objects.order_by("id")),
+        )
+    )
+    wrong: dict[bool, list[int]] = {True: [], False: []}
+    for session in scheduled:
+        unsuited = bool(booked_session_problems(session))
+        if unsuited != session.no_longer_suits:
+            wrong[unsuited].append(session.pk)
+    if write:
+        for unsuited, keys in wrong.items():
+            if keys:
+                MediationSession.objects.using(sessions.db).filter(pk__in=keys).update(no_longer_suits=unsuited)
+    return sorted(wrong[True] + wrong[False])

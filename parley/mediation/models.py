@@ -103,6 +103,10 @@ class MediationSession(models.Model):
         "Never what anyone said about the complaint.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A scheduled session that no longer suits since it was booked (a person's need or language corrected,
+    # its venue or a mediator changed in the admin): kept by ``eligibility.recheck_bookings``, read by the
+    # coordinator's queue, where such a session waits to be booked again. The complaint page says why.
+    no_longer_suits = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -111,6 +115,12 @@ class MediationSession(models.Model):
             # the sessions that have started and wait for their outcome (the coordinator's queue)
             models.Index(
                 fields=["starts_at"], condition=models.Q(status=SessionStatus.SCHEDULED), name="session_scheduled_start"
+            ),
+            # the bookings to make again (the coordinator's queue)
+            models.Index(
+                fields=["complaint"],
+                condition=models.Q(status=SessionStatus.SCHEDULED, no_longer_suits=True),
+                name="session_to_book_again",
             ),
         ]
 

@@ -540,6 +540,35 @@ def test_the_incidents_details_are_corrected_from_the_summary(page, policy, iren
     assert c.incident_location == "Market St and 15th St"
 
 
+def test_a_booking_that_a_correction_no_longer_suits_waits_in_the_coordinators_queue(page, policy, irene, ray, carla):
+    """Intake learns that the complainant needs step-free access after the session was booked at a venue with
+    steps: the save says the booking no longer suits, and the coordinator's queue lists the complaint to book
+    again; the complaint page says why, and once the session is cancelled the queue asks for a new one."""
+    c = reach(Status.SCHEDULED, Journey(intake=irene, iad=ray, coordinator=carla, admin=irene))
+    session = c.sessions.get()
+    type(session.venue).objects.filter(pk=session.venue_id).update(accessible=False)
+    sign_in(page, irene)
+    page.goto(f"/complaints/{c.reference}/")
+    page.locator("#people").get_by_role("link", name="Correct the details of Dana Reyes").click()
+    panel = page.locator("#action-panel")
+    tick(panel, "Needs step-free access (a wheelchair, a walker, no stairs)")
+    panel.get_by_label("Why is it corrected?").fill("She uses a wheelchair, she told us today.")
+    save(page, "Save the correction", "The booked session no longer suits")
+    sign_out(page)
+    sign_in(page, carla)
+    row = page.locator("#queue tr", has=page.get_by_role("link", name=c.reference, exact=True))
+    expect(row).to_contain_text("Book the session again: it no longer suits")
+    assert_accessible(page, context="the coordinator's queue with a booking to make again")
+    open_complaint(page, c.reference)
+    expect(page.locator(f"#session-problems-{session.pk}")).to_contain_text("is not step-free")
+    panel = open_action(page, "Cancel the session")
+    panel.get_by_label("Reason").fill("The venue has steps at its entrance.")
+    save(page, "Yes, cancel the session", "The session is cancelled.")
+    page.get_by_role("link", name="My queue").click()
+    expect(row).to_contain_text("Schedule a session")
+    expect(row).not_to_contain_text("Book the session again")
+
+
 def test_a_form_that_came_back_with_problems_is_not_dropped_without_asking(page, policy, irene):
     """A form sent, and sent back with its problems, holds entries not saved yet: following the advice of its
     error to another form ("Correct the details") asks first, as for a form not sent yet."""

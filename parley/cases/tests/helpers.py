@@ -159,3 +159,13 @@ def snapshot(c: Complaint) -> dict[str, Any]:
             for p in Party.objects.filter(complaint=c).order_by("pk")
         ],
     }
+
+
+def queue_text(client, user) -> str:
+    """``user``'s queue, signed in as them, as the page's text."""
+    from parley.testing.web import login, text
+
+    login(client, user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return text(response)

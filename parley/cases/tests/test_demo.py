@@ -10,7 +10,8 @@ from parley.accounts.roles import Role
 from parley.cases.models import Complaint, ComplaintEvent, ConsentAnswer, PartyKind
 from parley.cases.selectors import replay_status
 from parley.cases.workflow import BY_ACTION, TERMINAL, Status
-from parley.mediation.models import SessionAttendance, SessionStatus
+from parley.mediation.eligibility import booked_session_problems
+from parley.mediation.models import MediationSession, SessionAttendance, SessionStatus
 
 
 @pytest.fixture
@@ -53,6 +54,16 @@ def test_every_demo_mediation_had_everyone_in_the_room(demo):
         assert present.exclude(party=None).count() == complainants
         assert present.exclude(officer=None).count() == officers >= 1
         assert present.exclude(mediator=None).count() == session.mediators.count() == c.policy.mediators_per_session
+
+
+def test_every_demo_session_suits_its_people_room_and_team_as_the_services_would_have_booked_it(demo):
+    sessions = MediationSession.objects.select_related("venue", "complaint").prefetch_related(
+        "mediators", "complaint__parties", "complaint__officers"
+    )
+    assert sessions.filter(status=SessionStatus.SCHEDULED).count() > 5
+    assert sessions.filter(interpreter_booked=True).exists()  # where nobody on the team speaks someone's language
+    assert [(s.complaint.reference, booked_session_problems(s)) for s in sessions if booked_session_problems(s)] == []
+    assert not MediationSession.objects.filter(no_longer_suits=True).exists()
 
 
 def test_seeding_again_with_if_empty_adds_nothing(demo):

@@ -19,7 +19,7 @@ from parley.cases.labels import OPTIONAL_ACTIONS
 from parley.cases.models import KEPT_QUEUES, Complaint, ComplaintOfficer, Deadline, DeadlineKind, Party
 from parley.cases.names import refresh_people_copies
 from parley.cases.rows import queue_rows
-from parley.cases.tests.helpers import reach
+from parley.cases.tests.helpers import queue_text, reach
 from parley.cases.views import QUEUE_PAGE_SIZE
 from parley.cases.workflow import BY_ACTION, TRANSITIONS, Status
 from parley.mediation.models import MediationSession
@@ -32,13 +32,6 @@ from parley.testing.web import AUDIT, count_queries, login, text
 @pytest.fixture
 def journey(policy, irene, ray, carla, alma) -> Journey:
     return Journey(intake=irene, iad=ray, coordinator=carla, admin=alma)
-
-
-def _queue(client, user) -> str:
-    login(client, user)
-    response = client.get("/")
-    assert response.status_code == 200
-    return text(response)
 
 
 def test_signing_in_lands_on_my_queue(journey, client, irene):
@@ -62,7 +55,7 @@ def test_intake_sees_what_waits_for_intake_and_not_what_waits_for_others(journey
     for c in [*waiting.values(), *others]:
         if c.status in acknowledgeable and c.status != Status.RECEIVED:
             services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
-    body = _queue(client, irene)
+    body = queue_text(client, irene)
     for c in waiting.values():
         assert c.reference in body
     for c in others:
@@ -74,18 +67,18 @@ def test_intake_sees_what_waits_for_intake_and_not_what_waits_for_others(journey
 
 def test_an_unacknowledged_complaint_waits_for_intake_until_acknowledged(journey, client, irene):
     c = reach(Status.SUITABILITY_REVIEW, journey)
-    assert c.reference in _queue(client, irene)
+    assert c.reference in queue_text(client, irene)
     services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
-    assert c.reference not in _queue(client, irene)
+    assert c.reference not in queue_text(client, irene)
 
 
 @pytest.mark.parametrize("status", [Status.SUITABILITY_REVIEW, Status.REFERRED, Status.SCHEDULED])
 def test_a_complaint_still_unacknowledged_past_its_first_step_waits_for_intake(journey, client, irene, status):
     c = reach(status, journey)
     assert c.acknowledged_at is None
-    assert c.reference in _queue(client, irene)
+    assert c.reference in queue_text(client, irene)
     services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
-    assert c.reference not in _queue(client, irene)
+    assert c.reference not in queue_text(client, irene)
 
 
 def test_a_step_that_waits_on_nothing_now_asks_the_database_nothing(journey, client, carla, maya):
@@ -120,14 +113,14 @@ def test_a_policy_changed_in_the_admin_moves_its_open_complaints_between_queues(
     assert "iad" in policy.suitability_deciders
     review = reach(Status.SUITABILITY_REVIEW, journey)
     closed = reach(Status.UNSUITABLE, journey)
-    assert review.reference in _queue(client, ray)
+    assert review.reference in queue_text(client, ray)
     policy.suitability_deciders = ["intake"]
     policy.save()  # as the admin's form saves it
-    assert review.reference not in _queue(client, ray)
+    assert review.reference not in queue_text(client, ray)
     assert selectors.stale_waiting() == {}
     policy.suitability_deciders = ["intake", "iad"]
     policy.save()
-    assert review.reference in _queue(client, ray)
+    assert review.reference in queue_text(client, ray)
     assert not Complaint.objects.filter(pk=closed.pk, waits_for_iad=True).exists()
 
 
@@ -135,7 +128,7 @@ def test_internal_affairs_sees_suitability_decisions_and_officer_answers(journey
     review = reach(Status.SUITABILITY_REVIEW, journey)
     consent = reach(Status.AWAITING_OFFICER_CONSENT, journey)
     received = reach(Status.RECEIVED, journey)
-    body = _queue(client, ray)
+    body = queue_text(client, ray)
     assert review.reference in body and "Decide on suitability" in body
     assert consent.reference in body and "Record the officer's answer" in body
     assert received.reference not in body
@@ -147,18 +140,18 @@ def test_a_decider_who_approved_waits_no_more_while_another_decider_still_must(j
     c = reach(Status.SUITABILITY_REVIEW, journey)
     services.complaint_acknowledge(complaint=c, actor=irene, how="letter")
     services.complaint_decide_suitability(complaint=c, actor=ray, appropriate=True, reason="Fine.")
-    assert c.reference not in _queue(client, ray)
-    assert c.reference in _queue(client, irene)
+    assert c.reference not in queue_text(client, ray)
+    assert c.reference in queue_text(client, irene)
 
 
 def test_the_coordinator_sees_referrals_and_sessions_that_took_place(journey, client, carla):
     referred = reach(Status.REFERRED, journey)
     scheduled = reach(Status.SCHEDULED, journey)
-    assert referred.reference in _queue(client, carla)
-    assert scheduled.reference not in _queue(client, carla)  # the session is still to come
+    assert referred.reference in queue_text(client, carla)
+    assert scheduled.reference not in queue_text(client, carla)  # the session is still to come
     session = MediationSession.objects.get(complaint=scheduled)
     with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
-        body = _queue(client, carla)
+        body = queue_text(client, carla)
     assert scheduled.reference in body and "Record the outcome" in body
 
 
@@ -169,9 +162,9 @@ def test_many_sessions_waiting_for_their_outcome_are_found_the_same_way(journey,
     scheduled = reach(Status.SCHEDULED, journey)
     session = MediationSession.objects.get(complaint=scheduled)
     monkeypatch.setattr(selectors, "_STARTED_AS_LIST", 0)
-    assert scheduled.reference not in _queue(client, carla)
+    assert scheduled.reference not in queue_text(client, carla)
     with time_machine.travel(session.starts_at + dt.timedelta(hours=2)):
-        assert scheduled.reference in _queue(client, carla)
+        assert scheduled.reference in queue_text(client, carla)
 
 
 def test_overdue_complaints_come_first_with_their_due_date_and_days_waiting(journey, client, irene):
@@ -181,7 +174,7 @@ def test_overdue_complaints_come_first_with_their_due_date_and_days_waiting(jour
     Deadline.objects.filter(complaint=late, kind=DeadlineKind.ACKNOWLEDGE).update(due_on=due)
     refresh_next_due()  # deadlines changed behind the services' back
     type(late).objects.filter(pk=late.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=9))
-    body = _queue(client, irene)
+    body = queue_text(client, irene)
     assert body.index(late.reference) < body.index(on_time.reference)
     row = body[body.index(late.reference) :]
     assert "Overdue" in row[:1500]
@@ -210,7 +203,7 @@ def test_a_queue_row_names_the_step_its_due_date_and_kind_and_who_it_is_about(jo
 
 def test_the_auditor_has_nothing_waiting(journey, client, audrey, django_assert_max_num_queries):
     reach(Status.RECEIVED, journey)
-    body = _queue(client, audrey)
+    body = queue_text(client, audrey)
     assert "Nothing is waiting for you" in body
     assert 'id="queue-audit-link"' in body  # and where an auditor's work is
     # and nothing is asked of the database for it: the session, its user and their device only
@@ -248,7 +241,7 @@ def _link(body: str, link_id: str) -> str | None:
 def test_a_queue_that_fits_on_one_page_says_how_many_are_waiting(journey, client, irene):
     for _ in range(2):
         reach(Status.RECEIVED, journey)
-    body = _queue(client, irene)
+    body = queue_text(client, irene)
     assert "2 complaints waiting for you" in body
     assert 'id="next-page"' not in body
 
@@ -259,7 +252,7 @@ def test_complaints_without_a_due_date_come_last_the_longest_waiting_first(journ
     Deadline.objects.filter(complaint__in=[no_date_old, no_date_new]).update(met_at=timezone.now())
     refresh_next_due()
     type(no_date_old).objects.filter(pk=no_date_old.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=5))
-    refs = _queue_refs(_queue(client, irene))
+    refs = _queue_refs(queue_text(client, irene))
     assert refs == [due_soon.reference, due_later.reference, no_date_old.reference, no_date_new.reference]
 
 
@@ -269,7 +262,7 @@ def test_the_queue_pages_follow_each_other_without_gaps_or_repeats(journey, clie
         Deadline.objects.filter(complaint=c).update(due_on=timezone.localdate() + dt.timedelta(days=i))
     Deadline.objects.filter(complaint__in=made[-30:]).update(met_at=timezone.now())
     refresh_next_due()
-    body = _queue(client, irene)
+    body = queue_text(client, irene)
     first = _queue_refs(body)
     assert "Complaints waiting for you: 50 on this page, more on the next pages" in body
     second_body = text(client.get(_link(body, "next-page")))
@@ -289,9 +282,9 @@ def test_a_tampered_queue_link_shows_the_first_page_with_a_message(journey, clie
 
 
 def test_the_header_names_who_is_signed_in_and_only_administrators_see_the_program_settings(client, irene, alma):
-    body = _queue(client, alma)
+    body = queue_text(client, alma)
     assert 'id="nav-admin"' in body and alma.get_full_name() in body
-    body = _queue(client, irene)
+    body = queue_text(client, irene)
     assert 'id="nav-admin"' not in body and irene.get_full_name() in body
 
 
@@ -400,9 +393,9 @@ def test_refresh_queues_finds_and_mends_flags_changed_outside_parley(journey, cl
     assert selectors.stale_waiting() == {"intake": [received.pk], "iad": [referred.pk], "coordinator": [referred.pk]}
     with pytest.raises(CommandError, match=f"2 of 2 complaints.*{received.reference}"):
         call_command("refresh_queues", "--check")
-    assert received.reference not in _queue(client, irene)  # --check changed nothing
+    assert received.reference not in queue_text(client, irene)  # --check changed nothing
     call_command("refresh_queues")
     assert "set the queue flags of 2 again" in capsys.readouterr().out
     assert selectors.stale_waiting() == {}
-    assert received.reference in _queue(client, irene)
-    assert referred.reference in _queue(client, carla) and referred.reference not in _queue(client, ray)
+    assert received.reference in queue_text(client, irene)
+    assert referred.reference in queue_text(client, carla) and referred.reference not in queue_text(client, ray)

@@ -1,7 +1,10 @@
-"""Set every open complaint's "waits for" flags again (whose queue it is in, ``Complaint.waits_for_<role>``).
+"""Set every open complaint's "waits for" flags again (whose queue it is in, ``Complaint.waits_for_<role>``),
+and check every scheduled session again (``MediationSession.no_longer_suits``: a booking to make again, in
+the coordinator's queue).
 
-Parley keeps the flags with every step of the workflow and every change of a program policy, so this is
-for repair and upgrades: after complaints or policies were changed outside Parley (a database edit, an
+Parley keeps the flags with every step of the workflow, every change of a program policy, every correction
+of a person's details and every change of a venue or a mediator, so this is for repair and upgrades: after
+complaints, policies, people, venues or mediators were changed outside Parley (a database edit, an
 ``update()`` in a shell), or after a database was migrated through several versions at once (README,
 upgrade notes). ``--check`` changes nothing: it names the complaints whose flags are wrong and fails if
 there are any, for a monitoring job.
@@ -12,6 +15,8 @@ from django.db import transaction
 
 from parley.cases.models import Complaint
 from parley.cases.selectors import refresh_waiting, stale_waiting
+from parley.mediation.eligibility import recheck_bookings
+from parley.mediation.models import MediationSession, SessionStatus
 
 BATCH = 5000
 
@@ -44,12 +49,24 @@ class Command(BaseCommand):
                 named += Complaint.objects.filter(pk__in=sorted(stale)).values_list("reference", flat=True)[:20]
             read += len(ids)
             last = ids[-1]
+        # the scheduled sessions (a few hundred in a busy program), locked while they are checked
+        with transaction.atomic():
+            scheduled = MediationSession.objects.filter(status=SessionStatus.SCHEDULED)
+            if not check:
+                scheduled = scheduled.select_for_update(of=("self",))
+            bookings = recheck_bookings(scheduled, write=not check)
         if check:
-            if wrong:
+            if wrong or bookings:
+                sessions = MediationSession.objects.filter(pk__in=bookings)
+                named += sessions.values_list("complaint__reference", flat=True)[:20]
                 raise CommandError(
-                    f"{wrong:,} of {read:,} complaints have queue flags that disagree with the workflow "
+                    f"{wrong:,} of {read:,} complaints have queue flags that disagree with the workflow, and "
+                    f"{len(bookings):,} scheduled sessions are wrongly marked as suiting or not "
                     f"(first: {', '.join(named[:20])}); run `manage.py refresh_queues` to set them again."
                 )
-            self.stdout.write(f"Checked {read:,} complaints: every queue flag is right.")
+            self.stdout.write(f"Checked {read:,} complaints and the scheduled sessions: every queue flag is right.")
             return
-        self.stdout.write(f"Checked {read:,} complaints; set the queue flags of {wrong:,} again.")
+        self.stdout.write(
+            f"Checked {read:,} complaints; set the queue flags of {wrong:,} again, and of {len(bookings):,} "
+            "scheduled sessions."
+        )
