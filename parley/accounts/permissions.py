@@ -120,6 +120,7 @@ URL_ACCESS: dict[str, str] = {
     "cases:choice":                      "complaint_record_choice",
     "cases:officer_consent":             "officer_record_consent",
     "cases:officer_identify":            "officer_identify",
+    "cases:allegations_correct":         "allegations_correct",
     "cases:party_correct":               "party_correct",
     "cases:correct":                     "complaint_correct",
     "cases:refer":                       "complaint_refer",

@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -53,6 +53,7 @@ from parley.cases.services import (
     SESSION_NEEDS,
     NewOfficer,
     NewParty,
+    alleged_codes,
     already_named,
     attendance_problem,
     companions_of,
@@ -819,6 +820,64 @@ class OfficerIdentifyForm(ActionForm):
         return dsn
 
 
+class AllegationsCorrectForm(ActionForm):
+    """The kinds of misconduct alleged against one officer, corrected before screening. The hidden ``was`` is
+    the digest of what they were when the form opened: a colleague's correction meanwhile comes back at the
+    field, saying what they are now, and saving again saves this form's choice."""
+
+    slug = "allegations-correct"
+    submit_label = "Save the correction"
+    success_message = "The allegations are corrected."
+
+    allegations = ListMultipleChoiceField(
+        label="What the officer is accused of",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose one or more.",
+        error_messages={"required": "Choose at least one kind of misconduct."},
+    )
+    reason = forms.CharField(
+        label="Why are they corrected?",
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the allegations are corrected."},
+    )
+    was = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, officer: ComplaintOfficer, **kwargs: Any):
+        self.officer = officer
+        super().__init__(*args, **kwargs)
+        self.current = alleged_codes(officer)
+        # the program's categories, and any alleged here that the administrator retired since (kept, if ticked)
+        offered = AllegationCategory.objects.filter(Q(active=True) | Q(code__in=self.current))
+        self.names = dict(offered.values_list("code", "name"))
+        self.fields["allegations"].choices = list(self.names.items())
+        self.fields["allegations"].gone = OfficerForm._category_gone
+        self.fields["allegations"].initial = self.current
+        self.fields["was"].initial = field_digest(self.current)
+        self.title = f"Correct the allegations against {officer.display_name}"
+        self.intro = (
+            "Screening reads them: a kind of misconduct this program does not mediate makes the complaint "
+            "unsuitable for mediation. The timeline says which were added and removed."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "allegations" not in data:
+            return data
+        now = field_digest(self.current)
+        if (self.data.get("was") or now) != now:  # a colleague corrected them since this form opened
+            self.data = self.data.copy()
+            self.data["was"] = now  # saving again saves this form's choice over theirs
+            self.add_error(
+                "allegations",
+                "Someone else corrected these since you opened this form; they are now: "
+                f"{', '.join(self.names.get(code, code) for code in self.current)}. Check your choice, and save again.",
+            )
+        elif sorted(data["allegations"]) == self.current:
+            self.add_error("allegations", "Nothing was changed: tick or untick a kind of misconduct.")
+        return data
+
+
 class CorrectionForm(ActionForm):
     """A form that corrects details of a record (``details``: names and what the timeline calls them), over
     what they were when it opened: the hidden ``was`` holds a digest of each (``services.field_digests``).
@@ -987,7 +1046,8 @@ class PartyCorrectForm(CorrectionForm):
         longer suits, and who can book again (the complaint page's Sessions say it too, until then)."""
         booked = complaint.sessions.filter(status=SessionStatus.SCHEDULED).select_related("venue", "complaint")
         session = booked.order_by("starts_at").first() if SESSION_NEEDS & set(self.corrected) else None
-        if session is not None and (problems := eligibility.booked_session_problems(session)):
+        center = organisation_of(self.user) == Organisation.MEDIATION_CENTER
+        if session is not None and (problems := eligibility.booked_session_problems(session, center=center)):
             if can(self.user, "session_schedule"):
                 then = "Cancel it and book again."
             else:

@@ -21,6 +21,7 @@ EVENT_LABELS: dict[str, str] = {
     "complaint_receive": "Complaint received",
     "complaint_acknowledge": "Acknowledged",
     "officer_identify": "Officer identified",
+    "allegations_correct": "Allegations corrected",
     "party_correct": "A person's details corrected",
     "complaint_correct": "The incident's details corrected",
     "complaint_screen": "Screened for exclusion factors",
@@ -39,6 +40,7 @@ EVENT_LABELS: dict[str, str] = {
 ACTION_SLUGS: dict[str, str] = {
     "complaint_acknowledge": "acknowledge",
     "officer_identify": "officer-identify",
+    "allegations_correct": "allegations-correct",
     "party_correct": "party-correct",
     "complaint_correct": "correct",
     "complaint_screen": "screen",
@@ -62,6 +64,7 @@ OPTIONAL_ACTIONS: frozenset[str] = frozenset(
         "officer_identify",
         "party_correct",
         "complaint_correct",
+        "allegations_correct",
     }
 )
 
@@ -79,7 +82,7 @@ def identify_label(description: str, *, short: bool = True) -> str:
 
 
 # The actions taken on one of the complaint's officers, or one of its people: their address names them too.
-PER_OFFICER_ACTIONS = frozenset({"officer_record_consent", "officer_identify"})
+PER_OFFICER_ACTIONS = frozenset({"officer_record_consent", "officer_identify", "allegations_correct"})
 PER_PARTY_ACTIONS = frozenset({"party_correct"})
 
 

@@ -364,7 +364,7 @@ def available_actions(
                 )
                 blocked.append(BlockedAction(action, label, f"Your role has approved it. Waiting for: {waiting}."))
                 continue
-        if action in ("party_correct", "complaint_correct"):  # offered beside the person, or the incident
+        if action in ("party_correct", "complaint_correct", "allegations_correct"):  # offered beside what they correct
             continue
         if action == "officer_identify":  # each officer only described, found on the roster before screening
             for officer in complaint.officers.all():

@@ -582,6 +582,73 @@ def party_correct(
         )
 
 
+def alleged_codes(officer: ComplaintOfficer) -> list[str]:
+    """The codes of the kinds of misconduct alleged against ``officer``, sorted (a correction form keeps
+    their ``field_digest`` as it opened)."""
+    return sorted(officer.allegations.values_list("category__code", flat=True))
+
+
+def allegations_correct(
+    *,
+    complaint: Complaint | int,
+    actor: User | None,
+    officer: ComplaintOfficer | int,
+    codes: Iterable[str],
+    reason: str,
+    was: str | None = None,
+) -> Complaint:
+    """Correct the kinds of misconduct alleged against an officer before screening, which reads them (a
+    category the program excludes from mediation, taken down wrong at intake, decides the screening).
+    ``codes``: the categories alleged from now on, at least one; a category the administrator retired since
+    can be kept, not added. ``was``: the ``field_digest`` of ``alleged_codes`` when the form opened. The
+    details written with a category kept stay with it; the event says which were added and removed."""
+    with transaction.atomic():
+        c, t = _begin(complaint, "allegations_correct", actor)
+        reason = _require_reason(reason, "the correction")
+        pk = officer.pk if isinstance(officer, ComplaintOfficer) else officer
+        named = c.officers.select_for_update().filter(pk=pk).first()
+        if named is None:
+            raise GuardFailed("That officer is not named in this complaint.")
+        before = alleged_codes(named)
+        if was is not None and was != field_digest(before):
+            raise GuardFailed(
+                f"This was not saved: someone else corrected the allegations against {named.display_name} since "
+                "you opened this form. Open it again to see what they are now."
+            )
+        wanted = sorted(set(codes))
+        if not wanted:
+            raise GuardFailed("Choose at least one kind of misconduct.")
+        categories = {cat.code: cat for cat in AllegationCategory.objects.filter(code__in=wanted)}
+        if unknown := [code for code in wanted if code not in categories]:
+            raise GuardFailed(f"These kinds of misconduct are not on the program's list: {', '.join(unknown)}.")
+        if retired := [categories[code].name for code in wanted if code not in before and not categories[code].active]:
+            raise GuardFailed(f"No longer a category of this program, so it cannot be added: {', '.join(retired)}.")
+        added = [code for code in wanted if code not in before]
+        removed = [code for code in before if code not in wanted]
+        if not (added or removed):
+            raise GuardFailed("Nothing was changed: the allegations are as they were.")
+        named.allegations.filter(category__code__in=removed).delete()
+        Allegation.objects.bulk_create(
+            [Allegation(complaint_officer=named, category=categories[code]) for code in added]
+        )
+        names = dict(AllegationCategory.objects.filter(code__in=added + removed).values_list("code", "name"))
+        refresh_people_copies([c.pk])  # the list and the queue show the officers with their allegations
+        c.refresh_from_db(fields=["search_names", "people"])
+        return _finish(
+            c,
+            t,
+            to=c.status,
+            actor=actor,
+            reason=reason,
+            data={
+                "officer": named.pk,
+                "added": added,
+                "removed": removed,
+                "names": names,  # as they were called then
+            },
+        )
+
+
 def corrected_value(name: str, value: Any) -> Any:
     """A corrected detail as it is kept (the form's value, or a caller's): a yes or no, a date or a time
     (or none), or text trimmed."""
@@ -988,7 +1055,15 @@ def session_schedule(
             policy, timezone.localdate(), policy.mediator_notice_days
         ):
             raise GuardFailed(f"This program gives mediators and parties {policy.mediator_notice_days} days' notice.")
-        team = {m.pk: m for m in mediators}
+        # the team and the venue read again and locked, in the order of their keys: an administrator's change
+        # to one of them meanwhile is waited for and checked here, or waits for this booking and checks it
+        # (mediation/signals.py); and two coordinators booking one mediator at once are checked one after the other
+        chosen = Mediator.objects.select_for_update().filter(pk__in=sorted({m.pk for m in mediators}))
+        team = {m.pk: m for m in chosen.order_by("pk")}
+        if venue is not None:
+            venue = Venue.objects.select_for_update().filter(pk=venue.pk).first()
+            if venue is None:
+                raise GuardFailed("That venue is no longer on the list.")
         if len(team) != policy.mediators_per_session:
             raise GuardFailed(f"This program uses {policy.mediators_per_session} distinct mediator(s) per session.")
         ends_at = starts_at + dt.timedelta(minutes=duration)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<str:ref>/choice/", views.complaint_record_choice, name="choice"),
     path("<str:ref>/officers/<int:officer_pk>/consent/", views.officer_record_consent, name="officer_consent"),
     path("<str:ref>/officers/<int:officer_pk>/identify/", views.officer_identify, name="officer_identify"),
+    path("<str:ref>/officers/<int:officer_pk>/allegations/", views.allegations_correct, name="allegations_correct"),
     path("<str:ref>/people/<int:party_pk>/correct/", views.party_correct, name="party_correct"),
     path("<str:ref>/correct/", views.complaint_correct, name="correct"),
     path("<str:ref>/refer/", views.complaint_refer, name="refer"),

@@ -41,12 +41,13 @@ from parley.accounts.permissions import (
     role_of,
     visible_complaints,
 )
-from parley.accounts.roles import Role
+from parley.accounts.roles import Organisation, Role
 from parley.cases import demographics, roster, rows, selectors, services
 from parley.cases.forms import (
     DEFAULT_PAGE_SIZE,
     AcknowledgeForm,
     ActionForm,
+    AllegationsCorrectForm,
     CancelSessionForm,
     ChoiceForm,
     ComplaintCorrectForm,
@@ -518,11 +519,24 @@ def _readable_date(value: Any) -> str:
         return str(value or "?")
 
 
-def _event_details(event: ComplaintEvent, user: Any, people: dict[int, str] | None = None) -> list[str]:
-    """What the event's data says, for the timeline, within what the reader may see. ``people``: the
-    complaint's people's names, by id."""
+def _event_details(
+    event: ComplaintEvent, user: Any, people: dict[int, str] | None = None, officers: dict[int, str] | None = None
+) -> list[str]:
+    """What the event's data says, for the timeline, within what the reader may see. ``people`` and
+    ``officers``: the complaint's people's and officers' names, by id."""
     data = event.data or {}
     details: list[str] = []
+    if event.action == "allegations_correct":  # the officer; which kinds of misconduct, to those who see them
+        who = (officers or {}).get(data.get("officer"), "An officer no longer on the complaint")
+        if not can(user, "view_allegations"):
+            return [who]
+        names = data.get("names") or {}
+        changes = [
+            f"{key} {', '.join(names.get(code, code) for code in data[key])}"
+            for key in ("added", "removed")
+            if data.get(key)
+        ]
+        return [f"{who}: {'; '.join(changes)}"]
     if event.action == "complaint_correct":  # which details, never the details themselves
         details.append(", ".join(services.INCIDENT_DETAILS.get(name, name) for name in data.get("fields") or []))
     elif event.action == "party_correct":  # what was corrected, never the details themselves
@@ -570,6 +584,7 @@ def _reads_reason(user: Any, event: ComplaintEvent) -> bool:
 def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
     entries = []
     people = {p.pk: p.display_name for p in complaint.parties.all()}
+    officers = {o.pk: o.display_name for o in complaint.officers.all()}
     for e in complaint.events.all():
         who = (e.actor.get_full_name() or e.actor.get_username()) if e.actor else "Parley (automatic)"
         # a screening's reason is its exclusion reasons run together: they are its details, one a line
@@ -583,7 +598,7 @@ def _timeline(complaint: Complaint, user: Any) -> list[TimelineEntry]:
                 from_label=_status_label(e.from_status) if e.from_status else "—",
                 to_label=_status_label(e.to_status),
                 reason=e.reason if _reads_reason(user, e) and not listed else "",
-                details=_event_details(e, user, people),
+                details=_event_details(e, user, people, officers),
             )
         )
     return entries
@@ -612,11 +627,13 @@ def _page_context(
     for session in sessions:  # the confidentiality wall: the page reads only these
         session.records = center_records(user, session)
         session.has_agreement = _has_agreement(session)
-        # a booking that no longer suits its people (a need or a language corrected since): said above it
+        # a booking that no longer suits (a need or a language corrected since, its venue or team changed): said
+        # above it; what is wrong with a mediator only to the mediation center (what it knows of its volunteers)
         session.problems = []
         if session.status == SessionStatus.SCHEDULED:
             session.complaint = complaint
-            session.problems = eligibility.booked_session_problems(session)
+            center = organisation_of(user) == Organisation.MEDIATION_CENTER
+            session.problems = eligibility.booked_session_problems(session, center=center)
     context = {
         "complaint": complaint,
         "actions": [
@@ -637,6 +654,8 @@ def _page_context(
         # "Correct the details" beside each person: an action nothing waits for, so not among the buttons
         "corrects_people": "party_correct" in actions_for(complaint.status, role_of(user)),
         "corrects_incident": "complaint_correct" in actions_for(complaint.status, role_of(user)),
+        "corrects_allegations": "allegations_correct" in actions_for(complaint.status, role_of(user))
+        and can(user, "view_allegations"),
         "officers": list(complaint.officers.all()),
         "screening": list(complaint.screening_answers.all()),
         "deadlines": deadlines,
@@ -865,6 +884,24 @@ def _action_view(action: str, form_class: type[ActionForm], perform: Callable[[C
     return view
 
 
+def _officer_action_view(action: str, form_class: type[ActionForm], perform: Callable[[Complaint, Any], Any]):
+    """The view of an action on one of the complaint's officers (its address names the officer): the form
+    gets the officer as ``officer``."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    @vary_on_headers("HX-Request")
+    def view(request: HttpRequest, ref: str, officer_pk: int) -> HttpResponse:
+        def officer_of(complaint: Complaint) -> dict[str, Any]:
+            return {"officer": get_object_or_404(ComplaintOfficer, pk=officer_pk, complaint=complaint)}
+
+        return _take_action(request, ref, action=action, form_class=form_class, perform=perform, form_kwargs=officer_of)
+
+    view.__name__ = view.__qualname__ = action
+    view.__doc__ = f"{ACTION_LABELS[action]}, for one officer: calls services.{action}."
+    return view
+
+
 complaint_acknowledge = _action_view(
     "complaint_acknowledge",
     AcknowledgeForm,
@@ -1013,25 +1050,34 @@ def session_record_outcome(request: HttpRequest, ref: str) -> HttpResponse:
         return _back_to_complaint(request, complaint)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def officer_identify(request: HttpRequest, ref: str, officer_pk: int) -> HttpResponse:
-    """Identify an officer only described at intake: calls services.officer_identify."""
-
-    def officer_of(complaint: Complaint) -> dict[str, Any]:
-        return {"officer": get_object_or_404(ComplaintOfficer, pk=officer_pk, complaint=complaint)}
-
-    return _take_action(
-        request,
-        ref,
-        action="officer_identify",
-        form_class=OfficerIdentifyForm,
-        perform=lambda c, f: services.officer_identify(
-            complaint=c, actor=f.user, officer=f.officer, dsn=f.cleaned_data["dsn"]
-        ),
-        form_kwargs=officer_of,
-    )
+officer_identify = _officer_action_view(
+    "officer_identify",
+    OfficerIdentifyForm,
+    lambda c, f: services.officer_identify(complaint=c, actor=f.user, officer=f.officer, dsn=f.cleaned_data["dsn"]),
+)
+allegations_correct = _officer_action_view(
+    "allegations_correct",
+    AllegationsCorrectForm,
+    lambda c, f: services.allegations_correct(
+        complaint=c,
+        actor=f.user,
+        officer=f.officer,
+        codes=f.cleaned_data["allegations"],
+        reason=f.cleaned_data["reason"],
+        was=f.cleaned_data["was"] or None,
+    ),
+)
+officer_record_consent = _officer_action_view(
+    "officer_record_consent",
+    OfficerConsentForm,
+    lambda c, f: services.officer_record_consent(
+        complaint=c,
+        actor=f.user,
+        officer=f.officer,
+        accepted=f.cleaned_data["accepted"],
+        reason=f.cleaned_data["reason"],
+    ),
+)
 
 
 complaint_correct = _action_view(
@@ -1072,29 +1118,4 @@ def party_correct(request: HttpRequest, ref: str, party_pk: int) -> HttpResponse
             )
         ),
         form_kwargs=party_of,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def officer_record_consent(request: HttpRequest, ref: str, officer_pk: int) -> HttpResponse:
-    """Record one officer's answer: calls services.officer_record_consent."""
-
-    def officer_of(complaint: Complaint) -> dict[str, Any]:
-        return {"officer": get_object_or_404(ComplaintOfficer, pk=officer_pk, complaint=complaint)}
-
-    return _take_action(
-        request,
-        ref,
-        action="officer_record_consent",
-        form_class=OfficerConsentForm,
-        perform=lambda c, f: services.officer_record_consent(
-            complaint=c,
-            actor=f.user,
-            officer=f.officer,
-            accepted=f.cleaned_data["accepted"],
-            reason=f.cleaned_data["reason"],
-        ),
-        form_kwargs=officer_of,
     )

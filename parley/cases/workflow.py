@@ -96,6 +96,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("officer_identify", {S.RECEIVED}, [],
        {R.INTAKE, R.ADMIN}, "an officer only described at intake is found on the roster, before screening; "
        "status does not change"),
+    _t("allegations_correct", {S.RECEIVED}, [],
+       {R.INTAKE, R.ADMIN}, "the kinds of misconduct alleged against an officer, before screening (which reads "
+       "them); at least one; a reason; status does not change"),
     _t("party_correct", set(OPEN), [],
        {R.INTAKE, R.ADMIN, R.COORDINATOR}, "a person's name, contact details, language or needs, while the "
        "complaint is open (the coordinator: once referred); a reason without the details; status does not change"),
@@ -142,6 +145,7 @@ BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 ACTION_LABELS: dict[str, str] = {
     "complaint_acknowledge": "Record the acknowledgement",
     "officer_identify": "Identify an officer",
+    "allegations_correct": "Correct the allegations",
     "party_correct": "Correct a person's details",
     "complaint_correct": "Correct the incident's details",
     "complaint_screen": "Screen for exclusion factors",

@@ -2,25 +2,24 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from parley.accounts.admin_site import ModelAdmin
-from parley.mediation.models import MediationSession, Mediator, SessionStatus, Venue
+from parley.mediation.models import MediationSession, Mediator, Venue
 
 
 class _TellsOfBookings:
     """After a venue or a mediator is saved, the sessions booked with them are checked again (``signals``):
-    the administrator is told of those that no longer suit, and where the coordinator will find them."""
-
-    booked_with: str  # the session's field that names the venue or the mediator
+    the administrator is told of those still to come that this save made unsuitable, and where the
+    coordinator will find them."""
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        unsuited = MediationSession.objects.filter(
-            **{self.booked_with: obj}, status=SessionStatus.SCHEDULED, no_longer_suits=True
-        ).count()
+        unsuited = getattr(obj, "_bookings_no_longer_suiting", 0)
         if change and unsuited:
+            sessions = (
+                "1 booked session no longer suits" if unsuited == 1 else f"{unsuited} booked sessions no longer suit"
+            )
             self.message_user(
                 request,
-                f"{unsuited} booked session{' no longer suits' if unsuited == 1 else 's no longer suit'} "
-                f"{obj} as saved. The mediation center's coordinator finds "
+                f"With this change, {sessions}. The mediation center's coordinator finds "
                 f"{'it' if unsuited == 1 else 'them'} in their queue, to book again.",
                 messages.WARNING,
             )
@@ -28,7 +27,6 @@ class _TellsOfBookings:
 
 @admin.register(Mediator)
 class MediatorAdmin(_TellsOfBookings, ModelAdmin):
-    booked_with = "mediators"
     list_display = [
         "last_name",
         "first_name",
@@ -54,5 +52,4 @@ class MediatorAdmin(_TellsOfBookings, ModelAdmin):
 
 @admin.register(Venue)
 class VenueAdmin(_TellsOfBookings, ModelAdmin):
-    booked_with = "venue"
     list_display = ["name", "is_video", "accessible", "capacity", "active"]

@@ -128,12 +128,18 @@ def _room_problems(venue: Venue, complaint, team_size: int) -> list[str]:
     return problems
 
 
-def booked_session_problems(session: MediationSession) -> list[str]:
+# What a reader outside the mediation center is told of a mediator who can no longer take a session: why
+# (a police past, a certification, a deactivation) is what the center knows of its volunteers.
+TEAM_CHANGED = "Someone on the mediator team can no longer take this session."
+
+
+def booked_session_problems(session: MediationSession, *, center: bool = True) -> list[str]:
     """What no longer suits in a session already booked, as its people, its room and its team are now (a
     need or a language corrected since the booking, a venue or a mediator changed in the admin): the room,
     the team's languages, a venue or a mediator no longer active, a certification that lapses first. Not
     the time: the booking checked that, and none of these changes it. Reads the session's complaint (with
-    its people and officers), venue and mediators, as the caller has read them."""
+    its people and officers), venue and mediators, as the caller has read them. ``center``: written for the
+    mediation center; for anyone else, what is wrong with a mediator is one sentence (``TEAM_CHANGED``)."""
     complaint = session.complaint  # (the page sets it to the complaint it has read, people and all)
     team = list(session.mediators.all())
     problems = []
@@ -142,7 +148,8 @@ def booked_session_problems(session: MediationSession) -> list[str]:
         problems.append(f"{venue} is not an active venue.")
     elif venue is not None and not venue.is_video:
         problems += _room_problems(venue, complaint, len(team))
-    problems += [problem for mediator in team if (problem := _mediator_itself_problem(mediator, session.starts_at))]
+    team_problems = [problem for mediator in team if (problem := _mediator_itself_problem(mediator, session.starts_at))]
+    problems += team_problems if center else [TEAM_CHANGED][: len(team_problems)]
     if language := language_problem(complaint, team, interpreter_booked=session.interpreter_booked):
         problems.append(language)
     return problems
@@ -160,32 +167,44 @@ def _mediator_itself_problem(mediator: Mediator, starts_at: dt.datetime) -> str 
     return None
 
 
+# Sessions checked at a time by ``recheck_bookings``: the parameters of its reads stay within what every
+# database takes (SQLite's limit is 32,766), however many sessions are booked.
+RECHECK_BATCH = 500
+
+
 def recheck_bookings(sessions: QuerySet[MediationSession], *, write: bool = True) -> list[int]:
     """Check the scheduled sessions among ``sessions`` again (``booked_session_problems``) and set each one's
     ``no_longer_suits`` to the answer; returns the keys of those whose flag was wrong (``write=False``: only
     returns them). Called wherever what a booking was checked against changes: a person's details corrected
     (``services.party_correct``), a venue or a mediator saved (``signals``); ``manage.py refresh_queues``
-    mends the rest. Four queries, however many sessions."""
+    mends the rest. One query for the sessions' keys (which locks them, for a ``select_for_update``), then
+    four reads and up to two writes per ``RECHECK_BATCH`` sessions."""
     from django.db.models import Prefetch
 
     from parley.cases.models import ComplaintOfficer, Party
 
-    scheduled = (
-        sessions.filter(status=SessionStatus.SCHEDULED)
-        .select_related("venue", "complaint")
-        .prefetch_related(
-            "mediators",
-            Prefetch("complaint__parties", queryset=Party.objects.order_by("id")),
-            Prefetch("complaint__officers", queryset=ComplaintOfficer.objects.order_by("id")),
+    db = sessions.db
+    keys = list(sessions.filter(status=SessionStatus.SCHEDULED).order_by("pk").values_list("pk", flat=True))
+    wrong: list[int] = []
+    for start in range(0, len(keys), RECHECK_BATCH):
+        batch = (
+            MediationSession.objects.using(db)
+            .filter(pk__in=keys[start : start + RECHECK_BATCH])
+            .select_related("venue", "complaint")
+            .prefetch_related(
+                "mediators",
+                Prefetch("complaint__parties", queryset=Party.objects.using(db).order_by("id")),
+                Prefetch("complaint__officers", queryset=ComplaintOfficer.objects.using(db).order_by("id")),
+            )
         )
-    )
-    wrong: dict[bool, list[int]] = {True: [], False: []}
-    for session in scheduled:
-        unsuited = bool(booked_session_problems(session))
-        if unsuited != session.no_longer_suits:
-            wrong[unsuited].append(session.pk)
-    if write:
-        for unsuited, keys in wrong.items():
-            if keys:
-                MediationSession.objects.using(sessions.db).filter(pk__in=keys).update(no_longer_suits=unsuited)
-    return sorted(wrong[True] + wrong[False])
+        changed: dict[bool, list[int]] = {True: [], False: []}
+        for session in batch:
+            unsuited = bool(booked_session_problems(session))
+            if unsuited != session.no_longer_suits:
+                changed[unsuited].append(session.pk)
+        if write:
+            for unsuited, pks in changed.items():
+                if pks:
+                    MediationSession.objects.using(db).filter(pk__in=pks).update(no_longer_suits=unsuited)
+        wrong += changed[True] + changed[False]
+    return sorted(wrong)

@@ -569,6 +569,27 @@ def test_a_booking_that_a_correction_no_longer_suits_waits_in_the_coordinators_q
     expect(row).not_to_contain_text("Book the session again")
 
 
+def test_the_allegations_against_an_officer_are_corrected_before_screening(page, policy, irene):
+    """A kind of misconduct taken down wrong: "Correct the allegations" beside the officer opens the form in the
+    action panel with what is alleged ticked; the save says so, and the table and the timeline show the change."""
+    c = receive_complaint(irene, allegations=("discourtesy",))
+    officer = c.officers.get()
+    sign_in(page, irene)
+    page.goto(f"/complaints/{c.reference}/")
+    page.locator("#officers").get_by_role(
+        "link", name=f"Correct the allegations against {officer.display_name}"
+    ).click()
+    panel = page.locator("#action-panel")
+    expect(panel.locator("#action-form-heading")).to_be_focused()
+    expect(panel.get_by_label("Discourtesy", exact=True)).to_be_checked()
+    assert_accessible(page, context="the form that corrects the allegations against an officer")
+    tick(panel, "Racial profiling")
+    panel.get_by_label("Why are they corrected?").fill("The complainant explained the stop again.")
+    save(page, "Save the correction", "The allegations are corrected.")
+    expect(page.locator("#officers")).to_contain_text("Racial profiling")
+    expect(page.locator("#timeline")).to_contain_text("added Racial profiling")
+
+
 def test_a_form_that_came_back_with_problems_is_not_dropped_without_asking(page, policy, irene):
     """A form sent, and sent back with its problems, holds entries not saved yet: following the advice of its
     error to another form ("Correct the details") asks first, as for a form not sent yet."""

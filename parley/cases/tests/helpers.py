@@ -9,7 +9,16 @@ import time_machine
 from django.utils import timezone
 
 from parley.cases import services
-from parley.cases.models import Complaint, ComplaintEvent, ComplaintOfficer, Deadline, Party, ScreeningAnswer
+from parley.cases.models import (
+    Allegation,
+    AllegationCategory,
+    Complaint,
+    ComplaintEvent,
+    ComplaintOfficer,
+    Deadline,
+    Party,
+    ScreeningAnswer,
+)
 from parley.cases.workflow import Status
 from parley.mediation.models import MediationSession, Mediator, SessionAttendance, SessionOutcome
 from parley.testing.factories import Journey, MediatorFactory, OfficerFactory, VenueFactory, receive_complaint
@@ -91,6 +100,9 @@ def call(action: str, c: Complaint, actor, journey: Journey) -> Any:
         person = c.parties.order_by("id").first()
         changes = {"needs_interpreter": not person.needs_interpreter}
         return services.party_correct(complaint=c, actor=actor, party=person, changes=changes, reason="Told by phone")
+    if action == "allegations_correct":  # another kind of misconduct, one the program mediates, added or taken off
+        officer, codes = corrected_allegations(c)
+        return services.allegations_correct(complaint=c, actor=actor, officer=officer, codes=codes, reason="Misheard")
     if action == "officer_identify":  # the officer only described, if the complaint has one
         officer = c.officers.filter(dsn="").first() or c.officers.first()
         return services.officer_identify(complaint=c, actor=actor, officer=officer, dsn=OfficerFactory().dsn)
@@ -139,6 +151,18 @@ def call(action: str, c: Complaint, actor, journey: Journey) -> Any:
     raise ValueError(action)
 
 
+def corrected_allegations(c: Complaint) -> tuple[ComplaintOfficer, list[str]]:
+    """The complaint's first officer, and their allegations with one more kind of misconduct that the
+    program mediates (or that one taken off again): a correction that does not change the complaint's path."""
+    officer = c.officers.order_by("id").first()
+    codes = services.alleged_codes(officer)
+    mediated = AllegationCategory.objects.filter(active=True).exclude(pk__in=c.policy.excluded_categories.all())
+    extra = mediated.exclude(code__in=codes).order_by("code").first()
+    if extra is not None:
+        return officer, [*codes, extra.code]
+    return officer, codes[:-1] if len(codes) > 1 else codes
+
+
 def snapshot(c: Complaint) -> dict[str, Any]:
     """Everything an action could change about a complaint."""
     return {
@@ -148,6 +172,9 @@ def snapshot(c: Complaint) -> dict[str, Any]:
             ComplaintOfficer.objects.filter(complaint=c).values(
                 "pk", "consent", "dsn", "first_name", "last_name", "roster_officer"
             )
+        ),
+        "allegations": list(
+            Allegation.objects.filter(complaint_officer__complaint=c).order_by("pk").values("pk", "category", "details")
         ),
         "deadlines": list(Deadline.objects.filter(complaint=c).values("kind", "due_on", "met_at", "cancelled")),
         "answers": ScreeningAnswer.objects.filter(complaint=c).count(),

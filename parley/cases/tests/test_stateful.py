@@ -23,7 +23,7 @@ from parley.cases import services
 from parley.cases.models import Complaint, ComplaintEvent, ConsentAnswer, PartyKind
 from parley.cases.names import refresh_people_copies
 from parley.cases.selectors import replay_status, stale_waiting
-from parley.cases.tests.helpers import reach
+from parley.cases.tests.helpers import corrected_allegations, reach
 from parley.cases.workflow import BY_ACTION, TERMINAL, TRANSITIONS, Status, WorkflowError, actions_from
 from parley.conftest import use_preset
 from parley.mediation.models import MediationSession, SessionAttendance, SessionOutcome, SessionStatus
@@ -43,6 +43,7 @@ TARGETS = [s for s in Status.values if s in TERMINAL]
 SIDE_ACTIONS = {
     "complaint_acknowledge",
     "officer_identify",
+    "allegations_correct",
     "party_correct",
     "complaint_correct",
     "complaint_withdraw",
@@ -156,6 +157,9 @@ class ComplaintWorkflow(RuleBasedStateMachine):
             person = c.parties.order_by("id").first()
             changes = {"needs_interpreter": not person.needs_interpreter}
             services.party_correct(complaint=c, actor=actor, party=person, changes=changes, reason="Told by phone")
+        elif action == "allegations_correct":  # a kind of misconduct the program mediates, added or taken off
+            officer, codes = corrected_allegations(c)
+            services.allegations_correct(complaint=c, actor=actor, officer=officer, codes=codes, reason="Misheard")
         elif action == "officer_identify":  # an officer only described, if there is one (else refused)
             officer = c.officers.filter(dsn="").first() or c.officers.first()
             services.officer_identify(complaint=c, actor=actor, officer=officer, dsn=OfficerFactory().dsn)

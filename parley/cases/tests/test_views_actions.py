@@ -20,7 +20,7 @@ from parley.accounts.roles import Role
 from parley.cases import services
 from parley.cases.deadlines import add_days
 from parley.cases.models import Complaint, DeadlineKind, PartyKind
-from parley.cases.tests.helpers import reach, snapshot
+from parley.cases.tests.helpers import corrected_allegations, reach, snapshot
 from parley.cases.workflow import Disposition, Status
 from parley.mediation.models import MediationSession, SessionOutcome
 from parley.testing.factories import Journey, MediatorFactory, UserFactory, VenueFactory
@@ -81,7 +81,22 @@ class ActionCase:
     after_session: bool = False  # the form is used after the session took place
 
 
+def _corrected_allegations(c: Complaint) -> dict[str, Any]:
+    return {"allegations": corrected_allegations(c)[1], "reason": "Taken down wrong at intake."}
+
+
 CASES: dict[str, ActionCase] = {
+    "allegations_correct": ActionCase(
+        "allegations_correct",
+        Status.RECEIVED,
+        "irene",
+        _corrected_allegations,
+        Status.RECEIVED,
+        lambda c: {"allegations": [], "reason": "Taken down wrong at intake."},
+        "Choose at least one kind of misconduct.",
+        "ray",
+        url_kwargs=lambda c: {"ref": c.reference, "officer_pk": c.officers.order_by("id").first().pk},
+    ),
     "acknowledge": ActionCase(
         "acknowledge",
         Status.RECEIVED,

@@ -5,20 +5,23 @@ coordinator cancels it; the complaint page says why."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from parley.cases import services
 from parley.cases.selectors import BOOK_AGAIN
 from parley.cases.tests.helpers import queue_text, reach
-from parley.cases.workflow import Status
+from parley.cases.workflow import GuardFailed, Status
+from parley.mediation import eligibility
 from parley.mediation.eligibility import booked_session_problems, recheck_bookings
 from parley.mediation.models import MediationSession, Mediator, Venue
 from parley.testing.factories import Journey
-from parley.testing.web import AUDIT, admin_form_opened, count_queries, login, text
+from parley.testing.web import AUDIT, admin_change_data, admin_form_opened, count_queries, login, text
 
 
 @pytest.fixture
@@ -163,6 +166,18 @@ def test_the_administrator_who_saves_a_venue_is_told_of_the_bookings_it_no_longe
     assert not session.no_longer_suits
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_mediator_saved_outside_a_transaction_checks_their_bookings_in_one_of_its_own(journey):
+    """A shell or a script saves in autocommit: the check locks the complaints all the same (in its own
+    transaction), where a lock outside one is refused."""
+    session = _scheduled(journey)[1]
+    mediator = session.mediators.first()
+    mediator.active = False
+    mediator.save()
+    session.refresh_from_db()
+    assert session.no_longer_suits
+
+
 def test_a_session_that_has_started_waits_for_its_outcome_not_to_be_booked_again(journey, client, carla):
     c, session = _scheduled(journey)
     Venue.objects.filter(pk=session.venue_id).update(active=False)
@@ -199,16 +214,21 @@ def test_the_coordinators_queue_reads_the_pages_sessions_in_one_query_however_ma
     assert counts[0] == counts[1]
 
 
-def test_recheck_bookings_reads_a_fixed_number_of_queries(journey, django_assert_num_queries):
+def test_recheck_bookings_reads_a_fixed_number_of_queries_per_batch(journey, django_assert_num_queries, monkeypatch):
     for _ in range(3):
         _scheduled(journey)
     Venue.objects.update(accessible=False, capacity=1)
-    # the sessions with their venues and complaints, their mediators, their complaints' people and officers;
-    # one update of the flags that changed
-    with django_assert_num_queries(5):
+    # the sessions' keys; then the sessions with their venues and complaints, their mediators, their
+    # complaints' people and officers; one update of the flags that changed
+    with django_assert_num_queries(6):
         assert len(recheck_bookings(MediationSession.objects.all())) == 3
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert recheck_bookings(MediationSession.objects.all()) == []
+    monkeypatch.setattr(eligibility, "RECHECK_BATCH", 2)  # many sessions: a batch at a time, each read the same way
+    Venue.objects.update(capacity=8)
+    with django_assert_num_queries(1 + 2 * 5):
+        assert len(recheck_bookings(MediationSession.objects.all())) == 3
+    assert not MediationSession.objects.filter(no_longer_suits=True).exists()
 
 
 def test_refresh_queues_finds_and_mends_a_booking_marked_wrongly(journey, client, carla, capsys):
@@ -237,3 +257,143 @@ def test_the_migration_checks_the_sessions_already_booked_and_reverses(journey):
     assert MediationSession.objects.get(pk=unsuited.pk).no_longer_suits
     assert not MediationSession.objects.get(pk=suited.pk).no_longer_suits
     assert Mediator.objects.exists()
+
+
+# From a review: concurrent changes, what the page says to whom, and the administrator's message.
+
+
+def _flag_and_truth(session: MediationSession) -> tuple[bool, bool]:
+    session = (
+        MediationSession.objects.select_related("venue", "complaint")
+        .prefetch_related("mediators", "complaint__parties", "complaint__officers")
+        .get(pk=session.pk)
+    )
+    return session.no_longer_suits, bool(booked_session_problems(session))
+
+
+def _admin_saves_meanwhile(save, during):
+    """``save`` runs in the admin's transaction (as ``changeform_view`` runs it: the signal inside) and holds it
+    open while ``during`` starts in another thread: ``during`` must wait for the admin's locks (it is still
+    running half a second later), and finishes once the admin's transaction commits."""
+    checked, go, failed = threading.Event(), threading.Event(), []
+
+    def admin():
+        try:
+            with transaction.atomic():
+                save()  # post_save: recheck_bookings, in this transaction
+                checked.set()
+                go.wait(30)
+        except BaseException as exc:
+            failed.append(exc)
+            checked.set()
+        finally:
+            connections.close_all()
+
+    def other():
+        try:
+            during()
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=admin)
+    first.start()
+    assert checked.wait(30)
+    second = threading.Thread(target=other)
+    second.start()
+    second.join(0.5)
+    waited = second.is_alive()
+    go.set()
+    first.join(30)
+    second.join(30)
+    assert not failed, failed
+    assert waited, "it did not wait for the admin's save"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two transactions at once need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_need_corrected_while_the_admin_saves_the_venue_is_checked_against_the_venue_as_saved(journey, irene):
+    c = reach(Status.SCHEDULED, journey)
+    session = c.sessions.get()
+    person = c.parties.get(kind="complainant")
+
+    def venue_loses_its_step_free_access():
+        venue = Venue.objects.get(pk=session.venue_id)
+        venue.accessible = False
+        venue.save()
+
+    def intake_corrects_the_need():
+        services.party_correct(
+            complaint=c.pk, actor=irene, party=person.pk, changes={"needs_step_free": True}, reason="Uses a wheelchair"
+        )
+
+    _admin_saves_meanwhile(venue_loses_its_step_free_access, intake_corrects_the_need)
+    assert _flag_and_truth(session) == (True, True)  # the correction waited for the save, and read the venue
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two transactions at once need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_session_booked_while_the_admin_deactivates_its_mediator_waits_and_is_refused(journey, carla):
+    c = reach(Status.SCHEDULED, journey)
+    first = c.sessions.get()
+    team = list(first.mediators.all())
+    starts_at, venue = first.starts_at, first.venue
+    services.session_cancel(complaint=c.pk, actor=carla, reason="The complainant asked for another day")
+
+    def mediator_made_inactive():
+        mediator = Mediator.objects.get(pk=team[0].pk)
+        mediator.active = False
+        mediator.save()
+
+    refused = []
+
+    def coordinator_books():  # the schedule form read the team before the admin's save
+        try:
+            services.session_schedule(complaint=c.pk, actor=carla, starts_at=starts_at, mediators=team, venue=venue)
+        except GuardFailed as exc:
+            refused.append(str(exc))
+
+    _admin_saves_meanwhile(mediator_made_inactive, coordinator_books)
+    assert refused == [f"{team[0]} is not an active mediator."]
+    assert not c.sessions.filter(status="scheduled").exists()
+
+
+def test_internal_affairs_is_not_told_a_mediators_law_enforcement_past_or_certification(journey, client, ray, carla):
+    """The permission table gives every role a session's "time, venue, team" (``view_session``); what the
+    mediation center knows of its volunteers (former police employment, certification) is not among it."""
+    c = reach(Status.SCHEDULED, journey)
+    session = c.sessions.get()
+    for mediator in session.mediators.all():
+        mediator.former_law_enforcement = True
+        mediator.save()
+    login(client, ray)
+    response = client.get(reverse("cases:detail", kwargs={"ref": c.reference}))
+    assert response.status_code == 200
+    body = text(response)
+    assert f'id="session-problems-{session.pk}"' in body  # the page says the booking no longer suits ...
+    assert "worked in law enforcement" not in body  # ... without the mediators' police past
+    assert "Someone on the mediator team can no longer take this session." in body
+    login(client, carla)  # the mediation center's coordinator, who books again, reads why
+    assert "has worked in law enforcement" in text(client.get(reverse("cases:detail", kwargs={"ref": c.reference})))
+
+
+def test_saving_a_venue_without_changing_what_a_booking_needs_does_not_blame_the_venue(journey, client, root, irene):
+    """A booking that a correction made unsuitable (the complainant's language) is not the venue's doing: an
+    administrator who only corrects the venue's address is not told that it no longer suits."""
+    c = reach(Status.SCHEDULED, journey)
+    session = c.sessions.get()
+    services.party_correct(
+        complaint=c,
+        actor=irene,
+        party=c.parties.get(kind="complainant"),
+        changes={"preferred_language": "vi"},
+        reason="Asked again",
+    )
+    session.refresh_from_db()
+    assert session.no_longer_suits  # the team speaks no Vietnamese: nothing to do with the room
+    login(client, root)
+    url = reverse("admin:mediation_venue_change", args=[session.venue_id])
+    body = text(client.post(url, admin_change_data(client, url, address="1301 Olive Street"), follow=True))
+    assert "was changed successfully" in body
+    assert "no longer suit" not in body

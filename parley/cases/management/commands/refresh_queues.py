@@ -49,12 +49,17 @@ class Command(BaseCommand):
                 named += Complaint.objects.filter(pk__in=sorted(stale)).values_list("reference", flat=True)[:20]
             read += len(ids)
             last = ids[-1]
-        # the scheduled sessions (a few hundred in a busy program), locked while they are checked
-        with transaction.atomic():
-            scheduled = MediationSession.objects.filter(status=SessionStatus.SCHEDULED)
-            if not check:
-                scheduled = scheduled.select_for_update(of=("self",))
-            bookings = recheck_bookings(scheduled, write=not check)
+        # the scheduled sessions, a batch at a time, each batch's complaints locked while it is checked (as a
+        # correction of their people locks them: mediation/signals.py)
+        bookings: list[int] = []
+        keys = list(MediationSession.objects.filter(status=SessionStatus.SCHEDULED).order_by("pk").values_list("pk"))
+        for start in range(0, len(keys), BATCH):
+            batch = MediationSession.objects.filter(pk__in=[pk for (pk,) in keys[start : start + BATCH]])
+            with transaction.atomic():
+                if not check:
+                    complaints = Complaint.objects.select_for_update().filter(pk__in=batch.values("complaint_id"))
+                    list(complaints.order_by("pk").values_list("pk", flat=True))
+                bookings += recheck_bookings(batch, write=not check)
         if check:
             if wrong or bookings:
                 sessions = MediationSession.objects.filter(pk__in=bookings)
