@@ -547,14 +547,20 @@ def _sessions_waiting(user: Any, role: str, now: dt.datetime) -> list[int] | Que
     after the sessions and bookings mended soon after a correction (and which tells the database how few
     they are: it cannot know that scheduled sessions are mostly in the future)."""
     outcomes, books = _session_steps(role)
+    scheduled = MediationSession.objects.filter(status=SessionStatus.SCHEDULED).order_by()
+    if role == Role.MEDIATOR:
+        scheduled = scheduled.filter(mediators__user=user)
+    # each condition read from its own partial index (``session_scheduled_start``, ``session_to_book_again``),
+    # the two in one statement: as one condition (an OR) PostgreSQL read every session
     due = [Q(starts_at__lte=now)] if outcomes else []
     if books:
         due.append(Q(no_longer_suits=True))
-    waiting = MediationSession.objects.filter(functools.reduce(operator.or_, due), status=SessionStatus.SCHEDULED)
-    if role == Role.MEDIATOR:
-        waiting = waiting.filter(mediators__user=user)
-    keys = list(waiting.values_list("complaint_id", flat=True)[: _STARTED_AS_LIST + 1])
-    return keys if len(keys) <= _STARTED_AS_LIST else waiting.values("complaint_id")
+    parts = [scheduled.filter(condition).values_list("complaint_id", flat=True) for condition in due]
+    found = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    keys = sorted(set(found[: _STARTED_AS_LIST + 1]))
+    if len(keys) <= _STARTED_AS_LIST:
+        return keys
+    return scheduled.filter(functools.reduce(operator.or_, due)).values("complaint_id")
 
 
 def waiting_for(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Complaint]:
