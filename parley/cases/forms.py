@@ -101,12 +101,14 @@ class _SaysWhatIsGone:
     "Select a valid choice. 12 is not one of the available choices.", show a key nobody chose by."""
 
     gone: Callable[[str], str | None] | None = None
+    UNREADABLE = "A choice sent is no longer on the list; choose again."
 
     def validate(self, value: Any) -> None:
         if self.gone is not None:
             sent = value if isinstance(value, list | tuple) else [value]
             missing = [str(v) for v in sent if v not in self.empty_values and not self.valid_value(v)]
-            problems = [why for v in missing if (why := self.gone(v))]
+            # a value with a control character (a NUL, which PostgreSQL refuses in a query) is looked up nowhere
+            problems = [why for v in missing if (why := self.gone(v) if v.isprintable() else self.UNREADABLE)]
             if problems:
                 raise forms.ValidationError(problems, code="gone")
         super().validate(value)

@@ -627,7 +627,10 @@ def allegations_correct(
         removed = [code for code in before if code not in wanted]
         if not (added or removed):
             raise GuardFailed("Nothing was changed: the allegations are as they were.")
-        named.allegations.filter(category__code__in=removed).delete()
+        taken_off = named.allegations.filter(category__code__in=removed)
+        # what was written with a category taken off stays in the record (the event), not on the officer
+        written = {code: details for code, details in taken_off.values_list("category__code", "details") if details}
+        taken_off.delete()
         Allegation.objects.bulk_create(
             [Allegation(complaint_officer=named, category=categories[code]) for code in added]
         )
@@ -645,6 +648,7 @@ def allegations_correct(
                 "added": added,
                 "removed": removed,
                 "names": names,  # as they were called then
+                **({"removed_details": written} if written else {}),
             },
         )
 

@@ -536,6 +536,9 @@ def _event_details(
             for key in ("added", "removed")
             if data.get(key)
         ]
+        if can(user, "view_allegation_details"):  # what was written with a category taken off
+            written = (data.get("removed_details") or {}).items()
+            changes += [f"written with {names.get(code, code)}: {said}" for code, said in written]
         return [f"{who}: {'; '.join(changes)}"]
     if event.action == "complaint_correct":  # which details, never the details themselves
         details.append(", ".join(services.INCIDENT_DETAILS.get(name, name) for name in data.get("fields") or []))
@@ -578,6 +581,8 @@ def _event_details(
 def _reads_reason(user: Any, event: ComplaintEvent) -> bool:
     if event.action == "complaint_screen":  # it repeats the exclusion factors answered yes: the investigation side
         return can(user, "view_screening")
+    if event.action == "allegations_correct":  # why they were wrong tells what happened: the investigation side
+        return can(user, "view_allegation_details")
     return reads_reasons_of(user, event.actor_role)
 
 

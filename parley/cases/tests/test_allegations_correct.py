@@ -196,3 +196,65 @@ def test_internal_affairs_and_the_coordinator_see_no_correction_link(journey, cl
         if response.status_code == 200:
             assert "correct-allegations-" not in text(response)
         assert client.get(_url(c, c.officers.first())).status_code in {403, 404}
+
+
+# From a review: a NUL in a choice, the reason's readers, the details of a category taken off.
+
+
+def test_a_code_with_a_nul_byte_gets_a_clear_message_not_a_server_error(policy, client, irene):
+    """PostgreSQL refuses NUL in a query: the 'gone' lookup of the category sent (forms.py _category_gone)
+    must not query with it."""
+    c = receive_complaint(irene, allegations=("discourtesy",))
+    officer = c.officers.get()
+    login(client, irene)
+    before = snapshot(c)
+    client.raise_request_exception = False
+    response = client.post(_url(c, officer), {"allegations": ["other\x00", "discourtesy"], "reason": "Misheard"})
+    assert response.status_code == 200
+    assert "no longer on the list" in text(response)
+    assert snapshot(c) == before
+
+
+def test_the_mediation_center_does_not_read_why_the_allegations_were_corrected(journey, client, irene, carla):
+    """The coordinator reads the categories, not the investigation side of an allegation
+    (view_allegation_details); the reason for correcting them is that side, as a screening's reason is."""
+    c = receive_complaint(irene, allegations=("other",))
+    services.allegations_correct(
+        complaint=c,
+        actor=irene,
+        officer=c.officers.get(),
+        codes=["discourtesy"],
+        reason="He pushed her against the car but she was not hurt; the swearing is the complaint.",
+    )
+    c = journey.to_awaiting_choice(c)
+    c = journey.choose(c)
+    for officer in c.officers.all():
+        c = services.officer_record_consent(complaint=c, actor=irene, officer=officer, accepted=True)
+    c = services.complaint_refer(complaint=c, actor=irene)
+    login(client, carla)
+    page = text(client.get(reverse("cases:detail", kwargs={"ref": c.reference})))
+    assert "Allegations corrected" in page  # the step itself is on the timeline
+    assert "pushed her against the car" not in page
+
+
+def test_the_details_of_a_category_taken_off_are_not_lost_without_a_trace(policy, irene):
+    """The details written with a category are deleted with it, and the event does not keep them: a
+    correction taken back (the category ticked again) cannot bring them back, and nothing says what they were."""
+    c = receive_complaint(irene, allegations=("discourtesy", "other"))
+    officer = c.officers.get()
+    Allegation.objects.filter(complaint_officer=officer, category__code="other").update(
+        details="Kept her ID for an hour"
+    )
+    services.allegations_correct(complaint=c, actor=irene, officer=officer, codes=["discourtesy"], reason="Misread")
+    services.allegations_correct(
+        complaint=c, actor=irene, officer=officer, codes=["discourtesy", "other"], reason="Undo"
+    )
+    kept = Allegation.objects.filter(complaint_officer=officer, category__code="other").values_list(
+        "details", flat=True
+    )
+    recorded = " ".join(str(e.data) for e in c.events.filter(action="allegations_correct"))
+    assert "Kept her ID for an hour" in [*kept] or "Kept her ID for an hour" in recorded
+    first = c.events.filter(action="allegations_correct").order_by("id").first()
+    said = "written with Other misconduct: Kept her ID for an hour"
+    assert said in _event_details(first, irene, officers={officer.pk: "Sgt Lee"})[0]  # oversight reads it
+    assert said not in _event_details(first, UserFactory(role="coordinator"), officers={officer.pk: "Sgt Lee"})[0]
