@@ -292,6 +292,18 @@ def test_a_category_retired_while_the_form_was_open_is_named_and_the_others_stay
     assert not Complaint.objects.exists()
 
 
+def test_a_ticked_category_with_a_control_character_is_refused_at_its_field_not_a_server_error(policy, client, irene):
+    """From a review: the name of a choice no longer offered was looked up with the value sent, and PostgreSQL
+    refuses a NUL in a query (a 500)."""
+    login(client, irene)
+    officer = {"description": "Tall, car 4312", "allegations": ["discourtesy\x00", "offensive-language"]}
+    client.raise_request_exception = False
+    response = client.post(INTAKE, _data(officers=[officer]))
+    assert response.status_code == 200
+    assert "A choice sent is no longer on the list; choose again." in text(response)
+    assert not Complaint.objects.exists()
+
+
 def test_prefers_not_to_say_cannot_be_ticked_with_an_answer(policy, client, irene):
     login(client, irene)
     response = client.post(INTAKE, _data(people=[_person(race=["white", "declined"], disability=["none", "vision"])]))
