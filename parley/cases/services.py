@@ -570,8 +570,8 @@ def party_correct(
         if {"first_name", "last_name"} & set(changed):
             refresh_people_copies([c.pk])  # the search and the list name the person as corrected
             c.refresh_from_db(fields=["search_names", "people"])
-        # a need or a language that the booked session no longer suits puts it in the coordinator's queue
-        mediation_eligibility.recheck_bookings(c.sessions.all())
+        if SESSION_NEEDS & set(changed):  # a need or a language the booking may no longer suit: the coordinator's queue
+            mediation_eligibility.recheck_bookings(c.sessions.all())
         return _finish(
             c,
             t,
@@ -618,7 +618,7 @@ def allegations_correct(
         wanted = sorted(set(codes))
         if not wanted:
             raise GuardFailed("Choose at least one kind of misconduct.")
-        categories = {cat.code: cat for cat in AllegationCategory.objects.filter(code__in=wanted)}
+        categories = {cat.code: cat for cat in AllegationCategory.objects.filter(code__in=[*wanted, *before])}
         if unknown := [code for code in wanted if code not in categories]:
             raise GuardFailed(f"These kinds of misconduct are not on the program's list: {', '.join(unknown)}.")
         if retired := [categories[code].name for code in wanted if code not in before and not categories[code].active]:
@@ -634,7 +634,6 @@ def allegations_correct(
         Allegation.objects.bulk_create(
             [Allegation(complaint_officer=named, category=categories[code]) for code in added]
         )
-        names = dict(AllegationCategory.objects.filter(code__in=added + removed).values_list("code", "name"))
         refresh_people_copies([c.pk])  # the list and the queue show the officers with their allegations
         c.refresh_from_db(fields=["search_names", "people"])
         return _finish(
@@ -647,7 +646,7 @@ def allegations_correct(
                 "officer": named.pk,
                 "added": added,
                 "removed": removed,
-                "names": names,  # as they were called then
+                "names": {code: categories[code].name for code in added + removed},  # as they were called then
                 **({"removed_details": written} if written else {}),
             },
         )

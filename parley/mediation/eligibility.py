@@ -149,7 +149,7 @@ def booked_session_problems(session: MediationSession, *, center: bool = True) -
     elif venue is not None and not venue.is_video:
         problems += _room_problems(venue, complaint, len(team))
     team_problems = [problem for mediator in team if (problem := _mediator_itself_problem(mediator, session.starts_at))]
-    problems += team_problems if center else [TEAM_CHANGED][: len(team_problems)]
+    problems += team_problems if center or not team_problems else [TEAM_CHANGED]
     if language := language_problem(complaint, team, interpreter_booked=session.interpreter_booked):
         problems.append(language)
     return problems
@@ -208,3 +208,20 @@ def recheck_bookings(sessions: QuerySet[MediationSession], *, write: bool = True
                     MediationSession.objects.using(db).filter(pk__in=pks).update(no_longer_suits=unsuited)
         wrong += changed[True] + changed[False]
     return sorted(wrong)
+
+
+def recheck_bookings_locked(sessions: QuerySet[MediationSession], *, write: bool = True) -> list[int]:
+    """``recheck_bookings``, the sessions' complaints locked first (in a transaction: the caller's, or one of
+    its own), as a correction of their people locks them: one in progress is read once it has committed, and
+    one that starts later waits (mediation/signals.py). For the checks made outside a workflow step: a venue
+    or a mediator saved, ``manage.py refresh_queues``."""
+    from django.db import transaction
+
+    from parley.cases.models import Complaint
+
+    with transaction.atomic(using=sessions.db):
+        if write:
+            scheduled = sessions.filter(status=SessionStatus.SCHEDULED).values("complaint_id")
+            complaints = Complaint.objects.using(sessions.db).select_for_update().filter(pk__in=scheduled)
+            list(complaints.order_by("pk").values_list("pk", flat=True))  # (locked until the transaction ends)
+        return recheck_bookings(sessions, write=write)

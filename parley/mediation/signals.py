@@ -13,23 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from parley.cases.models import Complaint
-from parley.mediation.eligibility import recheck_bookings
+from parley.mediation.eligibility import recheck_bookings_locked
 from parley.mediation.models import MediationSession, Mediator, SessionStatus, Venue
 
 
 def _recheck_booked_with(instance: Venue | Mediator, **booked_with: Any) -> None:
     # in the save's transaction (the admin's); a save made outside one (a shell, a script) is checked in its own
-    with transaction.atomic():
-        sessions = MediationSession.objects.filter(**booked_with, status=SessionStatus.SCHEDULED)
-        complaints = Complaint.objects.select_for_update().filter(pk__in=sessions.values("complaint_id"))
-        list(complaints.order_by("pk").values_list("pk", flat=True))  # (locked until the save commits)
-        changed = recheck_bookings(sessions)
+    changed = recheck_bookings_locked(MediationSession.objects.filter(**booked_with, status=SessionStatus.SCHEDULED))
     # for the administrator's message: the bookings still to come that this save made unsuitable
     instance._bookings_no_longer_suiting = MediationSession.objects.filter(
         pk__in=changed, no_longer_suits=True, starts_at__gt=timezone.now()

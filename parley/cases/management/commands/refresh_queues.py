@@ -15,7 +15,7 @@ from django.db import transaction
 
 from parley.cases.models import Complaint
 from parley.cases.selectors import refresh_waiting, stale_waiting
-from parley.mediation.eligibility import recheck_bookings
+from parley.mediation.eligibility import recheck_bookings_locked
 from parley.mediation.models import MediationSession, SessionStatus
 
 BATCH = 5000
@@ -52,14 +52,11 @@ class Command(BaseCommand):
         # the scheduled sessions, a batch at a time, each batch's complaints locked while it is checked (as a
         # correction of their people locks them: mediation/signals.py)
         bookings: list[int] = []
-        keys = list(MediationSession.objects.filter(status=SessionStatus.SCHEDULED).order_by("pk").values_list("pk"))
+        scheduled = MediationSession.objects.filter(status=SessionStatus.SCHEDULED).order_by("pk")
+        keys = list(scheduled.values_list("pk", flat=True))
         for start in range(0, len(keys), BATCH):
-            batch = MediationSession.objects.filter(pk__in=[pk for (pk,) in keys[start : start + BATCH]])
-            with transaction.atomic():
-                if not check:
-                    complaints = Complaint.objects.select_for_update().filter(pk__in=batch.values("complaint_id"))
-                    list(complaints.order_by("pk").values_list("pk", flat=True))
-                bookings += recheck_bookings(batch, write=not check)
+            batch = MediationSession.objects.filter(pk__in=keys[start : start + BATCH])
+            bookings += recheck_bookings_locked(batch, write=not check)
         if check:
             if wrong or bookings:
                 sessions = MediationSession.objects.filter(pk__in=bookings)
